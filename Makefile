@@ -1,0 +1,35 @@
+# Set-up is two commands: `make run` then `make test`. Everything lives in .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install model bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("linesift needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,peers]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Clean the bundled example page with the bundled model and print it.
+run: $(STAMP)
+	$(BIN)/linesift predict datasets/example/northvalley-library.txt
+
+## Run the test suite.
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## Retrain the bundled model (artifacts/linesift.joblib) from our own labelled samples.
+model: $(STAMP)
+	$(BIN)/linesift train datasets/samples --out artifacts/linesift.joblib --seed 0
+
+## Throughput and memory of `linesift predict --format jsonl`, beside jusText on the same lines.
+bench: $(STAMP)
+	$(BIN)/python -m linesift.training.bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

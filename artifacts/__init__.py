@@ -1,0 +1,1 @@
+"""The bundled linesift model (``linesift.joblib`` and its metadata ``linesift.json``)."""

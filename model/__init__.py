@@ -1,0 +1,1 @@
+"""linesift.model: everything prediction needs; never imports linesift.training."""

@@ -1,0 +1,159 @@
+"""Many pages' non-blank lines as flat arrays, so every feature is one vectorised pass."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import chain
+from typing import Sequence
+
+import numpy as np
+
+
+# Character-class bits of the code-point table (one byte per code point below 0x10000).
+LETTER, UPPER, DIGIT, SPACE, PUNCT, TERMINAL, CLOSER, SEPARATOR = (1 << i for i in range(8))
+#: Code points at or above this are classed as letters (CJK extensions, emoji): rare in chrome cues.
+TABLE_SIZE = 0x10000
+
+_TERMINAL_CHARS = ".!?\u2026\u3002\uff01\uff1f\u061f\u0964"
+_CLOSER_CHARS = "\"')]\u201d\u2019\u00bb\u300d\u300f"
+_SEPARATOR_CHARS = "|\u00bb\u2022\u00b7\u203a\u25e6\u25aa\u25ba\u2013\u2014/>"
+
+
+def _build_class_table() -> np.ndarray:
+    """Class bits for every BMP code point; built once at import (about 30 ms)."""
+    table = np.zeros(TABLE_SIZE, dtype=np.uint8)
+    for cp in range(TABLE_SIZE):
+        cat = unicodedata.category(chr(cp))
+        bits = 0
+        if cat[0] == "L":
+            bits |= LETTER
+            if cat == "Lu" or cat == "Lt":
+                bits |= UPPER
+        elif cat == "Nd":
+            bits |= DIGIT
+        elif cat[0] == "Z" or cat in ("Cc",):
+            bits |= SPACE
+        elif cat[0] in "PS":
+            bits |= PUNCT
+        table[cp] = bits
+    for chars, bit in ((_TERMINAL_CHARS, TERMINAL), (_CLOSER_CHARS, CLOSER), (_SEPARATOR_CHARS, SEPARATOR)):
+        for ch in chars:
+            table[ord(ch)] |= bit
+    return table
+
+
+CLASS_TABLE = _build_class_table()
+
+
+@dataclass
+class LineBatch:
+    """The non-blank lines of a batch of pages; every array has one entry per such line, shape (n,).
+
+    ``codes`` holds the code points of all stripped lines joined by ``\\n``; line ``i`` spans
+    ``codes[starts[i]:ends[i]]``. Blank lines are not rows: they only set ``blank_before/after``.
+    """
+
+    lines: list[str]
+    starts: np.ndarray
+    ends: np.ndarray
+    page: np.ndarray
+    index: np.ndarray
+    count: np.ndarray
+    blank_before: np.ndarray
+    blank_after: np.ndarray
+    cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_pages(cls, pages: Sequence[Sequence[str]]) -> "LineBatch":
+        """Flatten pages (each a sequence of raw lines, blanks included) into one batch."""
+        sizes = np.fromiter(map(len, pages), dtype=np.int64, count=len(pages))
+        raw = list(chain.from_iterable(pages))
+        stripped = list(map(str.strip, raw))
+        keep = np.fromiter(map(bool, stripped), dtype=bool, count=len(stripped))
+        page_of = np.repeat(np.arange(len(pages), dtype=np.int64), sizes)
+        first = np.zeros(len(raw), dtype=bool)  # first raw line of its page
+        first[np.cumsum(sizes)[:-1][sizes[1:] > 0] if len(sizes) else []] = True
+        if len(raw):
+            first[0] = True
+        last = np.roll(first, -1)
+        if len(raw):
+            last[-1] = True
+        blank = ~keep
+        prev_blank = np.zeros(len(raw), dtype=bool)
+        prev_blank[1:] = blank[:-1]
+        next_blank = np.zeros(len(raw), dtype=bool)
+        next_blank[:-1] = blank[1:]
+        rows = np.nonzero(keep)[0]
+        lines = [stripped[i] for i in rows.tolist()]
+        page = page_of[rows]
+        kept_per_page = np.bincount(page, minlength=len(pages))
+        page_first_row = np.concatenate(([0], np.cumsum(kept_per_page)[:-1]))
+        lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+        starts = np.zeros(len(lines), dtype=np.int64)
+        if len(lines) > 1:
+            np.cumsum(lengths[:-1] + 1, out=starts[1:])
+        return cls(
+            lines=lines,
+            starts=starts,
+            ends=starts + lengths,
+            page=page,
+            index=np.arange(len(lines), dtype=np.int64) - page_first_row[page],
+            count=kept_per_page[page],
+            blank_before=prev_blank[rows] & ~first[rows],
+            blank_after=next_blank[rows] & ~last[rows],
+        )
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @cached_property
+    def joined(self) -> str:
+        """All lines joined by newlines: the text that ``codes`` and ``starts`` index."""
+        return "\n".join(self.lines)
+
+    @cached_property
+    def codes(self) -> np.ndarray:
+        """Code points of ``joined``, shape (n_chars,), uint32."""
+        return np.frombuffer(self.joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+    @cached_property
+    def classes(self) -> np.ndarray:
+        """Class bits of every character of ``joined``, shape (n_chars,), uint8."""
+        codes = self.codes
+        return CLASS_TABLE[np.minimum(codes, TABLE_SIZE - 1)] | np.where(codes >= TABLE_SIZE, LETTER, 0).astype(np.uint8)
+
+    def count_chars(self, bit: int) -> np.ndarray:
+        """How many characters of each line have class ``bit``, shape (n,)."""
+        return self.count_mask((self.classes & bit) != 0)
+
+    def count_mask(self, mask: np.ndarray) -> np.ndarray:
+        """Per-line sums of a per-character boolean mask, shape (n,)."""
+        if not len(self.lines):
+            return np.zeros(0, dtype=np.int64)
+        sums = np.add.reduceat(mask, self.starts, dtype=np.int64)
+        # reduceat's segment for line i runs to the next start, so it includes the '\n' joiner.
+        sep = np.zeros(len(self.lines), dtype=np.int64)
+        sep[:-1] = mask[self.ends[:-1]]
+        return sums - sep
+
+    @cached_property
+    def word_starts(self) -> np.ndarray:
+        """Per-character mask of the first character of each whitespace-separated word."""
+        space = (self.classes & SPACE) != 0
+        prev_space = np.ones_like(space)
+        prev_space[1:] = space[:-1]
+        return ~space & prev_space
+
+    @cached_property
+    def n_chars(self) -> np.ndarray:
+        return self.ends - self.starts
+
+    @cached_property
+    def n_words(self) -> np.ndarray:
+        return self.count_mask(self.word_starts)
+
+    def char_at(self, offsets: np.ndarray) -> np.ndarray:
+        """Class bits of the character at each offset, shape (n,)."""
+        return self.classes[offsets] if len(offsets) else np.zeros(0, dtype=np.uint8)

@@ -1,0 +1,233 @@
+"""The feature registry: small, pure, named functions of a LineBatch, each giving shape (n_lines,).
+
+Groups follow the design card: length, position, keywords, punctuation. Keyword features are
+generated from ``keywords.txt``. Feature names are saved with every model.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .keywords import default_index
+from .batch import CLOSER, DIGIT, LETTER, PUNCT, SEPARATOR, SPACE, TERMINAL, UPPER, LineBatch
+
+FeatureFn = Callable[[LineBatch], np.ndarray]
+
+#: Feature groups a model can be built from, in column order.
+GROUPS = ("length", "position", "punctuation", "keywords")
+
+REGISTRY: dict[str, tuple[str, FeatureFn]] = {}
+
+
+def feature(group: str, name: str) -> Callable[[FeatureFn], FeatureFn]:
+    """Register ``fn`` as feature ``group.name``."""
+
+    def register(fn: FeatureFn) -> FeatureFn:
+        full = f"{group}.{name}"
+        if group not in GROUPS or full in REGISTRY:
+            raise ValueError(f"bad or duplicate feature {full}")
+        REGISTRY[full] = (group, fn)
+        return fn
+
+    return register
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return num / np.maximum(den, 1)
+
+
+# --- length -------------------------------------------------------------------------------
+
+@feature("length", "chars")
+def chars(b: LineBatch) -> np.ndarray:
+    """log(1 + characters): paragraphs are long, menu items short."""
+    return np.log1p(b.n_chars)
+
+
+@feature("length", "words")
+def words(b: LineBatch) -> np.ndarray:
+    """log(1 + whitespace-separated words)."""
+    return np.log1p(b.n_words)
+
+
+@feature("length", "mean_word_length")
+def mean_word_length(b: LineBatch) -> np.ndarray:
+    """Non-space characters per word: URLs and codes run long, prose near 5."""
+    return _ratio(b.n_chars - b.count_chars(SPACE), b.n_words)
+
+
+@feature("length", "is_single_word")
+def is_single_word(b: LineBatch) -> np.ndarray:
+    """1 for one-word lines ("Home", "Share"), which are almost never article text."""
+    return (b.n_words <= 1).astype(np.float64)
+
+
+# --- position -----------------------------------------------------------------------------
+
+@feature("position", "relative")
+def relative(b: LineBatch) -> np.ndarray:
+    """Position among the page's non-blank lines, 0 (first) to 1 (last)."""
+    return _ratio(b.index, b.count - 1)
+
+
+@feature("position", "from_start")
+def from_start(b: LineBatch) -> np.ndarray:
+    """log(1 + non-blank lines before this one)."""
+    return np.log1p(b.index)
+
+
+@feature("position", "from_end")
+def from_end(b: LineBatch) -> np.ndarray:
+    """log(1 + non-blank lines after this one)."""
+    return np.log1p(b.count - 1 - b.index)
+
+
+@feature("position", "page_lines")
+def page_lines(b: LineBatch) -> np.ndarray:
+    """log(1 + non-blank lines in the page): long pages carry more chrome."""
+    return np.log1p(b.count)
+
+
+@feature("position", "blank_before")
+def blank_before(b: LineBatch) -> np.ndarray:
+    """1 when a blank line precedes this one: paragraphs stand apart, menus run together."""
+    return b.blank_before.astype(np.float64)
+
+
+@feature("position", "blank_after")
+def blank_after(b: LineBatch) -> np.ndarray:
+    """1 when a blank line follows this one."""
+    return b.blank_after.astype(np.float64)
+
+
+# --- punctuation --------------------------------------------------------------------------
+
+def _last_bits(b: LineBatch) -> tuple[np.ndarray, np.ndarray]:
+    last = b.char_at(b.ends - 1)
+    before = b.char_at(np.maximum(b.ends - 2, b.starts))
+    return last, before
+
+
+@feature("punctuation", "ends_terminal")
+def ends_terminal(b: LineBatch) -> np.ndarray:
+    """1 when the line ends a sentence (. ! ? …), allowing a closing quote or bracket after it."""
+    last, before = _last_bits(b)
+    closed = ((last & CLOSER) != 0) & ((before & TERMINAL) != 0) & (b.n_chars > 1)
+    return (((last & TERMINAL) != 0) | closed).astype(np.float64)
+
+
+@feature("punctuation", "ends_colon")
+def ends_colon(b: LineBatch) -> np.ndarray:
+    """1 for a trailing colon: labels ("Tags:", "User Status:") and list introductions."""
+    return (b.codes[b.ends - 1] == ord(":")).astype(np.float64) if len(b) else np.zeros(0)
+
+
+@feature("punctuation", "ends_alnum")
+def ends_alnum(b: LineBatch) -> np.ndarray:
+    """1 when the last character is a letter or digit: headings, menus, headlines."""
+    last, _ = _last_bits(b)
+    return ((last & (LETTER | DIGIT)) != 0).astype(np.float64)
+
+
+@feature("punctuation", "starts_upper")
+def starts_upper(b: LineBatch) -> np.ndarray:
+    """1 when the line opens with a capital letter, as sentences do."""
+    return ((b.char_at(b.starts) & UPPER) != 0).astype(np.float64)
+
+
+@feature("punctuation", "starts_nonletter")
+def starts_nonletter(b: LineBatch) -> np.ndarray:
+    """1 when the line opens with a digit, bullet or symbol (lists, counters, prices)."""
+    return ((b.char_at(b.starts) & LETTER) == 0).astype(np.float64)
+
+
+@feature("punctuation", "punct_ratio")
+def punct_ratio(b: LineBatch) -> np.ndarray:
+    """Punctuation and symbol characters per character."""
+    return _ratio(b.count_chars(PUNCT), b.n_chars)
+
+
+@feature("punctuation", "digit_ratio")
+def digit_ratio(b: LineBatch) -> np.ndarray:
+    """Digits per character: dates, counters, prices, tracking ids."""
+    return _ratio(b.count_chars(DIGIT), b.n_chars)
+
+
+@feature("punctuation", "upper_ratio")
+def upper_ratio(b: LineBatch) -> np.ndarray:
+    """Capitals per letter: SHOUTED menus and acronyms."""
+    return _ratio(b.count_chars(UPPER), b.count_chars(LETTER))
+
+
+@feature("punctuation", "titlecase_ratio")
+def titlecase_ratio(b: LineBatch) -> np.ndarray:
+    """Words that start with a capital, per word: headlines and link lists are Title Case."""
+    return _ratio(b.count_mask(b.word_starts & ((b.classes & UPPER) != 0)), b.n_words)
+
+
+@feature("punctuation", "comma_rate")
+def comma_rate(b: LineBatch) -> np.ndarray:
+    """Commas per word: clauses are a mark of prose."""
+    return _ratio(b.count_mask(b.codes == ord(",")), b.n_words)
+
+
+@feature("punctuation", "sentence_marks")
+def sentence_marks(b: LineBatch) -> np.ndarray:
+    """log(1 + sentence-ending marks inside the line)."""
+    return np.log1p(b.count_chars(TERMINAL))
+
+
+@feature("punctuation", "separators")
+def separators(b: LineBatch) -> np.ndarray:
+    """log(1 + separator characters: | » • · › – — / >): breadcrumbs and menus."""
+    return np.log1p(b.count_chars(SEPARATOR))
+
+
+# --- keywords -----------------------------------------------------------------------------
+
+def keyword_hits(b: LineBatch) -> dict[str, np.ndarray]:
+    """Hits per line of every keyword group, each shape (n,); computed once per batch."""
+    if "keyword_hits" not in b.cache:
+        index = default_index()
+        word_mask = (b.classes & (LETTER | DIGIT)) != 0
+        counts = index.hits(b.codes, word_mask, b.starts).astype(np.float64)
+        b.cache["keyword_hits"] = {name: counts[:, g] for g, name in enumerate(index.names)}
+    return b.cache["keyword_hits"]
+
+
+def _keyword_feature(name: str) -> FeatureFn:
+    def fn(b: LineBatch) -> np.ndarray:
+        return np.log1p(keyword_hits(b)[name])
+
+    fn.__name__ = f"kw_{name}"
+    fn.__doc__ = f"log(1 + hits of the '{name}' chrome vocabulary)."
+    return fn
+
+
+for _name in default_index().names:
+    feature("keywords", _name)(_keyword_feature(_name))
+
+
+@feature("keywords", "density")
+def keyword_density(b: LineBatch) -> np.ndarray:
+    """All chrome-vocabulary hits per word: one 'share' in a paragraph is noise, in a short line a cue."""
+    total = sum(keyword_hits(b).values())
+    return _ratio(total, b.n_words)
+
+
+def names_in_groups(groups: tuple[str, ...] = GROUPS) -> list[str]:
+    """Registered feature names of the given groups, in registry order."""
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"unknown feature groups: {sorted(unknown)}; known: {list(GROUPS)}")
+    return [name for name, (group, _) in REGISTRY.items() if group in groups]
+
+
+def compute(b: LineBatch, names: list[str]) -> np.ndarray:
+    """The named features of every line of ``b``, shape (n_lines, len(names)), float64."""
+    out = np.empty((len(b), len(names)), dtype=np.float64)
+    for j, name in enumerate(names):
+        out[:, j] = REGISTRY[name][1](b)
+    return out

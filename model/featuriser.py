@@ -1,0 +1,91 @@
+"""The featuriser as a scikit-learn transformer, so featuriser and classifier save as one Pipeline."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from . import features
+from .batch import LineBatch
+
+#: Neighbour offsets whose features are copied onto each line: chrome and content come in runs.
+NEIGHBOURS = (-2, -1, 1, 2)
+#: Features averaged over a window of lines around each line (half-width in lines).
+WINDOW = 3
+WINDOW_FEATURES = ("punctuation.ends_terminal", "length.words", "keywords.density")
+
+
+class LineFeaturiser(TransformerMixin, BaseEstimator):
+    """Pages in, one feature row per non-blank line out.
+
+    ``transform(pages)`` takes a sequence of pages, each a sequence of raw lines (blank lines
+    included), and returns shape (total non-blank lines, n_features), rows in page and line order.
+    """
+
+    def __init__(self, groups: tuple[str, ...] = features.GROUPS, context: bool = True):
+        self.groups = groups
+        self.context = context
+
+    def fit(self, pages: Sequence[Sequence[str]], y=None) -> "LineFeaturiser":
+        self.base_names_ = features.names_in_groups(tuple(self.groups))
+        names = list(self.base_names_)
+        if self.context:
+            for offset in NEIGHBOURS:
+                names += [f"{_offset_tag(offset)}:{n}" for n in self.base_names_]
+            names += [f"window{WINDOW}:{n}" for n in WINDOW_FEATURES if n in self.base_names_]
+        self.feature_names_ = np.asarray(names, dtype=object)
+        self.n_features_out_ = len(names)
+        return self
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "feature_names_")
+        return self.feature_names_
+
+    def transform(self, pages: Sequence[Sequence[str]]) -> np.ndarray:
+        check_is_fitted(self, "feature_names_")
+        return self.transform_batch(LineBatch.from_pages(pages))
+
+    def transform_batch(self, batch: LineBatch) -> np.ndarray:
+        """Features of an already flattened batch, shape (len(batch), n_features_out_)."""
+        check_is_fitted(self, "feature_names_")
+        base = features.compute(batch, self.base_names_)
+        if not self.context:
+            return base
+        blocks = [base] + [_shift(base, batch, offset) for offset in NEIGHBOURS]
+        cols = [self.base_names_.index(n) for n in WINDOW_FEATURES if n in self.base_names_]
+        if cols:
+            blocks.append(_window_mean(base[:, cols], batch, WINDOW))
+        return np.hstack(blocks)
+
+
+def _offset_tag(offset: int) -> str:
+    return f"prev{-offset}" if offset < 0 else f"next{offset}"
+
+
+def _shift(values: np.ndarray, batch: LineBatch, offset: int) -> np.ndarray:
+    """Row i gets the row of line i+offset of the same page, or zeros past the page's edge."""
+    out = np.zeros_like(values)
+    n = len(values)
+    if n == 0 or abs(offset) >= n:
+        return out
+    target = batch.index + offset
+    valid = (target >= 0) & (target < batch.count)
+    rows = np.nonzero(valid)[0]
+    out[rows] = values[rows + offset]
+    return out
+
+
+def _window_mean(values: np.ndarray, batch: LineBatch, half: int) -> np.ndarray:
+    """Mean of each column over lines i-half..i+half of the same page, shape like ``values``."""
+    total = values.copy()
+    count = np.ones(len(values))
+    for offset in range(-half, half + 1):
+        if offset == 0:
+            continue
+        total += _shift(values, batch, offset)
+        target = batch.index + offset
+        count += (target >= 0) & (target < batch.count)
+    return total / count[:, None]

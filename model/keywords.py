@@ -1,0 +1,177 @@
+"""Count chrome-vocabulary hits per line for a whole batch with a few numpy passes.
+
+Words are maximal runs of letters and digits in the batch's code-point array. Each word gets a
+64-bit polynomial hash (prefix sums of ``code * P**i``, normalised by ``P**-start``; P is odd, so
+it is invertible modulo 2**64), hashes are looked up in the sorted keyword vocabulary, and phrases
+of up to MAX_PHRASE_WORDS words are matched as base-V codes of consecutive vocabulary ids.
+Phrases that start with a symbol are either one character (``©``, ``@``: counted by code point)
+or a dot and a word (``.com``: the word's hash, preceded by a '.'). No Python-level work is done
+per word or per character.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+#: Longest phrase in words; base-V codes of this many ids must fit in int64.
+MAX_PHRASE_WORDS = 4
+_P = np.uint64(0x100000001B3)  # odd, so invertible modulo 2**64
+_P_INV = np.uint64(pow(int(_P), -1, 2**64))
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def load_groups() -> dict[str, tuple[str, ...]]:
+    """The named chrome-vocabulary lists from ``keywords.txt`` (``group: phrase, phrase``)."""
+    groups: dict[str, tuple[str, ...]] = {}
+    text = resources.files(__package__).joinpath("keywords.txt").read_text(encoding="utf-8")
+    for raw in text.splitlines():
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        name, _, phrases = raw.partition(":")
+        groups[name.strip()] = tuple(p.strip().lower() for p in phrases.split(",") if p.strip())
+    return groups
+
+
+def word_hash(word: str) -> int:
+    """The hash ``hits`` computes for a word, in Python: sum(ord(c) * P**i) mod 2**64."""
+    h, power = 0, 1
+    for ch in word:
+        h = (h + ord(ch) * power) % 2**64
+        power = power * int(_P) % 2**64
+    return h
+
+
+class _Powers:
+    """P**i and P**-i modulo 2**64 for i below a size that grows on demand."""
+
+    def __init__(self) -> None:
+        self.up = np.ones(1, dtype=np.uint64)
+        self.down = np.ones(1, dtype=np.uint64)
+
+    def get(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if len(self.up) < n:
+            size = max(n, 2 * len(self.up))
+            with np.errstate(over="ignore"):
+                self.up = np.cumprod(np.full(size, _P, dtype=np.uint64)) * _P_INV
+                self.down = np.cumprod(np.full(size, _P_INV, dtype=np.uint64)) * _P
+        return self.up[:n], self.down[:n]
+
+
+_POWERS = _Powers()
+
+
+class KeywordIndex:
+    """Compiled keyword groups; ``hits`` gives per-line counts, shape (n_lines, n_groups)."""
+
+    def __init__(self, groups: dict[str, tuple[str, ...]]):
+        self.names = list(groups)
+        vocab: dict[str, int] = {}
+        by_length: dict[int, dict[tuple[int, ...], int]] = {}
+        chars: dict[int, int] = {}
+        dotted: dict[int, int] = {}
+        for g, phrases in enumerate(groups.values()):
+            for phrase in phrases:
+                if len(phrase) == 1 and not _WORD_RE.match(phrase):
+                    chars[ord(phrase)] = g
+                    continue
+                if phrase.startswith(".") and _WORD_RE.fullmatch(phrase[1:]):
+                    dotted[word_hash(phrase[1:])] = g
+                    continue
+                if not _WORD_RE.match(phrase):
+                    raise ValueError(f"keyword phrase must start with a word, be one symbol or '.word': {phrase!r}")
+                words = _WORD_RE.findall(phrase)
+                if len(words) > MAX_PHRASE_WORDS:
+                    raise ValueError(f"keyword phrase longer than {MAX_PHRASE_WORDS} words: {phrase!r}")
+                ids = tuple(vocab.setdefault(w, len(vocab) + 1) for w in words)
+                by_length.setdefault(len(ids), {})[ids] = g
+        hashes = np.array([word_hash(w) for w in vocab], dtype=np.uint64)
+        order = np.argsort(hashes)
+        self.vocab_hashes = hashes[order]
+        self.vocab_ids = np.array(list(vocab.values()), dtype=np.int64)[order]
+        self.base = len(vocab) + 1
+        if self.base**MAX_PHRASE_WORDS >= 2**62:
+            raise ValueError("keyword vocabulary too large for int64 phrase codes")
+        self.tables = {}
+        for k, table in sorted(by_length.items()):
+            codes = np.array([self._code(ids) for ids in table], dtype=np.int64)
+            order = np.argsort(codes)
+            self.tables[k] = (codes[order], np.array(list(table.values()), dtype=np.int64)[order])
+        self.char_codes = np.array(list(chars), dtype=np.uint32)
+        self.char_groups = np.array(list(chars.values()), dtype=np.int64)
+        order = np.argsort(np.array(list(dotted), dtype=np.uint64))
+        self.dotted_hashes = np.array(list(dotted), dtype=np.uint64)[order]
+        self.dotted_groups = np.array(list(dotted.values()), dtype=np.int64)[order]
+
+    def _code(self, ids: tuple[int, ...]) -> int:
+        code = 0
+        for i in ids:
+            code = code * self.base + i
+        return code
+
+    def hits(self, codes: np.ndarray, word_mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """Per-line hits of each group, shape (n_lines, n_groups).
+
+        ``codes``: code points of the lines joined by newlines, (n_chars,); ``word_mask``: True on
+        letters and digits, (n_chars,); ``starts``: first offset of each line, (n_lines,).
+        """
+        n_lines, n_groups = len(starts), len(self.names)
+        counts = np.zeros(n_lines * n_groups, dtype=np.int64)
+        edges = np.diff(word_mask.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+        w_start = np.nonzero(edges == 1)[0]
+        w_end = np.nonzero(edges == -1)[0]
+        if len(w_start):
+            lower = codes.astype(np.uint64)
+            upper_ascii = (lower >= 65) & (lower <= 90)
+            lower[upper_ascii] += np.uint64(32)
+            up, down = _POWERS.get(len(codes))
+            with np.errstate(over="ignore"):
+                prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
+                np.cumsum(lower * up, out=prefix[1:])
+                hashes = (prefix[w_end] - prefix[w_start]) * down[w_start]
+            pos = np.minimum(np.searchsorted(self.vocab_hashes, hashes), len(self.vocab_hashes) - 1)
+            ids = np.where(self.vocab_hashes[pos] == hashes, self.vocab_ids[pos], 0)
+            cand = np.nonzero(ids)[0]
+            if len(cand):
+                line_of = np.searchsorted(starts, w_start, side="right") - 1
+                self._match(ids, cand, line_of, counts, n_groups)
+            if len(self.dotted_hashes):
+                after_dot = np.nonzero(codes[np.maximum(w_start - 1, 0)] == ord("."))[0]
+                after_dot = after_dot[w_start[after_dot] > 0]
+                dh = hashes[after_dot]
+                pos = np.minimum(np.searchsorted(self.dotted_hashes, dh), len(self.dotted_hashes) - 1)
+                found = after_dot[self.dotted_hashes[pos] == dh]
+                line_of = np.searchsorted(starts, w_start[found], side="right") - 1
+                groups = self.dotted_groups[np.searchsorted(self.dotted_hashes, hashes[found])]
+                np.add.at(counts, line_of * n_groups + groups, 1)
+        for code, group in zip(self.char_codes.tolist(), self.char_groups.tolist()):
+            where = np.nonzero(codes == code)[0]
+            if len(where):
+                line_of = np.searchsorted(starts, where, side="right") - 1
+                np.add.at(counts, line_of * n_groups + group, 1)
+        return counts.reshape(n_lines, n_groups)
+
+    def _match(self, ids, cand, line_of, counts, n_groups) -> None:
+        """Add phrase hits starting at candidate word positions ``cand`` (words with an id)."""
+        n = len(ids)
+        for k, (keys, groups) in self.tables.items():
+            starts = cand[cand + k <= n]
+            if not len(starts):
+                continue
+            code = ids[starts].copy()
+            same_line = np.ones(len(starts), dtype=bool)
+            for j in range(1, k):
+                code = code * self.base + ids[starts + j]
+                same_line &= line_of[starts + j] == line_of[starts]
+            pos = np.minimum(np.searchsorted(keys, code), len(keys) - 1)
+            found = np.nonzero((keys[pos] == code) & same_line)[0]
+            np.add.at(counts, line_of[starts[found]] * n_groups + groups[pos[found]], 1)
+
+
+@lru_cache(maxsize=1)
+def default_index() -> KeywordIndex:
+    """The index of the bundled ``keywords.txt``."""
+    return KeywordIndex(load_groups())

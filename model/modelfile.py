@@ -1,0 +1,135 @@
+"""The model file format: a joblib pickle plus a JSON metadata file beside it.
+
+``NAME.joblib`` holds the fitted Pipeline (featuriser + classifier). ``NAME.json`` holds the
+metadata: ``format_version``, the library versions it was saved with, the SHA-256 of the joblib
+file, feature names, thresholds, the training-data digest and metrics. Loading reads and checks
+the JSON first and verifies the SHA-256 *before* unpickling: a pickle runs code when loaded, so
+only load model files you trust. Format history: 1 = first release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from .atomic import atomic_write
+from .errors import ModelFileError
+
+FORMAT_VERSION = 1
+#: Format versions this release can load.
+READABLE_FORMATS = (1,)
+#: Bytes read at a time when hashing a model file.
+HASH_BLOCK = 1 << 20
+
+
+def metadata_path(model_path: str | os.PathLike) -> Path:
+    """The metadata file that belongs to a model file: same name, ``.json`` suffix."""
+    return Path(model_path).with_suffix(".json")
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+def save_model(pipeline: Pipeline, metadata: dict[str, Any], path: str | os.PathLike) -> dict[str, Any]:
+    """Write model and metadata atomically; returns the metadata as written."""
+    path = Path(path)
+    if path.suffix != ".joblib":
+        raise ModelFileError("model files must end in .joblib", source=str(path))
+    full = dict(metadata)
+    # Both files are complete on disk before either is renamed into place.
+    with atomic_write(path, "wb") as model_handle:
+        joblib.dump(pipeline, model_handle, compress=3)
+        model_handle.flush()
+        full.update(
+            format_version=FORMAT_VERSION,
+            libraries=library_versions(),
+            model_file=path.name,
+            sha256=sha256_file(model_handle.name),
+        )
+        with atomic_write(metadata_path(path), "w") as meta_handle:
+            json.dump(full, meta_handle, indent=2, sort_keys=True)
+            meta_handle.write("\n")
+    return full
+
+
+def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
+    """The checked metadata of a model file, without unpickling anything."""
+    path = Path(path)
+    meta_file = metadata_path(path)
+    if not path.is_file():
+        raise ModelFileError("model file not found", source=str(path))
+    if not meta_file.is_file():
+        raise ModelFileError(f"metadata file {meta_file.name} is missing beside the model", source=str(path))
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"metadata is not valid JSON ({exc})", source=str(meta_file)) from None
+    if not isinstance(meta, dict):
+        raise ModelFileError("metadata is not a JSON object", source=str(meta_file))
+    version = meta.get("format_version")
+    if version not in READABLE_FORMATS:
+        raise ModelFileError(
+            f"model format version {version!r} is not readable by this linesift (reads {list(READABLE_FORMATS)})",
+            source=str(path),
+        )
+    saved = str(meta.get("libraries", {}).get("scikit-learn", "?"))
+    if _minor(saved) != _minor(sklearn.__version__):
+        raise ModelFileError(
+            f"model was saved with scikit-learn {saved}, this is {sklearn.__version__}; retrain it or install {saved}",
+            source=str(path),
+        )
+    return meta
+
+
+def load_model(path: str | os.PathLike) -> tuple[Pipeline, dict[str, Any]]:
+    """Check metadata and SHA-256, then unpickle; refuses anything that does not check out."""
+    path = Path(path)
+    meta = read_metadata(path)
+    actual = sha256_file(path)
+    if actual != meta.get("sha256"):
+        raise ModelFileError(
+            "model file does not match the SHA-256 in its metadata (damaged, truncated or replaced); refusing to load it",
+            source=str(path),
+        )
+    try:
+        pipeline = joblib.load(path)
+    except Exception as exc:  # a hash-verified file that still fails to load: report, never trace
+        raise ModelFileError(f"model file could not be loaded ({type(exc).__name__}: {exc})", source=str(path)) from None
+    if not isinstance(pipeline, Pipeline):
+        raise ModelFileError(f"model file holds a {type(pipeline).__name__}, not a linesift Pipeline", source=str(path))
+    try:
+        check_is_fitted(pipeline)
+        names = list(pipeline[0].get_feature_names_out())
+    except Exception:
+        raise ModelFileError("model file holds an unfitted or foreign pipeline", source=str(path)) from None
+    if names != list(meta.get("feature_names", [])):
+        raise ModelFileError("feature names in the model and its metadata disagree", source=str(path))
+    return pipeline, meta
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])

@@ -1,0 +1,50 @@
+"""Bytes to page text to lines: the one place that decides what a line is."""
+
+from __future__ import annotations
+
+import codecs
+
+from .errors import NotTextError
+
+#: Share of the first bytes that may be control characters before a file counts as binary (fraction).
+MAX_CONTROL_SHARE = 0.10
+#: How many leading bytes the binary sniffing looks at (bytes).
+SNIFF_BYTES = 8192
+
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
+
+
+def decode_page(data: bytes, source: str = "<bytes>") -> str:
+    """Decode a page's bytes: UTF-8 (BOM or not), else the detected charset; binary is refused."""
+    if b"\x00" in data:
+        raise NotTextError("not a text file (contains NUL bytes)", source=source)
+    head = data[:SNIFF_BYTES]
+    if head and sum(head.count(bytes([c])) for c in _CONTROL) / len(head) > MAX_CONTROL_SHARE:
+        raise NotTextError("not a text file (mostly control bytes)", source=source)
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    return _decode_detected(data, source)
+
+
+def _decode_detected(data: bytes, source: str) -> str:
+    """Fall back on charset detection for legacy encodings (cp1252, Shift-JIS, KOI8-R, ...)."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise NotTextError("not a text file (no text encoding fits its bytes)", source=source)
+    return str(best)
+
+
+def split_lines(text: str) -> list[str]:
+    """A page's lines as the contract defines them: ``str.splitlines`` (CRLF, CR and LF alike)."""
+    return text.splitlines()
+
+
+def is_blank(line: str) -> bool:
+    """Whitespace-only lines are layout, not text: they are labelled ``blank`` and never scored."""
+    return not line or line.isspace()

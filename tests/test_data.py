@@ -1,0 +1,98 @@
+"""Reading labelled data: both formats, validation errors naming file and line, site grouping."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from linesift.model.errors import DataError
+from linesift.training.data import data_digest, read_labelled, registered_domain
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_tsv_pages_markers_urls_and_blanks(tmp_path):
+    f = write(tmp_path / "a.tsv", "### page https://www.bbc.co.uk/news/1\ncontent\tHeadline\n\nchrome\tShare\n"
+                                  "### page https://news.example.com/x\nchrome\tMenu\ncontent\tBody text.\n")
+    pages = read_labelled([f])
+    assert [p.lines for p in pages] == [["Headline", "", "Share"], ["Menu", "Body text."]]
+    assert [p.labels for p in pages] == [["content", "blank", "chrome"], ["chrome", "content"]]
+    assert [p.site for p in pages] == ["bbc.co.uk", "example.com"]
+    assert pages[0].source == f"{f}:1"
+
+
+def test_jsonl_pages_and_whitespace_lines_become_blank(tmp_path):
+    rec = {"text": "Title\n   \nBody.", "labels": ["content", "chrome", "content"], "url": "http://x.org/a"}
+    f = write(tmp_path / "d.jsonl", json.dumps(rec) + "\n\n")
+    (page,) = read_labelled([f])
+    assert page.labels == ["content", "blank", "content"]
+    assert page.site == "x.org"
+    assert page.content_text() == "Title\n\nBody."
+
+
+@pytest.mark.parametrize(
+    "record, message",
+    [
+        ({"text": "a\nb", "labels": ["content"]}, "1 labels for 2 lines"),
+        ({"text": "a", "labels": ["boilerplate"]}, "label 1 is 'boilerplate'"),
+        ({"text": 5, "labels": []}, "no string field 'text'"),
+        ({"text": "a", "labels": "content"}, "no list field 'labels'"),
+        ({"text": "a", "labels": ["blank"]}, "has text but is labelled blank"),
+        ({"text": "a", "labels": ["content"], "url": 3}, "field 'url' must be a string"),
+        ([1, 2], "not a JSON object"),
+    ],
+)
+def test_jsonl_errors_name_file_and_line(tmp_path, record, message):
+    good = json.dumps({"text": "a", "labels": ["content"]})
+    f = write(tmp_path / "bad.jsonl", good + "\n" + json.dumps(record) + "\n")
+    with pytest.raises(DataError) as err:
+        read_labelled([f])
+    assert f"{f}:2:" in str(err.value)
+    assert message in str(err.value)
+
+
+def test_jsonl_broken_line(tmp_path):
+    f = write(tmp_path / "bad.jsonl", '{"text": "a", "labels": ["content"]}\n{"text": "a", "lab\n')
+    with pytest.raises(DataError, match=r"bad.jsonl:2: not valid JSON"):
+        read_labelled([f])
+
+
+def test_tsv_unknown_label_names_line(tmp_path):
+    f = write(tmp_path / "bad.tsv", "content\tok\nnonsense\tline\n")
+    with pytest.raises(DataError, match=r"bad.tsv:2: expected 'content', 'chrome' or 'blank'"):
+        read_labelled([f])
+
+
+def test_missing_and_wrong_suffix(tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        read_labelled([tmp_path / "nope.jsonl"])
+    with pytest.raises(DataError, match="must be .jsonl or .tsv"):
+        read_labelled([write(tmp_path / "x.csv", "a")])
+
+
+@pytest.mark.parametrize("url, site", [
+    ("https://www.example.com/a", "example.com"),
+    ("http://news.bbc.co.uk/1", "bbc.co.uk"),
+    ("https://a.b.example.org:8080/x", "example.org"),
+    ("example.net/page", "example.net"),
+])
+def test_registered_domain(url, site):
+    assert registered_domain(url) == site
+
+
+def test_digest_ignores_order_but_not_labels(sample_pages):
+    pages = list(sample_pages)
+    assert data_digest(pages) == data_digest(list(reversed(pages)))
+    from dataclasses import replace
+
+    flipped = replace(pages[0], labels=["chrome" if l == "content" else l for l in pages[0].labels])
+    assert data_digest([flipped] + pages[1:]) != data_digest(pages)
+
+
+def test_samples_cover_four_kinds_of_site(sample_pages):
+    assert {p.corpus for p in sample_pages} == {"news", "blog", "shop", "forum"}
+    assert len({p.site for p in sample_pages}) == len(sample_pages)

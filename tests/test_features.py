@@ -1,0 +1,150 @@
+"""Each registered feature on hand-made lines, and properties of the featuriser as a whole."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linesift.model import features
+from linesift.model.batch import LineBatch
+from linesift.model.featuriser import NEIGHBOURS, LineFeaturiser
+from linesift.model.keywords import default_index
+
+# (page lines, expected value of the feature for each non-blank line)
+CASES: dict[str, tuple[list[str], list[float]]] = {
+    "length.chars": (["Home", "  ab  "], [math.log1p(4), math.log1p(2)]),
+    "length.words": (["one two  three", "x"], [math.log1p(3), math.log1p(1)]),
+    "length.mean_word_length": (["ab cdef", "abc"], [3.0, 3.0]),
+    "length.is_single_word": (["Home", "Read more"], [1.0, 0.0]),
+    "position.relative": (["a", "", "b", "c"], [0.0, 0.5, 1.0]),
+    "position.from_start": (["a", "b", "", "c"], [0.0, math.log1p(1), math.log1p(2)]),
+    "position.from_end": (["a", "b", "c"], [math.log1p(2), math.log1p(1), 0.0]),
+    "position.page_lines": (["a", "", "b"], [math.log1p(2), math.log1p(2)]),
+    "position.blank_before": (["", "a", "b", "  ", "c"], [1.0, 0.0, 1.0]),
+    "position.blank_after": (["a", "", "b", "c", ""], [1.0, 0.0, 1.0]),
+    "punctuation.ends_terminal": (["It rained.", 'He said "no."', "Home", "Why?", "(see above)"], [1, 1, 0, 1, 0]),
+    "punctuation.ends_colon": (["Tags:", "Tags"], [1.0, 0.0]),
+    "punctuation.ends_alnum": (["Next page", "Done.", "Page 2"], [1.0, 0.0, 1.0]),
+    "punctuation.starts_upper": (["Hello", "hello", "3 items", "Élan"], [1.0, 0.0, 0.0, 1.0]),
+    "punctuation.starts_nonletter": (["Hello", "© 2024", "1. First"], [0.0, 1.0, 1.0]),
+    "punctuation.punct_ratio": (["a.b,", "abcd"], [0.5, 0.0]),
+    "punctuation.digit_ratio": (["ab12", "abcd"], [0.5, 0.0]),
+    "punctuation.upper_ratio": (["ABcd", "12"], [0.5, 0.0]),
+    "punctuation.titlecase_ratio": (["Most Read stories", "x"], [2 / 3, 0.0]),
+    "punctuation.comma_rate": (["a, b, c d", "e"], [0.5, 0.0]),
+    "punctuation.sentence_marks": (["One. Two! Three?", "none"], [math.log1p(3), 0.0]),
+    "punctuation.separators": (["Home | News » World", "plain"], [math.log1p(2), 0.0]),
+    "keywords.density": (["Share on Facebook", "a long line with nothing to flag"], [2 / 3, 0.0]),
+}
+
+# One phrase per keyword group, and a line that must not hit it.
+KEYWORD_HITS = {
+    "share": ("Share this", "Sharpen the knife"),
+    "subscribe": ("Sign up for our newsletter", "Signal the turn"),
+    "account": ("Log in", "Logging trucks"),
+    "cookie": ("We use cookies", "Cooking at home"),
+    "photo": ("Photo: Jane Doe", "Photons are light"),
+    "advert": ("Advertisement", "Adverse weather"),
+    "related": ("Related stories", "Relativity"),
+    "copyright": ("© 2024 Example Ltd", "Copy the right file"),
+    "navigation": ("Back to top", "Homeowners rejoice"),
+    "comments": ("Leave a comment", "Commentator"),
+    "byline": ("Reporting by Ann Lee", "Reportage"),
+    "dateline": ("Monday", "Mondays are fine"),
+    "shop": ("Add to cart", "Pricey"),
+    "paywall": ("Already a subscriber?", "Premiums"),
+    "tags": ("Filed under", "Tagliatelle"),
+    "url": ("see example.com", "the comma"),
+}
+
+
+def _one(name: str, lines: list[str]) -> np.ndarray:
+    batch = LineBatch.from_pages([lines])
+    return features.compute(batch, [name])[:, 0]
+
+
+def test_every_registered_feature_has_a_case():
+    keyword_features = {f"keywords.{g}" for g in KEYWORD_HITS}
+    assert set(features.REGISTRY) == set(CASES) | keyword_features
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_feature_values(name):
+    lines, expected = CASES[name]
+    np.testing.assert_allclose(_one(name, lines), expected, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("group", sorted(KEYWORD_HITS))
+def test_keyword_group_hits_phrase_not_lookalike(group):
+    hit, miss = KEYWORD_HITS[group]
+    values = _one(f"keywords.{group}", [hit, miss])
+    assert values[0] > 0, f"{hit!r} should hit {group}"
+    assert values[1] == 0, f"{miss!r} should not hit {group}"
+
+
+def test_keyword_groups_match_keyword_file():
+    assert [n.split(".", 1)[1] for n in features.names_in_groups(("keywords",))][:-1] == default_index().names
+
+
+def test_feature_groups_select_columns():
+    names = features.names_in_groups(("length",))
+    assert names and all(n.startswith("length.") for n in names)
+    with pytest.raises(ValueError):
+        features.names_in_groups(("colour",))
+
+
+def test_neighbour_columns_copy_within_page_only():
+    pages = [["first line.", "Second", "third one"], ["Other page", "last."]]
+    f = LineFeaturiser().fit(pages)
+    X = f.transform(pages)
+    names = list(f.get_feature_names_out())
+    base = names.index("length.chars")
+    prev = names.index("prev1:length.chars")
+    nxt = names.index("next1:length.chars")
+    np.testing.assert_allclose(X[1:3, prev], X[0:2, base])
+    assert X[0, prev] == 0 and X[3, prev] == 0  # page starts: nothing before
+    assert X[2, nxt] == 0 and X[4, nxt] == 0  # page ends: nothing after
+    assert X[3, nxt] == X[4, base]
+    assert len(names) == X.shape[1] == len(set(names))
+    assert all(f"{'prev' if o < 0 else 'next'}{abs(o)}:length.chars" in names for o in NEIGHBOURS)
+
+
+def test_batch_equals_pages_one_by_one():
+    pages = [["Alpha beta.", "", "Share"], ["x"], [], ["   ", "Gamma | delta", "Read more »"]]
+    f = LineFeaturiser().fit(pages)
+    together = f.transform(pages)
+    alone = np.vstack([f.transform([p]) for p in pages])
+    np.testing.assert_allclose(together, alone)
+
+
+def test_unfitted_featuriser_refuses():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        LineFeaturiser().transform([["a"]])
+
+
+page_strategy = st.lists(st.text(max_size=80), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(page_strategy, max_size=5))
+def test_any_text_featurises_to_finite_fixed_width(pages):
+    f = LineFeaturiser().fit([])
+    X = f.transform(pages)
+    n_rows = sum(1 for page in pages for line in page if line.strip())
+    assert X.shape == (n_rows, len(f.get_feature_names_out()))
+    assert np.isfinite(X).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=400))
+def test_any_page_text_featurises(text):
+    f = LineFeaturiser().fit([])
+    X = f.transform([text.splitlines()])
+    assert X.shape[1] == len(f.get_feature_names_out())
+    assert np.isfinite(X).all()

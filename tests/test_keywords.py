@@ -1,0 +1,63 @@
+"""The vectorised keyword matcher against the plain-Python definition of a hit."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linesift.model.batch import DIGIT, LETTER, LineBatch
+from linesift.model.keywords import KeywordIndex, word_hash
+
+
+def _hits(index: KeywordIndex, lines: list[str]) -> np.ndarray:
+    b = LineBatch.from_pages([lines])
+    return index.hits(b.codes, (b.classes & (LETTER | DIGIT)) != 0, b.starts)
+
+
+INDEX = KeywordIndex({"a": ("sign in", "all rights reserved", "share"), "b": ("©", ".com", "in")})
+
+
+def test_phrases_on_word_boundaries_and_across_spaces():
+    h = _hits(INDEX, ["Please SIGN   in now", "signing in", "All Rights\tReserved", "sharing"])
+    assert h[0].tolist() == [1, 1]  # 'sign in' for a, the word 'in' for b
+    assert h[1].tolist() == [0, 1]
+    assert h[2].tolist() == [1, 0]
+    assert h[3].tolist() == [0, 0]
+
+
+def test_phrase_never_spans_two_lines():
+    h = _hits(INDEX, ["sign", "in"])
+    assert h[:, 0].tolist() == [0, 0]
+
+
+def test_symbols_and_dotted_words():
+    h = _hits(INDEX, ["© me", "example.com", "the .community", "compact"])
+    assert h[:, 1].tolist() == [1, 1, 0, 0]
+
+
+def test_word_hash_matches_vectorised_hash():
+    idx = KeywordIndex({"g": ("zebra",)})
+    assert idx.vocab_hashes.tolist() == [word_hash("zebra")]
+
+
+def _reference(phrases: tuple[str, ...], line: str) -> int:
+    words = [w.lower() for w in re.findall(r"[^\W_]+", line)]
+    count = 0
+    for phrase in phrases:
+        p = re.findall(r"[^\W_]+", phrase)
+        count += sum(words[i : i + len(p)] == p for i in range(len(words) - len(p) + 1))
+    return count
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["sign", "in", "out", "Sign", "IN", "share", "x", ",", "-"]), max_size=8), max_size=6))
+def test_word_phrases_agree_with_reference(token_lines):
+    phrases = ("sign in", "share", "in out")
+    idx = KeywordIndex({"g": phrases})
+    lines = [" ".join(t) for t in token_lines]
+    got = _hits(idx, lines)[:, 0].tolist()
+    expected = [_reference(phrases, line) for line in lines if line.strip()]
+    assert got == expected

@@ -1,0 +1,103 @@
+"""The model file format: metadata checked and SHA-256 verified before anything is unpickled."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from linesift.model.errors import ModelFileError
+from linesift.model.modelfile import FORMAT_VERSION, load_model, metadata_path, read_metadata
+from linesift.model.predictor import Predictor
+
+from .conftest import EXAMPLE, FIXTURES
+
+
+@pytest.fixture
+def model_copy(tmp_path, small_model):
+    dest = tmp_path / "m.joblib"
+    shutil.copy(small_model, dest)
+    shutil.copy(metadata_path(small_model), metadata_path(dest))
+    return dest
+
+
+def _edit_meta(path, **changes):
+    meta_file = metadata_path(path)
+    meta = json.loads(meta_file.read_text())
+    meta.update(changes)
+    meta_file.write_text(json.dumps(meta))
+
+
+def test_metadata_carries_what_the_card_asks(small_model):
+    meta = read_metadata(small_model)
+    assert meta["format_version"] == FORMAT_VERSION
+    assert {"python", "scikit-learn", "numpy", "joblib"} <= set(meta["libraries"])
+    assert len(meta["sha256"]) == 64
+    assert meta["feature_names"][0] == "length.chars"
+    assert 0 < meta["threshold"] < 1
+    assert len(meta["training_data"]["digest"]) == 64
+
+
+def test_old_format_fixture_still_loads_and_predicts():
+    pipeline, meta = load_model(FIXTURES / "model-v1" / "linesift.joblib")
+    assert meta["format_version"] == 1
+    predictor = Predictor(pipeline, meta)
+    result = predictor.predict_text((EXAMPLE / "northvalley-library.txt").read_text())
+    assert "content" in result.labels and "chrome" in result.labels
+
+
+def test_changed_bytes_are_refused_before_unpickling(model_copy, monkeypatch):
+    data = bytearray(model_copy.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    model_copy.write_bytes(bytes(data))
+    import joblib
+
+    monkeypatch.setattr(joblib, "load", lambda *a, **k: pytest.fail("unpickled an unverified file"))
+    with pytest.raises(ModelFileError, match="does not match the SHA-256"):
+        load_model(model_copy)
+
+
+def test_truncated_file_refused(model_copy):
+    model_copy.write_bytes(model_copy.read_bytes()[:100])
+    with pytest.raises(ModelFileError, match="SHA-256"):
+        load_model(model_copy)
+
+
+def test_missing_metadata_refused(model_copy):
+    metadata_path(model_copy).unlink()
+    with pytest.raises(ModelFileError, match="metadata file m.json is missing"):
+        load_model(model_copy)
+
+
+def test_garbled_metadata_refused(model_copy):
+    metadata_path(model_copy).write_text("{not json")
+    with pytest.raises(ModelFileError, match="not valid JSON"):
+        load_model(model_copy)
+
+
+def test_future_format_refused(model_copy):
+    _edit_meta(model_copy, format_version=FORMAT_VERSION + 1)
+    with pytest.raises(ModelFileError, match="format version 2 is not readable"):
+        load_model(model_copy)
+
+
+def test_other_sklearn_version_refused(model_copy):
+    meta = json.loads(metadata_path(model_copy).read_text())
+    _edit_meta(model_copy, libraries={**meta["libraries"], "scikit-learn": "0.24.2"})
+    with pytest.raises(ModelFileError, match="saved with scikit-learn 0.24.2"):
+        load_model(model_copy)
+
+
+def test_hash_matching_foreign_pickle_is_refused(tmp_path, small_model):
+    import joblib
+
+    from linesift.model.modelfile import sha256_file
+
+    path = tmp_path / "foreign.joblib"
+    joblib.dump({"not": "a pipeline"}, path)
+    meta = json.loads(metadata_path(small_model).read_text())
+    meta["sha256"] = sha256_file(path)
+    metadata_path(path).write_text(json.dumps(meta))
+    with pytest.raises(ModelFileError, match="holds a dict"):
+        load_model(path)

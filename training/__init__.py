@@ -1,0 +1,1 @@
+"""linesift.training: data reading, training, evaluation and the linesift CLI (never needed to predict)."""

@@ -1,0 +1,231 @@
+"""The ``linesift`` command: thin Typer commands over library functions that return results.
+
+Exit codes: 0 success; 1 some input could not be processed (bad file, record or model);
+2 usage error; 130 interrupted (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from linesift.model.atomic import atomic_write
+from linesift.model.errors import LinesiftError
+from linesift.model.predictor import MODEL_ENV, Predictor, default_model_path
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+MODEL_HELP = (f"Model file (.joblib, with its .json metadata beside it). Default: ${MODEL_ENV} if set, else the "
+              "bundled model. Model files are pickles, which run code when loaded: load only files you trust.")
+
+app = typer.Typer(
+    help="Label each line of scraped web text as article content or page chrome.\n\n"
+         "Exit codes: 0 success, 1 some input could not be processed, 2 usage error, 130 interrupted.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Format(str, Enum):
+    auto = "auto"
+    text = "text"
+    jsonl = "jsonl"
+
+
+class Favor(str, Enum):
+    precision = "precision"
+    recall = "recall"
+
+
+class ModelType(str, Enum):
+    hgb = "hgb"
+    logreg = "logreg"
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"linesift: {message}\n")
+
+
+@app.command()
+def predict(
+    paths: List[str] = typer.Argument(None, help="Pages: .txt files, directories of them, .jsonl files, or - for stdin (the default)."),
+    model: Optional[Path] = typer.Option(None, "--model", help=MODEL_HELP),
+    threshold: Optional[float] = typer.Option(None, "--threshold", help="Content-probability cut-off (0-1); overrides the model's own."),
+    favor: Optional[Favor] = typer.Option(None, "--favor", help="Use the model's threshold tuned for precision (F0.5) or recall (F2)."),
+    fmt: Format = typer.Option(Format.auto, "--format", help="text: print cleaned pages; jsonl: one JSON record per input line with a string 'text'; auto: jsonl for .jsonl inputs."),
+    out: Optional[str] = typer.Option(None, "--out", help="Write here instead of stdout (atomically: a failed run leaves any old file untouched)."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Report and skip bad files or records instead of stopping at the first (exit code is then 1 if any were skipped)."),
+) -> None:
+    """Clean pages: keep the content lines, drop the chrome.
+
+    Text in: prints each page's content lines in order, with one blank line where the original had
+    blank lines between them. JSONL in (--format jsonl or a .jsonl path): each output record is the
+    input record unchanged plus 'content' (the cleaned text) and 'lines': one {text, label, score}
+    per line of text.splitlines(), label content|chrome|blank, score the content probability.
+    """
+    from .predict_io import (STDIN, RunStats, ensure_parent, expand_text_inputs, is_jsonl, predict_jsonl,
+                             predict_text_files, stdout_writer)
+
+    sources = expand_text_inputs(paths or [STDIN])
+    if not sources:
+        raise LinesiftError("no .txt files found in the given directories")
+    jsonl = fmt == Format.jsonl or (fmt == Format.auto and all(is_jsonl(s) for s in sources if s != STDIN) and any(s != STDIN for s in sources))
+    predictor = Predictor.load(model, threshold=threshold, favor=favor.value if favor else None)
+    stats = RunStats()
+    run = predict_jsonl if jsonl else predict_text_files
+    if out:
+        ensure_parent(out)
+        with atomic_write(out, "w") as handle:
+            run(predictor, sources, handle.write, skip_bad, stats)
+    else:
+        run(predictor, sources, stdout_writer(), skip_bad, stats)
+    for problem in stats.problems:
+        _err(f"skipped {problem}")
+    if stats.skipped:
+        _err(f"{stats.skipped} input(s) skipped, {stats.pages} page(s) processed")
+        raise typer.Exit(EXIT_INPUT)
+
+
+@app.command()
+def train(
+    data: List[Path] = typer.Argument(..., help="Labelled data: .jsonl / .tsv files or directories of them (format: datasets/README.md)."),
+    out: Path = typer.Option(..., "--out", help="Model file to write (.joblib); its metadata goes beside it as .json."),
+    model_type: ModelType = typer.Option(ModelType.hgb, "--model-type", help="hgb: gradient-boosted trees; logreg: logistic regression on scaled features."),
+    folds: int = typer.Option(5, "--folds", min=2, help="Folds of the site-grouped cross-validation."),
+    seed: int = typer.Option(0, "--seed", help="Random seed: the same data and seed give the same model."),
+    no_cv: bool = typer.Option(False, "--no-cv", help="Skip cross-validation (no metrics; thresholds default to 0.5)."),
+) -> None:
+    """Train a model on labelled pages and write it with its metadata.
+
+    Cross-validation groups pages by site (the URL's registered domain), so the metrics printed
+    are for sites the model did not see; thresholds are chosen on out-of-fold scores.
+    """
+    from linesift.model.modelfile import save_model
+
+    from .data import read_labelled
+    from .train import train as train_model
+
+    if out.suffix != ".joblib":
+        raise typer.BadParameter("must end in .joblib", param_hint="--out")
+    if not out.parent.is_dir():
+        raise LinesiftError("output directory does not exist", source=str(out))
+    pages = read_labelled(data)
+    result = train_model(pages, model_type=model_type.value, folds=folds, seed=seed,
+                         data_files=[str(d) for d in data], cross_validation=not no_cv)
+    meta = save_model(result.pipeline, result.metadata, out)
+    typer.echo(f"wrote {out} ({meta['training_data']['pages']} pages, {len(meta['feature_names'])} features, "
+               f"threshold {meta['threshold']:.2f})")
+    if result.cv:
+        typer.echo(f"site-grouped {result.cv.folds}-fold cross-validation:")
+        typer.echo(_format_report(result.cv.report.as_dict(), worst=False))
+
+
+@app.command()
+def evaluate(
+    data: List[Path] = typer.Argument(..., help="Labelled data: .jsonl / .tsv files or directories of them."),
+    model: Optional[Path] = typer.Option(None, "--model", help=MODEL_HELP),
+    threshold: Optional[float] = typer.Option(None, "--threshold", help="Content-probability cut-off (0-1)."),
+    favor: Optional[Favor] = typer.Option(None, "--favor", help="Use the model's precision- or recall-tuned threshold."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (keys precision, recall, f1, ...)."),
+    worst: int = typer.Option(5, "--worst", min=0, help="How many of the worst pages to list with their wrong lines."),
+) -> None:
+    """Score a model on labelled pages.
+
+    Reports line-level precision, recall, F1 and accuracy (content is the positive class) with the
+    confusion matrix; the article-extraction benchmark's page metric (word 4-gram shingles of the
+    cleaned text against the true content, averaged over pages); and the worst pages with their wrong lines.
+    """
+    from .data import read_labelled
+    from .evaluate import evaluate as run_evaluation
+
+    predictor = Predictor.load(model, threshold=threshold, favor=favor.value if favor else None)
+    report = run_evaluation(predictor, read_labelled(data), worst=worst).as_dict()
+    typer.echo(json.dumps(report, indent=2) if as_json else _format_report(report))
+
+
+def _format_report(r: dict, worst: bool = True) -> str:
+    c, pm = r["confusion"], r["page_metric"]
+    lines = [
+        f"pages {r['pages']}" + (f", threshold {r['threshold']:.2f}" if r.get("threshold") is not None else ""),
+        f"lines      precision {r['precision']:.3f}  recall {r['recall']:.3f}  F1 {r['f1']:.3f}  accuracy {r['accuracy']:.3f}",
+        f"confusion  true content: {c['tp']} kept, {c['fn']} dropped;  true chrome: {c['fp']} kept, {c['tn']} dropped",
+        f"page       precision {pm['precision']:.3f}  recall {pm['recall']:.3f}  F1 {pm['f1']:.3f}  (word 4-gram shingles, mean over pages)",
+    ]
+    if r.get("per_corpus"):
+        lines.append("per corpus:")
+        for name, m in r["per_corpus"].items():
+            lines.append(f"  {name:<24} pages {m['pages']:>5}  line F1 {m['line_f1']:.3f}  page F1 {m['page_f1']:.3f}")
+    if worst and r.get("worst_pages"):
+        lines.append("worst pages:")
+        for w in r["worst_pages"]:
+            lines.append(f"  {w['source']}  page F1 {w['f1']:.3f}")
+            for x in w["wrong_lines"]:
+                text = x["text"] if len(x["text"]) <= 70 else x["text"][:67] + "..."
+                lines.append(f"    line {x['line']:>4}  {x['true']:>7} -> {x['predicted']:<7} score {x['score']:.2f}  {text}")
+    return "\n".join(lines)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """Entry point: runs a command and turns every failure into one stderr line and an exit code."""
+    code = EXIT_OK
+    try:
+        result = app(args=argv, prog_name="linesift", standalone_mode=False)
+        code = result if isinstance(result, int) else EXIT_OK
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except typer.Abort:
+        _err("interrupted")
+        code = EXIT_INTERRUPTED
+    except typer.TyperException as exc:  # usage errors (exit_code 2) and other parser failures
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `linesift`: the help is the message
+            sys.stderr.write(exc.format_message() + "\n")
+            return EXIT_USAGE
+        name = getattr(ctx, "info_name", None)
+        hint = f" (see 'linesift {name} --help')" if name and name != "linesift" else " (see 'linesift --help')"
+        _err(f"usage error: {' '.join(exc.format_message().split())}{hint}")
+        code = exc.exit_code if exc.exit_code else EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("interrupted")
+        code = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        code = EXIT_OK
+    except LinesiftError as exc:
+        _err(f"error: {exc}")
+        code = EXIT_INPUT
+    except MemoryError:
+        _err("error: out of memory")
+        code = EXIT_INPUT
+    except OSError as exc:
+        name = getattr(exc, "filename", None)
+        _err(f"error: {name + ': ' if name else ''}{exc.strerror or exc}")
+        code = EXIT_INPUT
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    return code
+
+
+def _silence_stdout() -> None:
+    """After the reader of a pipe has gone (``| head``), send what is left nowhere, quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()
