@@ -51,6 +51,9 @@ CLASS_TABLE = _build_class_table()
 class LineBatch:
     """The non-blank lines of a batch of pages; every array has one entry per such line, shape (n,).
 
+    Except ``keep``: True for each raw line (blank or not) that is a row, shape (n_raw_lines,);
+    and ``page_sizes``: raw lines per page, shape (n_pages,).
+
     ``codes`` holds the code points of all stripped lines joined by ``\\n``; line ``i`` spans
     ``codes[starts[i]:ends[i]]``. Blank lines are not rows: they only set ``blank_before/after``.
     """
@@ -63,6 +66,8 @@ class LineBatch:
     count: np.ndarray
     blank_before: np.ndarray
     blank_after: np.ndarray
+    keep: np.ndarray
+    page_sizes: np.ndarray
     cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -103,6 +108,8 @@ class LineBatch:
             count=kept_per_page[page],
             blank_before=prev_blank[rows] & ~first[rows],
             blank_after=next_blank[rows] & ~last[rows],
+            keep=keep,
+            page_sizes=sizes,
         )
 
     def __len__(self) -> int:
@@ -122,6 +129,8 @@ class LineBatch:
     def classes(self) -> np.ndarray:
         """Class bits of every character of ``joined``, shape (n_chars,), uint8."""
         codes = self.codes
+        if not len(codes) or codes.max() < TABLE_SIZE:
+            return CLASS_TABLE[codes]
         return CLASS_TABLE[np.minimum(codes, TABLE_SIZE - 1)] | np.where(codes >= TABLE_SIZE, LETTER, 0).astype(np.uint8)
 
     def count_chars(self, bit: int) -> np.ndarray:

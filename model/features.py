@@ -192,7 +192,8 @@ def keyword_hits(b: LineBatch) -> dict[str, np.ndarray]:
     if "keyword_hits" not in b.cache:
         index = default_index()
         word_mask = (b.classes & (LETTER | DIGIT)) != 0
-        counts = index.hits(b.codes, word_mask, b.starts).astype(np.float64)
+        upper_mask = (b.classes & UPPER) != 0
+        counts = index.hits(b.codes, word_mask, upper_mask, b.starts).astype(np.float64)
         b.cache["keyword_hits"] = {name: counts[:, g] for g, name in enumerate(index.names)}
     return b.cache["keyword_hits"]
 
@@ -225,9 +226,13 @@ def names_in_groups(groups: tuple[str, ...] = GROUPS) -> list[str]:
     return [name for name, (group, _) in REGISTRY.items() if group in groups]
 
 
-def compute(b: LineBatch, names: list[str]) -> np.ndarray:
-    """The named features of every line of ``b``, shape (n_lines, len(names)), float64."""
-    out = np.empty((len(b), len(names)), dtype=np.float64)
+def compute(b: LineBatch, names: list[str], out: np.ndarray | None = None) -> np.ndarray:
+    """The named features of every line of ``b``, shape (n_lines, len(names)), float64.
+
+    ``out`` may be a preallocated (column-major) array or view of that shape to fill.
+    """
+    if out is None:
+        out = np.empty((len(b), len(names)), dtype=np.float64, order="F")
     for j, name in enumerate(names):
         out[:, j] = REGISTRY[name][1](b)
     return out

@@ -49,32 +49,50 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         return self.transform_batch(LineBatch.from_pages(pages))
 
     def transform_batch(self, batch: LineBatch) -> np.ndarray:
-        """Features of an already flattened batch, shape (len(batch), n_features_out_)."""
+        """Features of an already flattened batch, shape (len(batch), n_features_out_).
+
+        Column-major (Fortran order): tree ensembles read a few columns for every row, which is
+        several times faster on this layout than on rows.
+        """
         check_is_fitted(self, "feature_names_")
-        base = features.compute(batch, self.base_names_)
+        n, width = len(batch), len(self.base_names_)
+        out = np.empty((n, self.n_features_out_), dtype=np.float64, order="F")
+        base = features.compute(batch, self.base_names_, out[:, :width])
         if not self.context:
-            return base
-        blocks = [base] + [_shift(base, batch, offset) for offset in NEIGHBOURS]
-        cols = [self.base_names_.index(n) for n in WINDOW_FEATURES if n in self.base_names_]
+            return out
+        for k, offset in enumerate(NEIGHBOURS, start=1):
+            _shift_into(base, batch, offset, out[:, k * width : (k + 1) * width])
+        cols = [self.base_names_.index(name) for name in WINDOW_FEATURES if name in self.base_names_]
         if cols:
-            blocks.append(_window_mean(base[:, cols], batch, WINDOW))
-        return np.hstack(blocks)
+            start = (len(NEIGHBOURS) + 1) * width
+            out[:, start : start + len(cols)] = _window_mean(base[:, cols], batch, WINDOW)
+        return out
 
 
 def _offset_tag(offset: int) -> str:
     return f"prev{-offset}" if offset < 0 else f"next{offset}"
 
 
-def _shift(values: np.ndarray, batch: LineBatch, offset: int) -> np.ndarray:
-    """Row i gets the row of line i+offset of the same page, or zeros past the page's edge."""
-    out = np.zeros_like(values)
-    n = len(values)
-    if n == 0 or abs(offset) >= n:
-        return out
+def _outside_page(batch: LineBatch, offset: int) -> np.ndarray:
+    """True where line i+offset falls outside line i's page, shape (n,)."""
     target = batch.index + offset
-    valid = (target >= 0) & (target < batch.count)
-    rows = np.nonzero(valid)[0]
-    out[rows] = values[rows + offset]
+    return (target < 0) | (target >= batch.count)
+
+
+def _shift_into(values: np.ndarray, batch: LineBatch, offset: int, out: np.ndarray) -> np.ndarray:
+    """Row i of ``out`` gets row i+offset of ``values`` when it is on the same page, else zeros."""
+    n = len(values)
+    if abs(offset) >= n:
+        out[:] = 0.0
+        return out
+    # Pages are contiguous in a batch, so a shift is a slice copy plus zeroing at page edges.
+    if offset < 0:
+        out[-offset:] = values[:offset]
+        out[:-offset] = 0.0
+    else:
+        out[:-offset] = values[offset:]
+        out[n - offset:] = 0.0
+    out[_outside_page(batch, offset)] = 0.0
     return out
 
 
@@ -82,10 +100,10 @@ def _window_mean(values: np.ndarray, batch: LineBatch, half: int) -> np.ndarray:
     """Mean of each column over lines i-half..i+half of the same page, shape like ``values``."""
     total = values.copy()
     count = np.ones(len(values))
+    shifted = np.empty_like(values)
     for offset in range(-half, half + 1):
         if offset == 0:
             continue
-        total += _shift(values, batch, offset)
-        target = batch.index + offset
-        count += (target >= 0) & (target < batch.count)
+        total += _shift_into(values, batch, offset, shifted)
+        count += ~_outside_page(batch, offset)
     return total / count[:, None]

@@ -1,8 +1,8 @@
 """Count chrome-vocabulary hits per line for a whole batch with a few numpy passes.
 
 Words are maximal runs of letters and digits in the batch's code-point array. Each word gets a
-64-bit polynomial hash (prefix sums of ``code * P**i``, normalised by ``P**-start``; P is odd, so
-it is invertible modulo 2**64), hashes are looked up in the sorted keyword vocabulary, and phrases
+32-bit polynomial hash (prefix sums of ``code * P**i``, normalised by ``P**-start``; P is odd, so
+it is invertible modulo 2**32), hashes are looked up in the sorted keyword vocabulary, and phrases
 of up to MAX_PHRASE_WORDS words are matched as base-V codes of consecutive vocabulary ids.
 Phrases that start with a symbol are either one character (``©``, ``@``: counted by code point)
 or a dot and a word (``.com``: the word's hash, preceded by a '.'). No Python-level work is done
@@ -19,8 +19,12 @@ import numpy as np
 
 #: Longest phrase in words; base-V codes of this many ids must fit in int64.
 MAX_PHRASE_WORDS = 4
-_P = np.uint64(0x100000001B3)  # odd, so invertible modulo 2**64
-_P_INV = np.uint64(pow(int(_P), -1, 2**64))
+#: Hash arithmetic is modulo 2**32: a text word collides with one of the few hundred keyword words
+#: with probability about 250 / 2**32, and a collision only miscounts one keyword hit.
+_HASH = np.uint32
+_MOD = 2**32
+_P = _HASH(0x01000193)  # odd, so invertible modulo 2**32
+_P_INV = _HASH(pow(int(_P), -1, _MOD))
 _WORD_RE = re.compile(r"[^\W_]+")
 
 
@@ -37,27 +41,27 @@ def load_groups() -> dict[str, tuple[str, ...]]:
 
 
 def word_hash(word: str) -> int:
-    """The hash ``hits`` computes for a word, in Python: sum(ord(c) * P**i) mod 2**64."""
+    """The hash ``hits`` computes for a word, in Python: sum(ord(c) * P**i) mod 2**32."""
     h, power = 0, 1
     for ch in word:
-        h = (h + ord(ch) * power) % 2**64
-        power = power * int(_P) % 2**64
+        h = (h + ord(ch) * power) % _MOD
+        power = power * int(_P) % _MOD
     return h
 
 
 class _Powers:
-    """P**i and P**-i modulo 2**64 for i below a size that grows on demand."""
+    """P**i and P**-i modulo 2**32 for i below a size that grows on demand."""
 
     def __init__(self) -> None:
-        self.up = np.ones(1, dtype=np.uint64)
-        self.down = np.ones(1, dtype=np.uint64)
+        self.up = np.ones(1, dtype=_HASH)
+        self.down = np.ones(1, dtype=_HASH)
 
     def get(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         if len(self.up) < n:
             size = max(n, 2 * len(self.up))
             with np.errstate(over="ignore"):
-                self.up = np.cumprod(np.full(size, _P, dtype=np.uint64)) * _P_INV
-                self.down = np.cumprod(np.full(size, _P_INV, dtype=np.uint64)) * _P
+                self.up = np.cumprod(np.full(size, _P, dtype=_HASH), dtype=_HASH) * _P_INV
+                self.down = np.cumprod(np.full(size, _P_INV, dtype=_HASH), dtype=_HASH) * _P
         return self.up[:n], self.down[:n]
 
 
@@ -88,7 +92,7 @@ class KeywordIndex:
                     raise ValueError(f"keyword phrase longer than {MAX_PHRASE_WORDS} words: {phrase!r}")
                 ids = tuple(vocab.setdefault(w, len(vocab) + 1) for w in words)
                 by_length.setdefault(len(ids), {})[ids] = g
-        hashes = np.array([word_hash(w) for w in vocab], dtype=np.uint64)
+        hashes = np.array([word_hash(w) for w in vocab], dtype=_HASH)
         order = np.argsort(hashes)
         self.vocab_hashes = hashes[order]
         self.vocab_ids = np.array(list(vocab.values()), dtype=np.int64)[order]
@@ -102,8 +106,8 @@ class KeywordIndex:
             self.tables[k] = (codes[order], np.array(list(table.values()), dtype=np.int64)[order])
         self.char_codes = np.array(list(chars), dtype=np.uint32)
         self.char_groups = np.array(list(chars.values()), dtype=np.int64)
-        order = np.argsort(np.array(list(dotted), dtype=np.uint64))
-        self.dotted_hashes = np.array(list(dotted), dtype=np.uint64)[order]
+        order = np.argsort(np.array(list(dotted), dtype=_HASH))
+        self.dotted_hashes = np.array(list(dotted), dtype=_HASH)[order]
         self.dotted_groups = np.array(list(dotted.values()), dtype=np.int64)[order]
 
     def _code(self, ids: tuple[int, ...]) -> int:
@@ -112,11 +116,12 @@ class KeywordIndex:
             code = code * self.base + i
         return code
 
-    def hits(self, codes: np.ndarray, word_mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    def hits(self, codes: np.ndarray, word_mask: np.ndarray, upper_mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
         """Per-line hits of each group, shape (n_lines, n_groups).
 
         ``codes``: code points of the lines joined by newlines, (n_chars,); ``word_mask``: True on
-        letters and digits, (n_chars,); ``starts``: first offset of each line, (n_lines,).
+        letters and digits; ``upper_mask``: True on capitals (both (n_chars,)); ``starts``: first
+        offset of each line, (n_lines,).
         """
         n_lines, n_groups = len(starts), len(self.names)
         counts = np.zeros(n_lines * n_groups, dtype=np.int64)
@@ -124,19 +129,26 @@ class KeywordIndex:
         w_start = np.nonzero(edges == 1)[0]
         w_end = np.nonzero(edges == -1)[0]
         if len(w_start):
-            lower = codes.astype(np.uint64)
-            upper_ascii = (lower >= 65) & (lower <= 90)
-            lower[upper_ascii] += np.uint64(32)
+            # Case folding: +32 turns ASCII capitals into small letters. Other capitals land on other
+            # non-ASCII code points, which is harmless: every keyword is ASCII, so they never match.
+            lower = codes + (upper_mask.view(np.uint8) << np.uint8(5)).astype(_HASH)
             up, down = _POWERS.get(len(codes))
             with np.errstate(over="ignore"):
-                prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
-                np.cumsum(lower * up, out=prefix[1:])
+                prefix = np.zeros(len(codes) + 1, dtype=_HASH)
+                np.multiply(lower, up, out=lower)
+                np.cumsum(lower, out=prefix[1:], dtype=_HASH)
                 hashes = (prefix[w_end] - prefix[w_start]) * down[w_start]
             pos = np.minimum(np.searchsorted(self.vocab_hashes, hashes), len(self.vocab_hashes) - 1)
             ids = np.where(self.vocab_hashes[pos] == hashes, self.vocab_ids[pos], 0)
             cand = np.nonzero(ids)[0]
             if len(cand):
-                line_of = np.searchsorted(starts, w_start, side="right") - 1
+                # Line numbers are needed only for candidate words and the few words after them.
+                mark = np.zeros(len(ids), dtype=bool)
+                for j in range(MAX_PHRASE_WORDS):
+                    mark[np.minimum(cand + j, len(ids) - 1)] = True
+                near = np.nonzero(mark)[0]
+                line_of = np.full(len(ids), -1, dtype=np.int64)
+                line_of[near] = np.searchsorted(starts, w_start[near], side="right") - 1
                 self._match(ids, cand, line_of, counts, n_groups)
             if len(self.dotted_hashes):
                 after_dot = np.nonzero(codes[np.maximum(w_start - 1, 0)] == ord("."))[0]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from .batch import LineBatch
 from .errors import LinesiftError
+from .location import MODEL_ENV, bundled_model_path, default_model_path  # noqa: F401 (re-exported)
 from .modelfile import load_model
 from .text import is_blank, split_lines
 
@@ -21,20 +22,7 @@ LABELS = (CONTENT, CHROME, BLANK)
 BATCH_LINES = 16_384
 #: Decimal places kept in reported scores.
 SCORE_DECIMALS = 4
-#: Environment variable naming a model to use instead of the bundled one.
-MODEL_ENV = "LINESIFT_MODEL"
 FAVOR_CHOICES = ("precision", "recall")
-
-
-def bundled_model_path() -> Path:
-    """The model shipped with linesift (``artifacts/linesift.joblib``)."""
-    return Path(str(resources.files("linesift.artifacts").joinpath("linesift.joblib")))
-
-
-def default_model_path() -> Path:
-    """``$LINESIFT_MODEL`` when set, else the bundled model."""
-    env = os.environ.get(MODEL_ENV)
-    return Path(env) if env else bundled_model_path()
 
 
 @dataclass(frozen=True)
@@ -44,10 +32,11 @@ class PageResult:
     lines: list[str]
     labels: list[str]
     scores: list[float]
+    content: str | None = None
 
     def content_text(self) -> str:
         """The content lines in order, one blank line where the original had blank lines between them."""
-        return assemble(self.lines, self.labels)
+        return self.content if self.content is not None else assemble(self.lines, self.labels)
 
     def line_records(self) -> list[dict[str, Any]]:
         return [{"text": t, "label": l, "score": s} for t, l, s in zip(self.lines, self.labels, self.scores)]
@@ -63,7 +52,7 @@ def assemble(lines: Sequence[str], labels: Sequence[str]) -> str:
                 out.append("")
             out.append(line)
             gap = False
-        elif label == BLANK or is_blank(line):
+        elif label == BLANK:
             gap = True
     return "\n".join(out)
 
@@ -76,6 +65,8 @@ class Predictor:
         self.pipeline = pipeline
         self.metadata = metadata
         self.threshold = resolve_threshold(metadata, threshold, favor)
+        self._featuriser = pipeline[0]
+        self._classifier = pipeline[1:]
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, threshold: float | None = None,
@@ -83,35 +74,65 @@ class Predictor:
         pipeline, meta = load_model(Path(path) if path is not None else default_model_path())
         return cls(pipeline, meta, threshold, favor)
 
+    def score_batch(self, batch: LineBatch) -> np.ndarray:
+        """Content probability of every raw line of the batch (0 for blank lines), shape (n_raw_lines,)."""
+        scores = np.zeros(len(batch.keep))
+        if len(batch):
+            X = self._featuriser.transform_batch(batch)
+            scores[batch.keep] = self._classifier.predict_proba(X)[:, 1]
+        return scores
+
     def score_pages(self, pages: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Content probability of every line of every page: one array of shape (len(page),) each."""
-        scores = [np.zeros(len(page)) for page in pages]
+        out: list[np.ndarray] = []
         for group in _batches(pages, BATCH_LINES):
-            members = [pages[i] for i in group]
-            keep = [np.fromiter((not is_blank(l) for l in page), dtype=bool, count=len(page)) for page in members]
-            if not any(k.any() for k in keep):
-                continue
-            proba = self.pipeline.predict_proba(members)[:, 1]
-            offset = 0
-            for i, mask in zip(group, keep):
-                n = int(mask.sum())
-                scores[i][mask] = proba[offset : offset + n]
-                offset += n
-        return scores
+            batch = LineBatch.from_pages(group)
+            out.extend(np.split(self.score_batch(batch), np.cumsum(batch.page_sizes)[:-1]))
+        return out
 
     def predict_pages(self, pages: Sequence[Sequence[str]]) -> list[PageResult]:
         """Label every line of every page (pages given as lists of lines)."""
-        results = []
-        for page, score in zip(pages, self.score_pages(pages)):
-            labels = np.where(score >= self.threshold, CONTENT, CHROME).astype(object)
-            blank = np.fromiter((is_blank(l) for l in page), dtype=bool, count=len(page))
-            labels[blank] = BLANK
-            results.append(PageResult(list(page), labels.tolist(), np.round(score, SCORE_DECIMALS).tolist()))
+        results: list[PageResult] = []
+        for group in _batches(pages, BATCH_LINES):
+            batch = LineBatch.from_pages(group)
+            scores = self.score_batch(batch)
+            is_content = batch.keep & (scores >= self.threshold)
+            labels = np.where(batch.keep, np.where(is_content, CONTENT, CHROME), BLANK).tolist()
+            rounded = np.round(scores, SCORE_DECIMALS).tolist()
+            contents = _content_texts(group, batch, is_content)
+            start = 0
+            for page, content in zip(group, contents):
+                end = start + len(page)
+                results.append(PageResult(list(page), labels[start:end], rounded[start:end], content))
+                start = end
         return results
 
     def predict_text(self, text: str) -> PageResult:
         """Label the lines of one page's text."""
         return self.predict_pages([split_lines(text)])[0]
+
+
+def _content_texts(pages: Sequence[Sequence[str]], batch: LineBatch, is_content: np.ndarray) -> list[str]:
+    """``assemble`` for every page of a batch, with Python work only per content line."""
+    where = np.nonzero(is_content)[0]
+    blanks_before = np.cumsum(~batch.keep)[where] - (~batch.keep)[where]
+    gap = np.zeros(len(where), dtype=bool)
+    gap[1:] = blanks_before[1:] > blanks_before[:-1]
+    page_ends = np.cumsum(batch.page_sizes)
+    page_of = np.searchsorted(page_ends, where, side="right")
+    first_of_page = np.ones(len(where), dtype=bool)
+    first_of_page[1:] = page_of[1:] != page_of[:-1]
+    flat = [line for page in pages for line in page]
+    pieces = [
+        (line if first else ("\n\n" if g else "\n") + line)
+        for line, first, g in zip([flat[i] for i in where.tolist()], first_of_page.tolist(), gap.tolist())
+    ]
+    counts = np.bincount(page_of, minlength=len(pages)).tolist()
+    texts, start = [], 0
+    for n in counts:
+        texts.append("".join(pieces[start : start + n]))
+        start += n
+    return texts
 
 
 def resolve_threshold(metadata: dict[str, Any], threshold: float | None, favor: str | None) -> float:
@@ -127,15 +148,13 @@ def resolve_threshold(metadata: dict[str, Any], threshold: float | None, favor: 
     return float(metadata["threshold"])
 
 
-def _batches(pages: Sequence[Sequence[str]], max_lines: int) -> Iterable[list[int]]:
-    """Indices of consecutive pages grouped to about ``max_lines`` lines (a bigger page goes alone)."""
-    group: list[int] = []
-    size = 0
+def _batches(pages: Sequence[Sequence[str]], max_lines: int) -> Iterable[Sequence[Sequence[str]]]:
+    """Consecutive pages grouped to about ``max_lines`` raw lines (a bigger page goes alone)."""
+    first, size = 0, 0
     for i, page in enumerate(pages):
-        if group and size + len(page) > max_lines:
-            yield group
-            group, size = [], 0
-        group.append(i)
+        if i > first and size + len(page) > max_lines:
+            yield pages[first:i]
+            first, size = i, 0
         size += len(page)
-    if group:
-        yield group
+    if first < len(pages):
+        yield pages[first:]

@@ -148,3 +148,22 @@ def test_any_page_text_featurises(text):
     X = f.transform([text.splitlines()])
     assert X.shape[1] == len(f.get_feature_names_out())
     assert np.isfinite(X).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["", "  ", "Para one.", "Menu", "x"]), max_size=8), max_size=5),
+       st.floats(0, 1))
+def test_batch_content_text_equals_assemble(pages, threshold):
+    """The vectorised content text of the predictor matches the plain definition in ``assemble``."""
+    from linesift.model.predictor import CHROME, CONTENT, BLANK, _content_texts, assemble
+
+    batch = LineBatch.from_pages(pages)
+    rng = np.random.default_rng(len(pages))
+    is_content = batch.keep & (rng.random(len(batch.keep)) >= threshold)
+    texts = _content_texts(pages, batch, is_content)
+    start = 0
+    for page, text in zip(pages, texts):
+        labels = [BLANK if not k else CONTENT if c else CHROME
+                  for k, c in zip(batch.keep[start:start + len(page)], is_content[start:start + len(page)])]
+        assert text == assemble(page, labels)
+        start += len(page)

@@ -8,13 +8,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linesift.model.batch import DIGIT, LETTER, LineBatch
+from linesift.model.batch import DIGIT, LETTER, UPPER, LineBatch
 from linesift.model.keywords import KeywordIndex, word_hash
 
 
 def _hits(index: KeywordIndex, lines: list[str]) -> np.ndarray:
     b = LineBatch.from_pages([lines])
-    return index.hits(b.codes, (b.classes & (LETTER | DIGIT)) != 0, b.starts)
+    return index.hits(b.codes, (b.classes & (LETTER | DIGIT)) != 0, (b.classes & UPPER) != 0, b.starts)
 
 
 INDEX = KeywordIndex({"a": ("sign in", "all rights reserved", "share"), "b": ("©", ".com", "in")})

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+
+import orjson
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
@@ -66,7 +68,14 @@ def read_page(source: str) -> str:
     return decode_page(data, "<stdin>" if source == STDIN else source)
 
 
-def predict_text_files(predictor: Predictor, sources: list[str], write: Callable[[str], None],
+Writer = Callable[[bytes], object]
+
+
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def predict_text_files(predictor: Predictor, sources: list[str], write: Writer,
                        skip_bad: bool, stats: RunStats) -> None:
     """Write each page's cleaned text; with several inputs each gets a ``==> NAME <==`` header."""
     for n, source in enumerate(sources):
@@ -82,9 +91,10 @@ def predict_text_files(predictor: Predictor, sources: list[str], write: Callable
         stats.pages += 1
         stats.lines += len(result.lines)
         if len(sources) > 1:
-            write(("\n" if n else "") + f"==> {source} <==\n")
+            write(_encode(("\n" if n else "") + f"==> {source} <==\n"))
         cleaned = result.content_text()
-        write(cleaned + "\n" if cleaned else "")
+        if cleaned:
+            write(_encode(cleaned + "\n"))
 
 
 def _open_binary(source: str) -> IO[bytes]:
@@ -115,6 +125,23 @@ def parse_record(raw: bytes, source: str, line_no: int) -> dict | None:
     return record
 
 
+#: UTF-8 of the characters ``str.splitlines`` breaks on that JSON writers leave raw (U+2028, U+2029,
+#: U+0085). They can only occur inside strings, so escaping them keeps one record per line for every reader.
+_LINE_BREAKS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"), (b"\xc2\x85", b"\\u0085"))
+
+
+def to_json_line(obj: dict) -> bytes:
+    """One JSONL line as UTF-8 bytes, with no character any reader could split the record on."""
+    try:
+        data = orjson.dumps(obj)
+    except (orjson.JSONEncodeError, TypeError):  # lone surrogates, huge ints: the slow, lenient encoder
+        data = json.dumps(obj, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    for raw, escaped in _LINE_BREAKS:
+        if raw in data:
+            data = data.replace(raw, escaped)
+    return data + b"\n"
+
+
 def output_record(record: dict, result: PageResult) -> dict:
     """The input object, unchanged and in order, plus ``content`` and ``lines``."""
     out = dict(record)
@@ -123,7 +150,7 @@ def output_record(record: dict, result: PageResult) -> dict:
     return out
 
 
-def predict_jsonl(predictor: Predictor, sources: list[str], write: Callable[[str], None], skip_bad: bool,
+def predict_jsonl(predictor: Predictor, sources: list[str], write: Writer, skip_bad: bool,
                   stats: RunStats) -> None:
     """Stream JSONL records through the model in chunks of about CHUNK_LINES lines."""
     pending: list[dict] = []
@@ -133,7 +160,7 @@ def predict_jsonl(predictor: Predictor, sources: list[str], write: Callable[[str
     def flush() -> None:
         nonlocal size
         for record, result in zip(pending, predictor.predict_pages(pages)):
-            write(json.dumps(output_record(record, result), ensure_ascii=False) + "\n")
+            write(to_json_line(output_record(record, result)))
             stats.pages += 1
             stats.lines += len(result.lines)
         pending.clear()
@@ -168,9 +195,8 @@ def predict_jsonl(predictor: Predictor, sources: list[str], write: Callable[[str
     flush()
 
 
-def stdout_writer() -> Callable[[str], None]:
-    out = sys.stdout
-    return out.write
+def stdout_writer() -> Writer:
+    return sys.stdout.buffer.write
 
 
 def ensure_parent(path: str) -> None:

@@ -1,0 +1,230 @@
+"""The CLI contract others script against: predict (text and JSONL), train, evaluate, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+
+from linesift.model.modelfile import metadata_path
+from linesift.training.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
+
+from .conftest import EXAMPLE, SAMPLES
+
+PAGE = "Big storm hits the coast\n\nShare\nTweet\n\nWaves reached six metres on Tuesday, the coastguard said, and two harbours were closed.\n"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def stdin_bytes(monkeypatch, data: bytes):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+# --- predict: JSONL contract ---------------------------------------------------------------
+
+def test_jsonl_passes_fields_through_in_order_and_adds_content_and_lines(tmp_path, capsys, small_model):
+    records = [
+        {"id": 7, "text": PAGE, "meta": {"src": ["a", 1]}, "empty": None},
+        {"text": "", "id": "second"},
+        {"zz": 1, "text": "only line"},
+    ]
+    f = tmp_path / "in.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    code, out, err = run(capsys, "predict", str(f), "--model", str(small_model))
+    assert code == EXIT_OK, err
+    outs = [json.loads(line) for line in out.splitlines()]
+    assert len(outs) == 3
+    for rec, got in zip(records, outs):
+        assert list(got)[: len(rec)] == list(rec)  # same fields, same order, first
+        assert {k: got[k] for k in rec} == rec  # unchanged values
+        assert list(got)[len(rec):] == ["content", "lines"]
+        assert [l["text"] for l in got["lines"]] == rec["text"].splitlines()
+        assert isinstance(got["content"], str)
+
+
+def test_jsonl_lines_follow_splitlines_and_label_blanks(tmp_path, capsys, small_model):
+    text = "Title line\r\n\r\n  \tBody one.\rBody two\u2028tail\n\n"
+    f = tmp_path / "in.jsonl"
+    f.write_text(json.dumps({"text": text}) + "\n")
+    code, out, _ = run(capsys, "predict", str(f), "--model", str(small_model))
+    assert code == EXIT_OK
+    (got,) = [json.loads(line) for line in out.splitlines()]
+    lines = got["lines"]
+    assert [l["text"] for l in lines] == text.splitlines()
+    for l in lines:
+        assert set(l) == {"text", "label", "score"}
+        if l["text"].strip():
+            assert l["label"] in ("content", "chrome") and 0.0 <= l["score"] <= 1.0
+        else:
+            assert l["label"] == "blank" and l["score"] == 0
+    kept = [l["text"] for l in lines if l["label"] == "content"]
+    assert [x for x in got["content"].split("\n") if x] == kept
+
+
+def test_threshold_zero_keeps_every_line_and_content_keeps_paragraph_gaps(tmp_path, capsys, small_model):
+    f = tmp_path / "in.jsonl"
+    f.write_text(json.dumps({"text": PAGE}) + "\n")
+    code, out, _ = run(capsys, "predict", str(f), "--model", str(small_model), "--threshold", "0")
+    got = json.loads(out)
+    assert all(l["label"] != "chrome" for l in got["lines"])
+    assert got["content"] == PAGE.rstrip("\n")
+
+
+def test_format_jsonl_reads_stdin(monkeypatch, capsys, small_model):
+    stdin_bytes(monkeypatch, (json.dumps({"text": PAGE, "k": 1}) + "\n").encode())
+    code, out, _ = run(capsys, "predict", "-", "--format", "jsonl", "--model", str(small_model))
+    assert code == EXIT_OK
+    assert json.loads(out)["k"] == 1
+
+
+def test_favor_uses_the_stored_thresholds(small_model):
+    from linesift.model.predictor import Predictor
+
+    meta = json.loads(metadata_path(small_model).read_text())
+    assert Predictor.load(small_model, favor="precision").threshold == meta["thresholds"]["precision"]
+    assert Predictor.load(small_model, favor="recall").threshold == meta["thresholds"]["recall"]
+    assert Predictor.load(small_model, threshold=0.3, favor="recall").threshold == 0.3
+
+
+# --- predict: text ------------------------------------------------------------------------
+
+def test_text_prints_content_lines_with_blank_line_gaps(tmp_path, capsys, small_model):
+    f = tmp_path / "page.txt"
+    f.write_text(PAGE)
+    code, out, _ = run(capsys, "predict", str(f), "--model", str(small_model), "--threshold", "0")
+    assert code == EXIT_OK
+    assert out == "Big storm hits the coast\n\nShare\nTweet\n\nWaves reached six metres on Tuesday, the coastguard said, and two harbours were closed.\n"
+
+
+def test_bundled_model_cleans_the_example_page(capsys):
+    code, out, _ = run(capsys, "predict", str(EXAMPLE / "northvalley-library.txt"))
+    assert code == EXIT_OK
+    assert out.startswith("Riverside library reopens after two-year rebuild with longer hours\n")
+    assert "Related Articles" not in out and "Copyright" not in out and "Log in" not in out
+
+
+def test_several_files_get_headers_and_directories_expand(tmp_path, capsys, small_model):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.txt").write_text(PAGE)
+    (tmp_path / "d" / "b.txt").write_text(PAGE)
+    (tmp_path / "d" / "skip.md").write_text("ignored")
+    code, out, _ = run(capsys, "predict", str(tmp_path / "d"), "--model", str(small_model))
+    assert code == EXIT_OK
+    assert out.count("==> ") == 2 and f"==> {tmp_path / 'd' / 'a.txt'} <==" in out
+
+
+def test_out_writes_file_and_failed_run_leaves_it_untouched(tmp_path, capsys, small_model):
+    good, bad, out_file = tmp_path / "good.jsonl", tmp_path / "bad.jsonl", tmp_path / "out.jsonl"
+    good.write_text(json.dumps({"text": PAGE}) + "\n")
+    bad.write_text(json.dumps({"text": PAGE}) + "\n{broken\n")
+    assert run(capsys, "predict", str(good), "--out", str(out_file), "--model", str(small_model))[0] == EXIT_OK
+    before = out_file.read_bytes()
+    assert json.loads(before)["lines"]
+    code, out, err = run(capsys, "predict", str(bad), "--out", str(out_file), "--model", str(small_model))
+    assert code == EXIT_INPUT
+    assert out_file.read_bytes() == before
+    assert list(tmp_path.glob(".out.jsonl.*")) == []  # no temporary file left behind
+    assert err.count("\n") == 1 and f"{bad}:2: not valid JSON" in err
+
+
+@pytest.mark.parametrize("line, message", [
+    (b"[1, 2]", "not a JSON object"),
+    (b'{"text": 3}', "no string field 'text'"),
+    (b'{"id": 1}', "no string field 'text'"),
+    (b'{"text": "\xff"}', "not UTF-8"),
+])
+def test_bad_records_stop_with_file_and_line(tmp_path, capsys, small_model, line, message):
+    f = tmp_path / "in.jsonl"
+    f.write_bytes(json.dumps({"text": "fine"}).encode() + b"\n" + line + b"\n" + json.dumps({"text": "after"}).encode() + b"\n")
+    code, out, err = run(capsys, "predict", str(f), "--model", str(small_model))
+    assert code == EXIT_INPUT
+    assert f"{f}:2: " in err and message in err and "Traceback" not in err
+    assert [json.loads(l)["text"] for l in out.splitlines()] == ["fine"]  # nothing for unprocessed records
+
+
+def test_skip_bad_processes_the_rest_and_counts(tmp_path, capsys, small_model):
+    f = tmp_path / "in.jsonl"
+    f.write_text('{"text": "one"}\nnot json\n{"text": "two"}\n')
+    code, out, err = run(capsys, "predict", str(f), "--skip-bad", "--model", str(small_model))
+    assert code == EXIT_INPUT
+    assert [json.loads(l)["text"] for l in out.splitlines()] == ["one", "two"]
+    assert f"skipped {f}:2: not valid JSON" in err and "1 input(s) skipped" in err
+
+
+def test_usage_errors_exit_2_with_one_line(capsys):
+    code, _, err = run(capsys, "predict", "--threshold", "abc")
+    assert code == EXIT_USAGE and err.count("\n") == 1 and err.startswith("linesift: usage error:")
+    code, _, err = run(capsys, "frobnicate")
+    assert code == EXIT_USAGE and err.count("\n") == 1
+
+
+def test_threshold_out_of_range_is_an_error(tmp_path, capsys, small_model):
+    f = tmp_path / "p.txt"
+    f.write_text(PAGE)
+    code, _, err = run(capsys, "predict", str(f), "--threshold", "1.5", "--model", str(small_model))
+    assert code == EXIT_INPUT and "threshold must be between 0 and 1" in err
+
+
+def test_missing_model_names_the_file(tmp_path, capsys):
+    code, _, err = run(capsys, "predict", "--model", str(tmp_path / "none.joblib"))
+    assert code == EXIT_INPUT and f"{tmp_path / 'none.joblib'}: model file not found" in err
+
+
+# --- train and evaluate ------------------------------------------------------------------
+
+def test_train_predict_evaluate_round_trip(tmp_path, capsys):
+    model = tmp_path / "m.joblib"
+    code, out, err = run(capsys, "train", str(SAMPLES), "--out", str(model), "--folds", "3")
+    assert code == EXIT_OK, err
+    assert "site-grouped 3-fold cross-validation" in out
+    meta = json.loads(metadata_path(model).read_text())
+    assert meta["training_data"]["pages"] == 10 and meta["metrics"]["folds"] == 3
+    assert set(meta["thresholds"]) == {"f1", "precision", "recall"}
+    assert 0 <= meta["metrics"]["f1"] <= 1
+
+    code, out, _ = run(capsys, "predict", str(EXAMPLE / "northvalley-library.txt"), "--model", str(model))
+    assert code == EXIT_OK and "Riverside Library reopened on Saturday" in out
+
+    code, out, _ = run(capsys, "evaluate", str(SAMPLES), "--model", str(model), "--json")
+    report = json.loads(out)
+    assert {"precision", "recall", "f1", "accuracy", "confusion", "page_metric", "worst_pages"} <= set(report)
+    # The model has seen these pages: it must fit them closely.
+    assert report["f1"] > 0.9 and report["page_metric"]["f1"] > 0.9
+
+    code, out, _ = run(capsys, "evaluate", str(EXAMPLE / "northvalley-library.labels.tsv"), "--model", str(model))
+    assert code == EXIT_OK and "lines      precision" in out and "page       precision" in out
+
+
+def test_logreg_model_type_trains(tmp_path, capsys):
+    model = tmp_path / "lr.joblib"
+    code, _, err = run(capsys, "train", str(SAMPLES), "--out", str(model), "--model-type", "logreg", "--no-cv")
+    assert code == EXIT_OK, err
+    assert json.loads(metadata_path(model).read_text())["model_type"] == "logreg"
+
+
+def test_failed_training_leaves_existing_model_untouched(tmp_path, capsys, small_model):
+    model = tmp_path / "m.joblib"
+    model.write_bytes(b"old model")
+    metadata_path(model).write_text("old meta")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"text": "a\nb", "labels": ["content"]}) + "\n")
+    code, _, err = run(capsys, "train", str(SAMPLES), str(bad), "--out", str(model))
+    assert code == EXIT_INPUT and f"{bad}:1: 1 labels for 2 lines" in err
+    assert model.read_bytes() == b"old model" and metadata_path(model).read_text() == "old meta"
+
+
+def test_same_seed_same_predictions(sample_pages):
+    import numpy as np
+
+    from linesift.training.train import build_pipeline, fit
+
+    pages = [p.lines for p in sample_pages]
+    a = fit(build_pipeline("hgb", seed=3), sample_pages).predict_proba(pages)
+    b = fit(build_pipeline("hgb", seed=3), sample_pages).predict_proba(pages)
+    np.testing.assert_array_equal(a, b)

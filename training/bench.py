@@ -1,0 +1,136 @@
+"""Throughput and peak memory of ``linesift predict --format jsonl``, beside jusText on the same lines.
+
+Run ``python -m linesift.training.bench`` (or ``make bench``). It writes a JSONL stream of
+``--lines`` lines built from our own sample pages, runs each tool in a child process, and prints
+lines per CPU-second (user + system time of the child, start-up included) and the child's peak
+resident memory. jusText gets each line as a ``<p>`` of one HTML page per record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+#: Default size of the benchmark stream (lines).
+DEFAULT_LINES = 3_000_000
+#: jusText is much slower; by default it runs on this many lines of the same stream (lines).
+DEFAULT_JUSTEXT_LINES = 200_000
+
+
+@dataclass
+class Measure:
+    name: str
+    lines: int
+    cpu_seconds: float
+    wall_seconds: float
+    peak_mb: float
+
+    @property
+    def lines_per_cpu_second(self) -> float:
+        return self.lines / self.cpu_seconds if self.cpu_seconds else float("inf")
+
+
+def sample_texts() -> list[str]:
+    """Our own labelled sample pages as plain text (the project ships them; nothing from ../shared)."""
+    from .data import read_labelled
+
+    root = Path(__file__).resolve().parent.parent / "datasets"
+    return ["\n".join(p.lines) for p in read_labelled([root / "samples", root / "example"])]
+
+
+def write_stream(path: Path, n_lines: int) -> int:
+    """A JSONL file of about ``n_lines`` page lines; returns the exact count."""
+    texts = sample_texts()
+    counts = [len(t.splitlines()) for t in texts]
+    total = 0
+    with open(path, "w", encoding="utf-8") as out:
+        i = 0
+        while total < n_lines:
+            k = i % len(texts)
+            out.write(json.dumps({"id": i, "text": texts[k]}, ensure_ascii=False) + "\n")
+            total += counts[k]
+            i += 1
+    return total
+
+
+def measure_child(name: str, argv: list[str], lines: int) -> Measure:
+    """Run ``argv`` with stdout to /dev/null; CPU time and peak RSS come from wait4."""
+    start = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        proc = subprocess.Popen(argv, stdout=sink)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: {name} failed with exit code {proc.returncode}")
+    return Measure(name, lines, usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024)
+
+
+def run_justext(path: Path, max_lines: int) -> None:
+    """Child-process body: jusText over the first ``max_lines`` lines of the stream."""
+    import justext
+
+    stoplist = justext.get_stoplist("English")
+    done = 0
+    with open(path, encoding="utf-8") as handle:
+        for raw in handle:
+            lines = json.loads(raw)["text"].splitlines()
+            html = "<html><body>" + "".join(f"<p>{escape(l)}</p>" for l in lines if l.strip()) + "</body></html>"
+            paragraphs = justext.justext(html.encode("utf-8"), stoplist, encoding="utf-8")
+            sys.stdout.write("\n".join(p.text for p in paragraphs if not p.is_boilerplate) + "\n")
+            done += len(lines)
+            if done >= max_lines:
+                break
+
+
+def count_lines(path: Path, max_lines: int) -> int:
+    done = 0
+    with open(path, encoding="utf-8") as handle:
+        for raw in handle:
+            done += len(json.loads(raw)["text"].splitlines())
+            if done >= max_lines:
+                break
+    return done
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=DEFAULT_LINES, help="lines in the benchmark stream")
+    parser.add_argument("--justext-lines", type=int, default=DEFAULT_JUSTEXT_LINES,
+                        help="lines of the same stream given to jusText (0 to skip it)")
+    parser.add_argument("--model", help="model to benchmark (default: the bundled one)")
+    parser.add_argument("--justext-child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.justext_child:
+        run_justext(Path(args.justext_child), args.justext_lines)
+        return 0
+    linesift = str(Path(sys.executable).with_name("linesift"))
+    with tempfile.TemporaryDirectory() as tmp:
+        stream = Path(tmp) / "stream.jsonl"
+        total = write_stream(stream, args.lines)
+        size_mb = stream.stat().st_size / 2**20
+        print(f"stream: {total:,} lines in {size_mb:,.0f} MB of JSONL ({os.cpu_count()} CPUs)")
+        cmd = [linesift, "predict", str(stream), "--format", "jsonl"] + (["--model", args.model] if args.model else [])
+        results = [measure_child("linesift predict --format jsonl", cmd, total)]
+        if args.justext_lines:
+            n = count_lines(stream, args.justext_lines)
+            cmd = [sys.executable, "-m", "linesift.training.bench", "--justext-child", str(stream),
+                   "--justext-lines", str(args.justext_lines)]
+            results.append(measure_child("jusText 3 (each line a <p>)", cmd, n))
+    print(f"{'tool':<34} {'lines':>11} {'CPU s':>8} {'wall s':>8} {'lines/CPU-s':>12} {'peak MB':>8}")
+    for m in results:
+        print(f"{m.name:<34} {m.lines:>11,} {m.cpu_seconds:>8.1f} {m.wall_seconds:>8.1f} "
+              f"{m.lines_per_cpu_second:>12,.0f} {m.peak_mb:>8.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
