@@ -4,13 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install model bench clean
+.PHONY: run test install data model bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("linesift needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,peers]'
+	$(BIN)/pip install --quiet -e '.[dev,peers,corpora]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -22,6 +22,10 @@ run: $(STAMP)
 ## Run the test suite.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## Build line-labelled data from ../shared/corpora into datasets/built/ (not committed).
+data: $(STAMP)
+	$(BIN)/linesift datasets build --out datasets/built
 
 ## Retrain the bundled model (artifacts/linesift.joblib) from our own labelled samples.
 ## Logistic regression: it meets the 200k lines/CPU-s target on its own; see README for hgb.

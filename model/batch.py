@@ -13,6 +13,9 @@ import numpy as np
 
 # Character-class bits of the code-point table (one byte per code point below 0x10000).
 LETTER, UPPER, DIGIT, SPACE, PUNCT, TERMINAL, CLOSER, SEPARATOR = (1 << i for i in range(8))
+#: Features read at most this many characters of a line: a 10,000-character line is already
+#: "very long", and the cap bounds time and memory on pages with one huge line (characters).
+MAX_LINE_CHARS = 10_000
 #: Code points at or above this are classed as letters (CJK extensions, emoji): rare in chrome cues.
 TABLE_SIZE = 0x10000
 
@@ -76,6 +79,8 @@ class LineBatch:
         sizes = np.fromiter(map(len, pages), dtype=np.int64, count=len(pages))
         raw = list(chain.from_iterable(pages))
         stripped = list(map(str.strip, raw))
+        if any(len(line) > MAX_LINE_CHARS for line in stripped):
+            stripped = [line[:MAX_LINE_CHARS] for line in stripped]
         keep = np.fromiter(map(bool, stripped), dtype=bool, count=len(stripped))
         page_of = np.repeat(np.arange(len(pages), dtype=np.int64), sizes)
         first = np.zeros(len(raw), dtype=bool)  # first raw line of its page

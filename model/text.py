@@ -8,6 +8,8 @@ from .errors import NotTextError
 
 #: Share of the first bytes that may be control characters before a file counts as binary (fraction).
 MAX_CONTROL_SHARE = 0.10
+#: Detector "chaos" difference within which cp1252 is preferred to the detector's first choice.
+CHAOS_TIE = 0.01
 #: How many leading bytes the binary sniffing looks at (bytes).
 SNIFF_BYTES = 8192
 
@@ -34,9 +36,15 @@ def _decode_detected(data: bytes, source: str) -> str:
     """Fall back on charset detection for legacy encodings (cp1252, Shift-JIS, KOI8-R, ...)."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None:
+    results = list(from_bytes(data))
+    if not results:
         raise NotTextError("not a text file (no text encoding fits its bytes)", source=source)
+    best = results[0]
+    # On short pages several single-byte encodings fit equally well; cp1252 is by far the most
+    # common legacy encoding on the web, so it wins a tie.
+    for result in results:
+        if result.encoding == "cp1252" and result.chaos <= best.chaos + CHAOS_TIE:
+            return str(result)
     return str(best)
 
 

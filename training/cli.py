@@ -6,13 +6,13 @@ Exit codes: 0 success; 1 some input could not be processed (bad file, record or 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-import signal
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import typer
 
@@ -57,7 +57,31 @@ def _err(message: str) -> None:
     sys.stderr.write(f"linesift: {message}\n")
 
 
+class _Interrupted(Exception):
+    """Ctrl-C inside a command (typer would turn KeyboardInterrupt into a silent exit)."""
+
+
+class _PipeClosed(Exception):
+    """The reader of stdout went away (typer would turn EPIPE into exit code 1)."""
+
+
+def _guarded(command: Callable) -> Callable:
+    """Let ``main`` decide how Ctrl-C and closed pipes end a command, not typer."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
+        except BrokenPipeError:
+            raise _PipeClosed() from None
+
+    return run
+
+
 @app.command()
+@_guarded
 def predict(
     paths: List[str] = typer.Argument(None, help="Pages: .txt files, directories of them, .jsonl files, or - for stdin (the default)."),
     model: Optional[Path] = typer.Option(None, "--model", help=MODEL_HELP),
@@ -104,6 +128,7 @@ def predict(
 
 
 @app.command()
+@_guarded
 def train(
     data: List[Path] = typer.Argument(..., help="Labelled data: .jsonl / .tsv files or directories of them (format: datasets/README.md)."),
     out: Path = typer.Option(..., "--out", help="Model file to write (.joblib); its metadata goes beside it as .json."),
@@ -138,6 +163,7 @@ def train(
 
 
 @app.command()
+@_guarded
 def evaluate(
     data: List[Path] = typer.Argument(..., help="Labelled data: .jsonl / .tsv files or directories of them."),
     model: Optional[Path] = typer.Option(None, "--model", help=MODEL_HELP),
@@ -145,6 +171,7 @@ def evaluate(
     favor: Optional[Favor] = typer.Option(None, "--favor", help="Use the model's precision- or recall-tuned threshold."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (keys precision, recall, f1, ...)."),
     worst: int = typer.Option(5, "--worst", min=0, help="How many of the worst pages to list with their wrong lines."),
+    peers: bool = typer.Option(False, "--peers", help="Also score keep-all, C4's line rule and jusText (if installed) on the same lines."),
 ) -> None:
     """Score a model on labelled pages.
 
@@ -158,8 +185,69 @@ def evaluate(
     from .evaluate import evaluate as run_evaluation
 
     predictor = Predictor.load(model, threshold=threshold, favor=favor.value if favor else None)
-    report = run_evaluation(predictor, read_labelled(data), worst=worst).as_dict()
+    pages = read_labelled(data)
+    report = run_evaluation(predictor, pages, worst=worst).as_dict()
+    if peers:
+        from .evaluate import evaluate_peers
+
+        report["peers"] = {name: r.as_dict() for name, r in evaluate_peers(pages).items()}
+        for r in report["peers"].values():
+            r.pop("worst_pages", None)
     typer.echo(json.dumps(report, indent=2) if as_json else _format_report(report))
+
+
+datasets_app = typer.Typer(help="Build line-labelled training data from real corpora.", no_args_is_help=True,
+                           rich_markup_mode=None)
+app.add_typer(datasets_app, name="datasets")
+
+
+@datasets_app.command("build")
+@_guarded
+def datasets_build(
+    root: Optional[Path] = typer.Argument(None, help="Folder holding the corpus folders (default: ../shared/corpora beside the checkout)."),
+    out: Path = typer.Option(..., "--out", help="Folder for CORPUS.jsonl files and report.json (created if missing)."),
+    corpus: Optional[List[str]] = typer.Option(None, "--corpus", help="Corpus to build (repeatable); default: every one found."),
+    converter: Optional[List[str]] = typer.Option(None, "--converter", help="HTML converter (repeatable): html-text, resiliparse; default: both."),
+    jobs: int = typer.Option(2, "--jobs", min=1, help="Worker processes."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Read at most this many pages per corpus (for a quick look)."),
+) -> None:
+    """Convert each corpus's HTML to text lines and label every line from the corpus's reference.
+
+    Lines are aligned with the reference text on letters and digits only (tolerating lost spaces);
+    short lines count as content only where they continue the aligned text, so "Home" or "Share"
+    never match by accident. Pages whose content lines recover under 60% of the reference are
+    dropped. Prints a data-quality report and writes it to OUT/report.json.
+    """
+    from .convert import CONVERTERS
+    from .corpora import CORPORA, build, default_corpora_dir, write_report
+
+    root = root or default_corpora_dir()
+    if root is None:
+        raise LinesiftError("no corpora folder given and ../shared/corpora is not there")
+    names = corpus or [name for name, spec in CORPORA.items() if (root / spec.folder).is_dir()]
+    unknown = [n for n in names if n not in CORPORA]
+    if unknown:
+        raise typer.BadParameter(f"unknown corpus {unknown[0]!r}; known: {', '.join(CORPORA)}", param_hint="--corpus")
+    converters = tuple(converter or CONVERTERS)
+    if any(c not in CONVERTERS for c in converters):
+        raise typer.BadParameter(f"choose from {', '.join(CONVERTERS)}", param_hint="--converter")
+    out.mkdir(parents=True, exist_ok=True)
+    reports = []
+    for name in names:
+        def progress(n: int, name: str = name) -> None:
+            if n % 50 == 0:
+                sys.stderr.write(f"\r{name}: {n} pages")
+                sys.stderr.flush()
+
+        reports.append(build(name, root, out / f"{name}.jsonl", converters, jobs, limit, progress))
+        sys.stderr.write(f"\r{name}: {reports[-1].pages_read} pages\n")
+    write_report(reports, out / "report.json")
+    typer.echo(f"{'corpus':<16} {'read':>5} {'kept':>5} {'records':>7} {'lines':>8} {'content':>7} {'recov.med':>9} {'recov.p10':>9}  dropped")
+    for r in reports:
+        s = r.summary()
+        dropped = "; ".join(f"{n} {why}" for why, n in sorted(s["dropped"].items())) or "-"
+        typer.echo(f"{s['corpus']:<16} {s['pages_read']:>5} {s['pages_kept']:>5} {s['records']:>7} {s['lines']:>8} "
+                   f"{s['content_share']:>7.1%} {s['recovery_median']:>9.3f} {s['recovery_p10']:>9.3f}  {dropped}")
 
 
 def _format_report(r: dict, worst: bool = True) -> str:
@@ -174,6 +262,14 @@ def _format_report(r: dict, worst: bool = True) -> str:
         lines.append("per corpus:")
         for name, m in r["per_corpus"].items():
             lines.append(f"  {name:<24} pages {m['pages']:>5}  line F1 {m['line_f1']:.3f}  page F1 {m['page_f1']:.3f}")
+    if r.get("peers"):
+        lines.append("on the same lines:")
+        lines.append(f"  {'':<12} {'line P':>7} {'line R':>7} {'line F1':>7} {'page P':>7} {'page R':>7} {'page F1':>7}")
+        rows = [("linesift", r)] + list(r["peers"].items())
+        for name, m in rows:
+            p = m["page_metric"]
+            lines.append(f"  {name:<12} {m['precision']:>7.3f} {m['recall']:>7.3f} {m['f1']:>7.3f} "
+                         f"{p['precision']:>7.3f} {p['recall']:>7.3f} {p['f1']:>7.3f}")
     if worst and r.get("worst_pages"):
         lines.append("worst pages:")
         for w in r["worst_pages"]:
@@ -204,10 +300,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         hint = f" (see 'linesift {name} --help')" if name and name != "linesift" else " (see 'linesift --help')"
         _err(f"usage error: {' '.join(exc.format_message().split())}{hint}")
         code = exc.exit_code if exc.exit_code else EXIT_USAGE
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Interrupted):
         _err("interrupted")
         code = EXIT_INTERRUPTED
-    except BrokenPipeError:
+    except (BrokenPipeError, _PipeClosed):
         _silence_stdout()
         code = EXIT_OK
     except LinesiftError as exc:

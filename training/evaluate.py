@@ -108,3 +108,11 @@ def evaluate(predictor: Predictor, pages: Sequence[LabelledPage], worst: int = W
     report = score_labels(pages, [r.labels for r in results], [r.scores for r in results], worst=worst)
     report.threshold = predictor.threshold
     return report
+
+
+def evaluate_peers(pages: Sequence[LabelledPage]) -> dict[str, EvalReport]:
+    """Every installed peer (keep-all, C4's rule, jusText) scored on the same pages and lines."""
+    from .peers import available_peers
+
+    return {name: score_labels(pages, [peer(p.lines) for p in pages], worst=0)
+            for name, peer in available_peers().items()}

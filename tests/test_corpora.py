@@ -1,0 +1,92 @@
+"""Corpus builders: alignment rules on hand-made cases, conversion, and a small real build."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from linesift.training.align import align, squash
+from linesift.training.convert import decode_html, html_to_lines, page_url
+from linesift.training.corpora import DRAGNET_COMMENTS
+
+from .conftest import needs_shared
+
+REFERENCE = """Island ferry to run hourly
+Residents of Gullholm will be able to catch a ferry every hour from May, councillors decided.
+Home
+The change ends a timetable with gaps of up to three hours."""
+
+
+def test_long_lines_match_in_order_and_short_chrome_never_by_accident():
+    lines = ["Home", "Island ferry to run hourly", "", "Share",
+             "Residents of Gullholm will be able to catch a ferry every hour from May, councillors decided.",
+             "Home", "The change ends a timetable with gaps of up to three hours.", "Home", "Related"]
+    result = align(lines, REFERENCE)
+    assert result.labels == ["chrome", "content", "blank", "chrome", "content", "content", "content", "chrome", "chrome"]
+    assert result.recovered == pytest.approx(1.0)
+
+
+def test_lost_spaces_and_punctuation_are_tolerated():
+    reference = "Residentsof Gullholm willbe able to catch aferry every hour from May,councillors decided"
+    lines = ["Residents of Gullholm will be able to catch a ferry every hour from May, councillors decided."]
+    assert align(lines, reference).labels == ["content"]
+
+
+def test_partial_recovery_is_measured():
+    reference = "A first long paragraph that is in the page text. A second long paragraph the converter lost."
+    result = align(["A first long paragraph that is in the page text."], reference)
+    assert result.labels == ["content"]
+    assert 0.4 < result.recovered < 0.6
+
+
+def test_ascii_only_matches_question_marked_references():
+    # L3S-GN1 replaced non-ASCII characters by '?' in its references.
+    reference = "Caf? owners in Z?rich protest the new rules about outdoor seating."
+    line = "Café owners in Zürich protest the new rules about outdoor seating."
+    assert align([line], reference, ascii_only=True).labels == ["content"]
+    assert squash("Zürich", ascii_only=True) == squash("Z?rich", ascii_only=True)
+
+
+def test_html_to_lines_one_block_per_line_both_converters():
+    html = "<html><head><title>T</title></head><body><nav><a>Home</a> <a>News</a></nav>" \
+           "<h1>Headline here</h1><p>First paragraph.</p><ul><li>One</li><li>Two</li></ul></body></html>"
+    for converter in ("html-text", "resiliparse"):
+        lines = [l for l in html_to_lines(html, converter) if l]
+        assert "Headline here" in lines and "First paragraph." in lines, converter
+        assert "One" in lines and "Two" in lines, converter
+        assert all(l == l.strip() for l in lines)
+
+
+def test_decode_html_handles_boms_and_legacy_bytes():
+    assert decode_html("hé".encode("utf-16")) == "hé"  # the codec writes a BOM
+    assert decode_html("hé".encode("utf-8")) == "hé"
+    assert decode_html("hé".encode("cp1252")) == "hé"
+
+
+def test_page_url_from_canonical_and_og():
+    assert page_url('<link rel="canonical" href="https://a.example/x">') == "https://a.example/x"
+    assert page_url('<meta property="og:url" content="http://b.example/y" />') == "http://b.example/y"
+    assert page_url("<p>nothing</p>") == ""
+
+
+@pytest.mark.parametrize("marker", ["!@#$%^&*()  COMMENTS", "!@#$%^&*() COMMENTS", "@#$%^&*() COMMENTS", "!@#$%^&**()  COMMENTS"])
+def test_dragnet_comment_marker_variants(marker):
+    assert DRAGNET_COMMENTS.split(f"Body text.\n\n{marker}\nA comment.", maxsplit=1)[0].strip() == "Body text."
+
+
+@pytest.mark.parametrize("corpus", ["l3s-gn1", "dragnet", "cleaneval", "cleanportaleval", "readability"])
+def test_small_real_build_has_good_alignment(tmp_path, corpus):
+    from linesift.training.corpora import build
+    from linesift.training.data import read_labelled
+
+    root = needs_shared("corpora")
+    report = build(corpus, root, tmp_path / f"{corpus}.jsonl", jobs=1, limit=25).summary()
+    assert report["pages_read"] == 25
+    assert report["pages_kept"] >= 20
+    assert report["recovery_median"] > 0.9
+    assert 0.02 < report["content_share"] < 0.8
+    pages = read_labelled([tmp_path / f"{corpus}.jsonl"])  # the output is valid labelled data
+    assert {p.corpus for p in pages} == {corpus}
+    assert all(json.loads(line)["converter"] in ("html-text", "resiliparse")
+               for line in (tmp_path / f"{corpus}.jsonl").read_text().splitlines())

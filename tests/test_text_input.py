@@ -1,0 +1,121 @@
+"""Reading pages: encodings, line ends, binary and empty input, huge lines; never a foreign exception."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linesift.model.batch import MAX_LINE_CHARS, LineBatch
+from linesift.model.errors import LinesiftError, NotTextError
+from linesift.model.text import decode_page, split_lines
+from linesift.training.cli import EXIT_INPUT, EXIT_OK, main
+
+
+def test_utf8_with_and_without_bom():
+    assert decode_page("Grüße".encode("utf-8")) == "Grüße"
+    assert decode_page(b"\xef\xbb\xbf" + "Grüße".encode("utf-8")) == "Grüße"
+
+
+def test_legacy_cp1252_page_prefers_cp1252():
+    assert decode_page("Café au lait est très bon.\r\nMenu\r\n".encode("cp1252")) == "Café au lait est très bon.\r\nMenu\r\n"
+
+
+def test_crlf_and_cr_give_the_same_lines_as_lf():
+    lf = split_lines(decode_page(b"one\ntwo\n\nthree"))
+    assert split_lines(decode_page(b"one\r\ntwo\r\n\r\nthree")) == lf
+    assert split_lines(decode_page(b"one\rtwo\r\rthree")) == lf
+
+
+@pytest.mark.parametrize("data", [b"abc\x00def", bytes(range(0, 9)) * 100])
+def test_binary_is_refused(data):
+    with pytest.raises(NotTextError, match="not a text file"):
+        decode_page(data, "x.bin")
+
+
+def test_cli_binary_file_one_line_error_and_exit_1(tmp_path, capsys):
+    f = tmp_path / "image.txt"
+    f.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
+    assert main(["predict", str(f)]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert err == f"linesift: error: {f}: not a text file (contains NUL bytes)\n"
+
+
+def test_cli_empty_file_is_an_empty_page(tmp_path, capsys):
+    f = tmp_path / "empty.txt"
+    f.write_bytes(b"")
+    assert main(["predict", str(f)]) == EXIT_OK
+    assert capsys.readouterr().out == ""
+    j = tmp_path / "e.jsonl"
+    j.write_text(json.dumps({"text": ""}) + "\n")
+    assert main(["predict", str(j)]) == EXIT_OK
+    out = json.loads(capsys.readouterr().out)
+    assert out["lines"] == [] and out["content"] == ""
+
+
+def test_huge_single_line_is_bounded(tmp_path, capsys):
+    line = "word " * 4_000_000  # 20 MB on one line
+    f = tmp_path / "huge.jsonl"
+    f.write_text(json.dumps({"text": "Title\n" + line + "\nFooter"}) + "\n")
+    start = time.perf_counter()
+    assert main(["predict", str(f)]) == EXIT_OK
+    elapsed = time.perf_counter() - start
+    out = json.loads(capsys.readouterr().out)
+    assert [l["text"] for l in out["lines"]] == ["Title", line, "Footer"]  # full line passed through
+    assert elapsed < 60  # generous: the point is bounded work, not speed (measured well under 5 s)
+
+
+def test_features_read_a_capped_prefix_of_long_lines():
+    batch = LineBatch.from_pages([["x" * (MAX_LINE_CHARS * 3)]])
+    assert int(batch.n_chars[0]) == MAX_LINE_CHARS
+    assert len(batch.codes) == MAX_LINE_CHARS
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_any_bytes_decode_or_raise_our_error(data):
+    try:
+        text = decode_page(data, "fuzz")
+    except LinesiftError:
+        return
+    assert isinstance(text, str)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=600))
+def test_any_bytes_as_labelled_data_raise_only_our_error(tmp_path_factory, data):
+    from linesift.training.data import read_labelled
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    for name in ("a.jsonl", "a.tsv"):
+        path = folder / name
+        path.write_bytes(data)
+        try:
+            pages = read_labelled([path])
+        except LinesiftError:
+            continue
+        for page in pages:
+            assert len(page.lines) == len(page.labels)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_as_a_jsonl_record_raise_only_our_error(data):
+    from linesift.training.predict_io import parse_record
+
+    try:
+        record = parse_record(data, "fuzz.jsonl", 1)
+    except LinesiftError:
+        return
+    assert record is None or isinstance(record["text"], str)
+
+
+def test_batch_mask_counts_match_python():
+    lines = ["Ab, c!", "ÉCOLE 12", "  x  "]
+    b = LineBatch.from_pages([lines])
+    assert b.n_words.tolist() == [len(l.split()) for l in lines]
+    assert np.all(b.n_chars == [len(l.strip()) for l in lines])

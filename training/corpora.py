@@ -1,0 +1,232 @@
+"""Corpus builders: real HTML pages with human references, turned into line-labelled JSONL.
+
+One small reader per corpus yields ``SourcePage`` objects (HTML, reference text, URL); ``build``
+converts each page with each converter, labels its lines by alignment with the reference, drops
+pages whose alignment is poor, and reports what it did. See ``datasets/corpora/`` for the cards.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import os
+import re
+import statistics
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from linesift.model.atomic import atomic_write
+from linesift.model.errors import DataError
+
+from .align import align
+from .convert import CONVERTERS, decode_html, html_fragment_text, html_to_lines, page_url
+from .data import registered_domain
+
+#: Pages whose content lines recover less of the reference than this are dropped (share, 0-1).
+MIN_RECOVERY = 0.6
+#: References shorter than this are too thin to align against (squashed characters).
+MIN_REFERENCE_CHARS = 100
+#: Dragnet's marker before user comments, with the variants its files show (spaces, a lost '#').
+DRAGNET_COMMENTS = re.compile(r"[!@#$%^&*()]{4,}\s*COMMENTS")
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    corpus: str
+    page_id: str
+    url: str
+    html: str
+    reference: str
+    ascii_only: bool = False  # L3S-GN1 replaced non-ASCII characters by '?' in its references
+
+
+def _read(path: Path) -> str:
+    return decode_html(path.read_bytes())
+
+
+def read_l3s(root: Path) -> Iterator[SourcePage]:
+    """L3S-GN1: headline (x-nc-sel1) and full text (x-nc-sel2) spans of annotated/ are content."""
+    from lxml import html as lxml_html
+
+    urls = {}
+    mapping = root / "url-mapping.txt"
+    if mapping.exists():
+        for line in mapping.read_text(encoding="utf-8", errors="replace").splitlines():
+            key, _, url = line.partition("\t")
+            urls[key.strip().strip("<>").removeprefix("urn:uuid:")] = url.strip()
+    for path in sorted((root / "original").glob("*.html")):
+        annotated = root / "annotated" / path.name
+        if not annotated.exists():
+            continue
+        tree = lxml_html.fromstring(annotated.read_bytes())
+        # Outermost content spans only: one nested in another repeats text its parent already has.
+        parts = [span.text_content() for span in tree.xpath(
+            '//span[(contains(@class, "x-nc-sel1") or contains(@class, "x-nc-sel2"))'
+            ' and not(ancestor::span[contains(@class, "x-nc-sel1") or contains(@class, "x-nc-sel2")])]')]
+        yield SourcePage("l3s-gn1", path.stem, urls.get(path.stem, ""), path.read_bytes().decode("utf-8", "replace"),
+                         "\n".join(parts), ascii_only=True)
+
+
+def read_dragnet(root: Path) -> Iterator[SourcePage]:
+    """Dragnet: Corrected/X.html.corrected.txt is the content; comments after the marker are not."""
+    for path in sorted((root / "HTML").glob("*.html"), key=lambda p: (len(p.stem), p.stem)):
+        gold = root / "Corrected" / f"{path.name}.corrected.txt"
+        if not gold.exists():
+            continue
+        reference = DRAGNET_COMMENTS.split(decode_html(gold.read_bytes()), maxsplit=1)[0]
+        html = _read(path)
+        yield SourcePage("dragnet", path.stem, page_url(html), html, reference)
+
+
+_CLEANEVAL_MARK = re.compile(r"^\s*<(?:p|h|l)>", re.MULTILINE)
+
+
+def _cleaneval(root: Path, corpus: str) -> Iterator[SourcePage]:
+    for path in sorted((root / "input").glob("*.html"), key=lambda p: (len(p.stem), p.stem)):
+        gold = root / "GoldStandard" / f"{path.stem}.txt"
+        if not gold.exists():
+            continue
+        text = decode_html(gold.read_bytes())
+        first, _, rest = text.partition("\n")
+        url = first[4:].strip() if first.startswith("URL:") else ""
+        reference = html_lib.unescape(_CLEANEVAL_MARK.sub("", rest if url else text))
+        yield SourcePage(corpus, path.stem, url, _read(path), reference)
+
+
+def read_cleaneval(root: Path) -> Iterator[SourcePage]:
+    """CleanEval dev and final: GoldStandard/N.txt, blocks marked <p>, <h>, <l>."""
+    for part in ("dev", "final"):
+        if (root / part).is_dir():
+            yield from _cleaneval(root / part, "cleaneval")
+
+
+def read_cleanportaleval(root: Path) -> Iterator[SourcePage]:
+    """CleanPortalEval: the CleanEval format, on BBC, WSJ, MSNBC and Washington Post pages."""
+    yield from _cleaneval(root, "cleanportaleval")
+
+
+def read_readability(root: Path) -> Iterator[SourcePage]:
+    """Readability test pages: expected.html is the extracted article (a reviewed machine extraction)."""
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        source, expected = folder / "source.html", folder / "expected.html"
+        if source.exists() and expected.exists():
+            html = _read(source)
+            url = page_url(html)
+            if "fakehost" in url:
+                url = ""
+            yield SourcePage("readability", folder.name, url, html, html_fragment_text(_read(expected)))
+
+
+@dataclass(frozen=True)
+class Corpus:
+    name: str
+    folder: str
+    reader: Callable[[Path], Iterator[SourcePage]]
+    license: str
+
+
+CORPORA = {
+    c.name: c
+    for c in (
+        Corpus("l3s-gn1", "l3s-gn1", read_l3s, "L3S research use only"),
+        Corpus("dragnet", "dragnet", read_dragnet, "AGPL-3.0"),
+        Corpus("cleaneval", "cleaneval", read_cleaneval, "none stated"),
+        Corpus("cleanportaleval", "cleanportaleval", read_cleanportaleval, "none stated"),
+        Corpus("readability", "readability", read_readability, "Apache-2.0"),
+    )
+}
+
+
+def default_corpora_dir() -> Path | None:
+    """``../shared/corpora`` beside the checkout, when it is there."""
+    path = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+    return path if path.is_dir() else None
+
+
+@dataclass
+class CorpusReport:
+    """The data-quality report of one corpus."""
+
+    corpus: str
+    license: str
+    pages_read: int = 0
+    pages_kept: int = 0
+    records: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    lines: int = 0
+    content_lines: int = 0
+    recovery: list[float] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        rec = sorted(self.recovery)
+        return {
+            "corpus": self.corpus, "license": self.license, "pages_read": self.pages_read,
+            "pages_kept": self.pages_kept, "records": self.records, "dropped": self.dropped,
+            "lines": self.lines, "content_share": self.content_lines / self.lines if self.lines else 0.0,
+            "recovery_median": statistics.median(rec) if rec else 0.0,
+            "recovery_p10": rec[max(0, int(0.1 * len(rec)) - 1)] if rec else 0.0,
+        }
+
+
+def _label_page(args: tuple[SourcePage, tuple[str, ...]]) -> tuple[str, list[dict], float | None]:
+    """Worker: (drop reason or '', records, recovery) for one page under every converter."""
+    page, converters = args
+    if len(page.reference.strip()) < MIN_REFERENCE_CHARS:
+        return "reference too short", [], None
+    records, recoveries = [], []
+    site = registered_domain(page.url) if page.url else f"{page.corpus}:{page.page_id}"
+    for converter in converters:
+        try:
+            lines = html_to_lines(page.html, converter)
+        except Exception as exc:  # a converter failing on one odd page must not stop a build
+            return f"{converter} failed: {type(exc).__name__}", [], None
+        result = align(lines, page.reference, page.ascii_only)
+        recoveries.append(result.recovered)
+        if result.recovered < MIN_RECOVERY:
+            return f"alignment recovers under {MIN_RECOVERY:.0%} of the reference", [], min(recoveries)
+        records.append({"id": f"{page.corpus}/{page.page_id}", "url": page.url, "site": site,
+                        "corpus": page.corpus, "converter": converter,
+                        "text": "\n".join(lines), "labels": result.labels})
+    return "", records, min(recoveries)
+
+
+def build(corpus: str, root: Path, out: Path, converters: tuple[str, ...] = CONVERTERS, jobs: int = 2,
+          limit: int | None = None, progress: Callable[[int], None] | None = None) -> CorpusReport:
+    """Build one corpus into ``out`` (JSONL, written atomically); returns its quality report."""
+    spec = CORPORA[corpus]
+    folder = root / spec.folder
+    if not folder.is_dir():
+        raise DataError(f"corpus folder not found", source=str(folder))
+    report = CorpusReport(corpus, spec.license)
+    pages = spec.reader(folder)
+    if limit:
+        pages = (p for i, p in zip(range(limit), pages))
+    with atomic_write(out, "w") as handle, ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        work = ((page, converters) for page in pages)
+        for reason, records, recovery in pool.map(_label_page, work, chunksize=4):
+            report.pages_read += 1
+            if recovery is not None:
+                report.recovery.append(recovery)
+            if reason:
+                report.dropped[reason] = report.dropped.get(reason, 0) + 1
+            else:
+                report.pages_kept += 1
+                for record in records:
+                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    report.records += 1
+                    report.lines += sum(1 for lab in record["labels"] if lab != "blank")
+                    report.content_lines += sum(1 for lab in record["labels"] if lab == "content")
+            if progress:
+                progress(report.pages_read)
+    return report
+
+
+def write_report(reports: list[CorpusReport], path: Path) -> None:
+    with atomic_write(path, "w") as handle:
+        json.dump([r.summary() for r in reports], handle, indent=2)
+        handle.write("\n")
+
+
+__all__ = ["CORPORA", "build", "CorpusReport", "SourcePage", "default_corpora_dir", "asdict", "os"]
