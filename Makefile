@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install data model bench clean
+.PHONY: run test install data model model-samples gate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("linesift needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -27,10 +27,21 @@ test: $(STAMP)
 data: $(STAMP)
 	$(BIN)/linesift datasets build --out datasets/built
 
-## Retrain the bundled model (artifacts/linesift.joblib) from our own labelled samples.
-## Logistic regression: it meets the 200k lines/CPU-s target on its own; see README for hgb.
-model: $(STAMP)
+## Retrain the bundled model (artifacts/linesift.joblib) on the real corpora (needs ../shared/corpora).
+## Gradient boosting with lower weights for corpora whose idea of content is broader than ours.
+MODEL_FLAGS := --model-type hgb --seed 0 --corpus-weight dragnet=0.5 --corpus-weight cleaneval=0.3 \
+	--corpus-weight cleanportaleval=0.5 --corpus-weight readability=0.5
+model: data
+	$(BIN)/linesift train datasets/built --out artifacts/linesift.joblib $(MODEL_FLAGS)
+	$(BIN)/python -m linesift.training.gate datasets/built --raise-floors
+
+## The model trained on our own samples only (no ../shared needed): a fallback for a bare clone.
+model-samples: $(STAMP)
 	$(BIN)/linesift train datasets/samples --out artifacts/linesift.joblib --model-type logreg --seed 0
+
+## Re-run site-grouped CV and compare with the committed floors (artifacts/floors.json).
+gate: $(STAMP)
+	LINESIFT_GATE=1 $(BIN)/python -m pytest -q tests/test_gate.py
 
 ## Throughput and memory of `linesift predict --format jsonl`, beside jusText on the same lines.
 bench: $(STAMP)

@@ -136,6 +136,7 @@ def train(
     folds: int = typer.Option(5, "--folds", min=2, help="Folds of the site-grouped cross-validation."),
     seed: int = typer.Option(0, "--seed", help="Random seed: the same data and seed give the same model."),
     no_cv: bool = typer.Option(False, "--no-cv", help="Skip cross-validation (no metrics; thresholds default to 0.5)."),
+    corpus_weight: Optional[List[str]] = typer.Option(None, "--corpus-weight", help="NAME=W: weigh the lines of corpus NAME by W (default 1); repeatable. For corpora whose idea of content differs from yours."),
 ) -> None:
     """Train a model on labelled pages and write it with its metadata.
 
@@ -151,9 +152,16 @@ def train(
         raise typer.BadParameter("must end in .joblib", param_hint="--out")
     if not out.parent.is_dir():
         raise LinesiftError("output directory does not exist", source=str(out))
+    weights = {}
+    for item in corpus_weight or []:
+        name, _, value = item.partition("=")
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            raise typer.BadParameter(f"expected NAME=WEIGHT, got {item!r}", param_hint="--corpus-weight") from None
     pages = read_labelled(data)
     result = train_model(pages, model_type=model_type.value, folds=folds, seed=seed,
-                         data_files=[str(d) for d in data], cross_validation=not no_cv)
+                         data_files=[str(d) for d in data], cross_validation=not no_cv, corpus_weights=weights)
     meta = save_model(result.pipeline, result.metadata, out)
     typer.echo(f"wrote {out} ({meta['training_data']['pages']} pages, {len(meta['feature_names'])} features, "
                f"threshold {meta['threshold']:.2f})")
@@ -242,12 +250,14 @@ def datasets_build(
         reports.append(build(name, root, out / f"{name}.jsonl", converters, jobs, limit, progress))
         sys.stderr.write(f"\r{name}: {reports[-1].pages_read} pages\n")
     write_report(reports, out / "report.json")
-    typer.echo(f"{'corpus':<16} {'read':>5} {'kept':>5} {'records':>7} {'lines':>8} {'content':>7} {'recov.med':>9} {'recov.p10':>9}  dropped")
+    typer.echo(f"{'corpus':<16} {'read':>5} {'kept':>5} {'records':>7} {'lines':>8} {'content':>7} {'recov.med':>9} {'recov.p10':>9}  dropped; relabelled")
     for r in reports:
         s = r.summary()
         dropped = "; ".join(f"{n} {why}" for why, n in sorted(s["dropped"].items())) or "-"
+        relabelled = ", ".join(f"{n} {rule}" for rule, n in sorted(s["relabelled_to_chrome"].items())) or "none"
         typer.echo(f"{s['corpus']:<16} {s['pages_read']:>5} {s['pages_kept']:>5} {s['records']:>7} {s['lines']:>8} "
-                   f"{s['content_share']:>7.1%} {s['recovery_median']:>9.3f} {s['recovery_p10']:>9.3f}  {dropped}")
+                   f"{s['content_share']:>7.1%} {s['recovery_median']:>9.3f} {s['recovery_p10']:>9.3f}  {dropped}; "
+                   f"relabelled to chrome: {relabelled}")
 
 
 def _format_report(r: dict, worst: bool = True) -> str:

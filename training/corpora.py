@@ -1,8 +1,9 @@
 """Corpus builders: real HTML pages with human references, turned into line-labelled JSONL.
 
 One small reader per corpus yields ``SourcePage`` objects (HTML, reference text, URL); ``build``
-converts each page with each converter, labels its lines by alignment with the reference, drops
-pages whose alignment is poor, and reports what it did. See ``datasets/corpora/`` for the cards.
+converts each page with each converter, labels its lines by alignment with the reference,
+relabels bylines, datelines, credits and captions in corpora whose convention keeps them
+(``relabel.py``), drops pages whose alignment is poor, and reports what it did. See ``datasets/corpora/`` for the cards.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from linesift.model.errors import DataError
 from .align import align
 from .convert import CONVERTERS, decode_html, html_fragment_text, html_to_lines, page_url
 from .data import registered_domain
+from .relabel import relabel
 
 #: Pages whose content lines recover less of the reference than this are dropped (share, 0-1).
 MIN_RECOVERY = 0.6
@@ -158,6 +160,7 @@ class CorpusReport:
     lines: int = 0
     content_lines: int = 0
     recovery: list[float] = field(default_factory=list)
+    relabelled: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> dict:
         rec = sorted(self.recovery)
@@ -167,29 +170,33 @@ class CorpusReport:
             "lines": self.lines, "content_share": self.content_lines / self.lines if self.lines else 0.0,
             "recovery_median": statistics.median(rec) if rec else 0.0,
             "recovery_p10": rec[max(0, int(0.1 * len(rec)) - 1)] if rec else 0.0,
+            "relabelled_to_chrome": self.relabelled,
         }
 
 
-def _label_page(args: tuple[SourcePage, tuple[str, ...]]) -> tuple[str, list[dict], float | None]:
-    """Worker: (drop reason or '', records, recovery) for one page under every converter."""
+def _label_page(args: tuple[SourcePage, tuple[str, ...]]) -> tuple[str, list[dict], float | None, dict[str, int]]:
+    """Worker: (drop reason or '', records, recovery, relabelled counts) for one page under every converter."""
     page, converters = args
     if len(page.reference.strip()) < MIN_REFERENCE_CHARS:
-        return "reference too short", [], None
-    records, recoveries = [], []
+        return "reference too short", [], None, {}
+    records, recoveries, relabelled = [], [], {}
     site = registered_domain(page.url) if page.url else f"{page.corpus}:{page.page_id}"
     for converter in converters:
         try:
             lines = html_to_lines(page.html, converter)
         except Exception as exc:  # a converter failing on one odd page must not stop a build
-            return f"{converter} failed: {type(exc).__name__}", [], None
+            return f"{converter} failed: {type(exc).__name__}", [], None, {}
         result = align(lines, page.reference, page.ascii_only)
         recoveries.append(result.recovered)
         if result.recovered < MIN_RECOVERY:
-            return f"alignment recovers under {MIN_RECOVERY:.0%} of the reference", [], min(recoveries)
+            return f"alignment recovers under {MIN_RECOVERY:.0%} of the reference", [], min(recoveries), {}
+        labels, changed = relabel(page.corpus, lines, result.labels)
+        for rule, n in changed.items():
+            relabelled[rule] = relabelled.get(rule, 0) + n
         records.append({"id": f"{page.corpus}/{page.page_id}", "url": page.url, "site": site,
                         "corpus": page.corpus, "converter": converter,
-                        "text": "\n".join(lines), "labels": result.labels})
-    return "", records, min(recoveries)
+                        "text": "\n".join(lines), "labels": labels})
+    return "", records, min(recoveries), relabelled
 
 
 def build(corpus: str, root: Path, out: Path, converters: tuple[str, ...] = CONVERTERS, jobs: int = 2,
@@ -205,8 +212,10 @@ def build(corpus: str, root: Path, out: Path, converters: tuple[str, ...] = CONV
         pages = (p for i, p in zip(range(limit), pages))
     with atomic_write(out, "w") as handle, ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         work = ((page, converters) for page in pages)
-        for reason, records, recovery in pool.map(_label_page, work, chunksize=4):
+        for reason, records, recovery, relabelled in pool.map(_label_page, work, chunksize=4):
             report.pages_read += 1
+            for rule, n in relabelled.items():
+                report.relabelled[rule] = report.relabelled.get(rule, 0) + n
             if recovery is not None:
                 report.recovery.append(recovery)
             if reason:

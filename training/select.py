@@ -32,6 +32,7 @@ class Candidate:
     groups: tuple[str, ...] = GROUPS
     context: bool = True
     weights: tuple[tuple[str, float], ...] = ()
+    params: tuple[tuple[str, object], ...] = ()
 
 
 def per_corpus_page_f1(report: EvalReport) -> dict[str, float]:
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="+")
     parser.add_argument("--out", default="selection.json")
-    parser.add_argument("--candidates", default="all", help="comma-separated candidate names, or all")
+    parser.add_argument("--candidates", default="all", help="comma-separated candidate names, 'none', or all")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--loco", default="", help="candidate to run leave-one-corpus-out for")
@@ -80,14 +81,18 @@ def main(argv: list[str] | None = None) -> int:
         Candidate("hgb-no-keywords", "hgb", tuple(g for g in GROUPS if g != "keywords")),
         Candidate("hgb-no-context", "hgb", context=False),
         Candidate("hgb-weighted", "hgb", weights=down),
+        Candidate("hgb-weighted-15-leaves", "hgb", weights=down, params=(("max_leaf_nodes", 15),)),
+        Candidate("hgb-weighted-200-trees", "hgb", weights=down, params=(("max_iter", 200), ("learning_rate", 0.1))),
     ]
+    every = {c.name: c for c in candidates}
     if args.candidates != "all":
         wanted = args.candidates.split(",")
         candidates = [c for c in candidates if c.name in wanted]
     results: dict = {"pages": len(pages), "cv": {}, "peers": {}, "loco": {}}
     for c in candidates:
         start = time.perf_counter()
-        cv = cross_validate(pages, c.model_type, c.groups, c.context, folds=args.folds, corpus_weights=dict(c.weights))
+        cv = cross_validate(pages, c.model_type, c.groups, c.context, folds=args.folds, corpus_weights=dict(c.weights),
+                            classifier_params=dict(c.params))
         r = cv.report
         results["cv"][c.name] = {"line_f1": r.lines.f1, "page_f1": r.page.f1, "per_corpus": r.per_corpus,
                                  "thresholds": cv.thresholds, "seconds": time.perf_counter() - start}
@@ -104,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             corp = "  ".join(f"{k} {v:.3f}" for k, v in by.items())
             print(f"{name:<18} line F1 {r.lines.f1:.3f}  page F1 {r.page.f1:.3f}  | page F1 per corpus: {corp}", flush=True)
     if args.loco:
-        (c,) = [c for c in candidates if c.name == args.loco]
+        c = every[args.loco]
         print(f"leave-one-corpus-out, {c.name}:", flush=True)
         results["loco"][c.name] = leave_one_corpus_out(pages, c)
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")

@@ -32,8 +32,11 @@ THRESHOLD_BETAS = {"f1": 1.0, "precision": 0.5, "recall": 2.0}
 
 
 def build_pipeline(model_type: str = "hgb", groups: tuple[str, ...] = features.GROUPS, context: bool = True,
-                   seed: int = 0) -> Pipeline:
-    """Featuriser + classifier as one Pipeline, so both are saved and loaded together."""
+                   seed: int = 0, classifier_params: dict | None = None) -> Pipeline:
+    """Featuriser + classifier as one Pipeline, so both are saved and loaded together.
+
+    ``classifier_params`` override the classifier's defaults (model selection experiments).
+    """
     featuriser = LineFeaturiser(groups=tuple(groups), context=context)
     if model_type == "hgb":
         # 100 trees and 63 bins keep training on ~800k corpus lines near a minute per fit and
@@ -42,9 +45,11 @@ def build_pipeline(model_type: str = "hgb", groups: tuple[str, ...] = features.G
             max_iter=100, learning_rate=0.15, max_leaf_nodes=31, max_bins=63, l2_regularization=1.0,
             early_stopping=False, random_state=seed,
         )
+        classifier.set_params(**(classifier_params or {}))
         return Pipeline([("features", featuriser), ("classifier", classifier)])
     if model_type == "logreg":
         classifier = LogisticRegression(C=1.0, max_iter=1000, random_state=seed)
+        classifier.set_params(**(classifier_params or {}))
         return Pipeline([("features", featuriser), ("scale", StandardScaler()), ("classifier", classifier)])
     raise ValueError(f"unknown model type {model_type!r}; choose from {', '.join(MODEL_TYPES)}")
 
@@ -65,13 +70,22 @@ def fit(pipeline: Pipeline, pages: Sequence[LabelledPage], corpus_weights: dict[
     return pipeline.fit([p.lines for p in pages], y, classifier__sample_weight=w)
 
 
-def best_threshold(y: np.ndarray, scores: np.ndarray, beta: float = 1.0) -> float:
-    """The grid threshold maximising line-level F-beta of ``scores`` against ``y`` (both (n,))."""
+def best_threshold(y: np.ndarray, scores: np.ndarray, beta: float = 1.0, weights: np.ndarray | None = None) -> float:
+    """The grid threshold maximising line-level F-beta of ``scores`` against ``y`` (all (n,)).
+
+    ``weights`` weigh each line (the corpus weights of training), so the threshold serves the same
+    objective as the model rather than the corpus with the most lines.
+    """
     y = y.astype(bool)
-    pred = scores[None, :] >= THRESHOLD_GRID[:, None]
-    tp = (pred & y).sum(axis=1)
-    fp = (pred & ~y).sum(axis=1)
-    fn = (~pred & y).sum(axis=1)
+    w = np.ones(len(y)) if weights is None else weights
+    tp = np.empty(len(THRESHOLD_GRID))
+    fp = np.empty(len(THRESHOLD_GRID))
+    fn = np.empty(len(THRESHOLD_GRID))
+    for k, t in enumerate(THRESHOLD_GRID):
+        pred = scores >= t
+        tp[k] = w[pred & y].sum()
+        fp[k] = w[pred & ~y].sum()
+        fn[k] = w[~pred & y].sum()
     b2 = beta * beta
     fbeta = (1 + b2) * tp / np.maximum((1 + b2) * tp + b2 * fn + fp, 1)
     return float(THRESHOLD_GRID[int(np.argmax(fbeta))])
@@ -88,7 +102,8 @@ class CVResult:
 
 def cross_validate(pages: Sequence[LabelledPage], model_type: str = "hgb",
                    groups: tuple[str, ...] = features.GROUPS, context: bool = True,
-                   folds: int = CV_FOLDS, seed: int = 0, corpus_weights: dict[str, float] | None = None) -> CVResult:
+                   folds: int = CV_FOLDS, seed: int = 0, corpus_weights: dict[str, float] | None = None,
+                   classifier_params: dict | None = None) -> CVResult:
     """Site-grouped CV: no site is in both a training and a test fold.
 
     Each test fold is scored at a threshold chosen on the other folds' out-of-fold scores, so no
@@ -105,7 +120,7 @@ def cross_validate(pages: Sequence[LabelledPage], model_type: str = "hgb",
     for f in range(k):
         train = [pages[i] for i in np.nonzero(fold_of != f)[0]]
         test_idx = np.nonzero(fold_of == f)[0]
-        model = fit(build_pipeline(model_type, groups, context, seed), train, corpus_weights)
+        model = fit(build_pipeline(model_type, groups, context, seed, classifier_params), train, corpus_weights)
         test = [pages[i] for i in test_idx]
         proba = model.predict_proba([p.lines for p in test])[:, 1] if any(len(p.content_mask()) for p in test) else np.zeros(0)
         offset = 0
@@ -114,17 +129,20 @@ def cross_validate(pages: Sequence[LabelledPage], model_type: str = "hgb",
             oof[i] = proba[offset : offset + n]
             offset += n
     y_all = [p.content_mask() for p in pages]
+    weights = corpus_weights or {}
+    w_all = [np.full(len(y), weights.get(p.corpus, 1.0)) for p, y in zip(pages, y_all)]
     fold_thresholds = []
     predicted: list[list[str]] = [[]] * len(pages)
     scores: list[list[float]] = [[]] * len(pages)
     for f in range(k):
         others = np.nonzero(fold_of != f)[0]
-        t = best_threshold(np.concatenate([y_all[i] for i in others]), np.concatenate([oof[i] for i in others]))
+        t = best_threshold(np.concatenate([y_all[i] for i in others]), np.concatenate([oof[i] for i in others]),
+                           weights=np.concatenate([w_all[i] for i in others]))
         fold_thresholds.append(t)
         for i in np.nonzero(fold_of == f)[0]:
             predicted[i], scores[i] = _labels_from_scores(pages[i], oof[i], t)
-    y_cat, s_cat = np.concatenate(y_all), np.concatenate(oof)
-    thresholds = {name: best_threshold(y_cat, s_cat, beta) for name, beta in THRESHOLD_BETAS.items()}
+    y_cat, s_cat, w_cat = np.concatenate(y_all), np.concatenate(oof), np.concatenate(w_all)
+    thresholds = {name: best_threshold(y_cat, s_cat, beta, w_cat) for name, beta in THRESHOLD_BETAS.items()}
     report = score_labels(pages, predicted, scores)
     return CVResult(report, k, thresholds, fold_thresholds, oof)
 
@@ -152,14 +170,18 @@ class TrainResult:
 
 def train(pages: Sequence[LabelledPage], model_type: str = "hgb", groups: tuple[str, ...] = features.GROUPS,
           context: bool = True, folds: int = CV_FOLDS, seed: int = 0, data_files: Sequence[str] = (),
-          cross_validation: bool = True) -> TrainResult:
+          cross_validation: bool = True, corpus_weights: dict[str, float] | None = None) -> TrainResult:
     """Cross-validate (for metrics and thresholds), then fit the final model on all pages."""
-    cv = cross_validate(pages, model_type, groups, context, folds, seed) if cross_validation else None
-    pipeline = fit(build_pipeline(model_type, groups, context, seed), pages)
+    cv = cross_validate(pages, model_type, groups, context, folds, seed, corpus_weights) if cross_validation else None
+    pipeline = fit(build_pipeline(model_type, groups, context, seed), pages, corpus_weights)
     thresholds = cv.thresholds if cv else {name: 0.5 for name in THRESHOLD_BETAS}
-    corpora: dict[str, int] = {}
+    from .corpora import CORPORA
+
+    corpora: dict[str, dict] = {}
     for p in pages:
-        corpora[p.corpus] = corpora.get(p.corpus, 0) + 1
+        entry = corpora.setdefault(p.corpus, {"records": 0, "license": CORPORA[p.corpus].license
+                                              if p.corpus in CORPORA else "see the data's own card"})
+        entry["records"] += 1
     metadata = {
         "model_type": model_type,
         "feature_groups": list(groups),
@@ -168,6 +190,7 @@ def train(pages: Sequence[LabelledPage], model_type: str = "hgb", groups: tuple[
         "threshold": thresholds["f1"],
         "thresholds": thresholds,
         "seed": seed,
+        "corpus_weights": dict(corpus_weights or {}),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "platform": platform.platform(),
         "training_data": {

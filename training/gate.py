@@ -1,0 +1,112 @@
+"""The evaluation gate: committed per-corpus floors of site-grouped CV page F1, only ever raised.
+
+``artifacts/floors.json`` holds the floors, the digest of the built corpora they were measured on,
+and the model configuration. ``check`` re-runs the cross-validation and lists every corpus that
+fell below its floor; ``raise_floors`` writes new floors but refuses to lower any of them (a
+changed data digest needs ``allow_new_data``, and says so in the file).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from linesift.model.atomic import atomic_write
+from linesift.model.errors import LinesiftError
+
+from .data import LabelledPage, data_digest
+from .train import cross_validate
+
+FLOORS_FILE = Path(__file__).resolve().parent.parent / "artifacts" / "floors.json"
+#: Floors are the measured scores minus NOISE_MARGIN, rounded down to this many decimals.
+DECIMALS = 3
+#: Room for run-to-run noise: two runs of the same CV here differed by up to 0.006 on the smallest
+#: corpus (138 records); a floor catches regressions larger than this (page F1 units).
+NOISE_MARGIN = 0.01
+
+
+@dataclass(frozen=True)
+class GateResult:
+    scores: dict[str, float]
+    failures: list[str]
+
+
+def measure(pages: Sequence[LabelledPage], config: dict) -> dict[str, float]:
+    """Per-corpus page F1 of site-grouped CV with the given model configuration."""
+    cv = cross_validate(pages, config["model_type"], tuple(config["feature_groups"]), config["context"],
+                        folds=config["folds"], seed=config["seed"], corpus_weights=config.get("corpus_weights"))
+    return {name: m["page_f1"] for name, m in cv.report.per_corpus.items()}
+
+
+def check(pages: Sequence[LabelledPage], floors: dict) -> GateResult:
+    digest = data_digest(pages)
+    if digest != floors["data_digest"]:
+        raise LinesiftError(f"built corpora digest {digest[:12]} differs from the floors' {floors['data_digest'][:12]}; "
+                            "rebuild with the committed builders or re-measure the floors", source=str(FLOORS_FILE))
+    scores = measure(pages, floors["config"])
+    failures = [f"{corpus}: page F1 {scores.get(corpus, 0.0):.3f} < floor {floor:.3f}"
+                for corpus, floor in floors["floors"].items() if scores.get(corpus, 0.0) < floor]
+    return GateResult(scores, failures)
+
+
+def raise_floors(pages: Sequence[LabelledPage], config: dict, path: Path = FLOORS_FILE,
+                 allow_new_data: bool = False, measured: dict[str, float] | None = None) -> dict:
+    """Measure (or take ``measured``) and write floors; a floor already on file is never lowered."""
+    old = json.loads(path.read_text()) if path.exists() else None
+    digest = data_digest(pages)
+    if old and old["data_digest"] != digest and not allow_new_data:
+        raise LinesiftError("the corpora changed since the floors were set; pass --new-data to re-base them", source=str(path))
+    scores = measured if measured is not None else measure(pages, config)
+    floors = {c: math.floor(round((s - NOISE_MARGIN) * 10**DECIMALS, 6)) / 10**DECIMALS for c, s in scores.items()}
+    if old and old["data_digest"] == digest:
+        lowered = [c for c, f in old["floors"].items() if floors.get(c, 0.0) < f]
+        if lowered:
+            raise LinesiftError(f"this would lower the floor of {', '.join(lowered)}; floors are only raised", source=str(path))
+    record = {"data_digest": digest, "config": config, "floors": floors, "measured": scores,
+              "rebased_on_new_data": bool(old and old["data_digest"] != digest)}
+    with atomic_write(path, "w") as handle:
+        json.dump(record, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    return record
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from .data import read_labelled
+
+    parser = argparse.ArgumentParser(description="Check or raise the evaluation floors.")
+    parser.add_argument("data", nargs="+", help="built corpora (datasets/built)")
+    parser.add_argument("--raise-floors", action="store_true")
+    parser.add_argument("--new-data", action="store_true")
+    args = parser.parse_args(argv)
+    pages = read_labelled(args.data)
+    if args.raise_floors:
+        from linesift.model.location import bundled_model_path
+        from linesift.model.modelfile import read_metadata
+
+        meta = read_metadata(bundled_model_path())
+        config = {"model_type": meta["model_type"], "feature_groups": meta["feature_groups"],
+                  "context": meta["context"], "seed": meta["seed"], "folds": meta["metrics"]["folds"],
+                  "corpus_weights": meta.get("corpus_weights")}
+        measured = None
+        if meta["training_data"]["digest"] == data_digest(pages) and meta["metrics"].get("per_corpus"):
+            # The bundled model's own CV ran this exact procedure on this exact data.
+            measured = {c: m["page_f1"] for c, m in meta["metrics"]["per_corpus"].items()}
+        record = raise_floors(pages, config, allow_new_data=args.new_data, measured=measured)
+        print(json.dumps(record["floors"], indent=2))
+        return 0
+    result = check(pages, json.loads(FLOORS_FILE.read_text()))
+    for corpus, score in result.scores.items():
+        print(f"{corpus:<16} page F1 {score:.3f}")
+    for failure in result.failures:
+        print(f"BELOW FLOOR  {failure}")
+    return 1 if result.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
