@@ -38,8 +38,11 @@ def test_closed_pipe_ends_quietly(big_jsonl):
 def test_ctrl_c_exits_130_with_one_line_and_leaves_out_file(big_jsonl, tmp_path):
     out = tmp_path / "out.jsonl"
     out.write_text("previous output\n")
+    # A terminal delivers Ctrl-C to a process whose SIGINT is at its default; a test run started in
+    # the background (as some CI runners do) would otherwise hand the child an ignored SIGINT.
     proc = subprocess.Popen([LINESIFT, "predict", str(big_jsonl), "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     # Wait until it is writing its temporary output, then interrupt as Ctrl-C would.
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".out.jsonl.*")) and time.monotonic() < deadline:
