@@ -19,6 +19,7 @@ from typing import Sequence
 from linesift.model.features import GROUPS
 
 from .data import LabelledPage, read_labelled
+from .errors import error_table, format_table
 from .evaluate import EvalReport, evaluate_peers, score_labels
 from .train import cross_validate, fit, build_pipeline, _labels_from_scores, best_threshold
 
@@ -39,10 +40,11 @@ def per_corpus_page_f1(report: EvalReport) -> dict[str, float]:
     return {name: m["page_f1"] for name, m in report.per_corpus.items()}
 
 
-def leave_one_corpus_out(pages: Sequence[LabelledPage], candidate: Candidate, seed: int = 0) -> dict[str, dict]:
+def leave_one_corpus_out(pages: Sequence[LabelledPage], candidate: Candidate, seed: int = 0,
+                         held_out: Sequence[str] = ()) -> dict[str, dict]:
     """Train on all corpora but one, test on it; the threshold comes from the training corpora's CV."""
     results = {}
-    for held in sorted({p.corpus for p in pages}):
+    for held in sorted(held_out or {p.corpus for p in pages}):
         train = [p for p in pages if p.corpus != held]
         test = [p for p in pages if p.corpus == held]
         cv = cross_validate(train, candidate.model_type, candidate.groups, candidate.context, folds=3, seed=seed,
@@ -71,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--loco", default="", help="candidate to run leave-one-corpus-out for")
+    parser.add_argument("--errors", default="", help="write the first candidate's out-of-fold errors by line kind here (JSON)")
+    parser.add_argument("--held-out", default="", help="comma-separated corpora to hold out (default: each in turn)")
     args = parser.parse_args(argv)
     pages = read_labelled(args.data)
     print(f"{len(pages)} pages, {len({p.site for p in pages})} sites", flush=True)
@@ -97,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
         results["cv"][c.name] = {"line_f1": r.lines.f1, "page_f1": r.page.f1, "per_corpus": r.per_corpus,
                                  "thresholds": cv.thresholds, "seconds": time.perf_counter() - start}
         corp = "  ".join(f"{k} {v:.3f}" for k, v in per_corpus_page_f1(r).items())
+        if args.errors and c is candidates[0]:
+            table = error_table(pages, cv.oof_scores, cv.thresholds["f1"]).as_dict()
+            Path(args.errors).write_text(json.dumps(table, indent=1, ensure_ascii=False) + "\n")
+            print(format_table(table), flush=True)
         print(f"{c.name:<18} line F1 {r.lines.f1:.3f}  page F1 {r.page.f1:.3f}  | page F1 per corpus: {corp}"
               f"  ({time.perf_counter() - start:.0f} s)", flush=True)
     if not args.no_peers:
@@ -111,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.loco:
         c = every[args.loco]
         print(f"leave-one-corpus-out, {c.name}:", flush=True)
-        results["loco"][c.name] = leave_one_corpus_out(pages, c)
+        results["loco"][c.name] = leave_one_corpus_out(pages, c, held_out=[h for h in args.held_out.split(",") if h])
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     return 0
 
