@@ -38,6 +38,15 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return num / np.maximum(den, 1)
 
 
+def _page_broadcast(b: LineBatch, ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
+    """``ufunc`` reduced over each page's lines, repeated onto every line of the page, shape (n,)."""
+    if not len(b):
+        return np.zeros(0, dtype=values.dtype)
+    first_rows = np.nonzero(b.index == 0)[0]
+    per_page = ufunc.reduceat(values, first_rows)
+    return np.repeat(per_page, np.diff(np.append(first_rows, len(b))))
+
+
 # --- length -------------------------------------------------------------------------------
 
 @feature("length", "chars")
@@ -64,6 +73,13 @@ def is_single_word(b: LineBatch) -> np.ndarray:
     return (b.n_words <= 1).astype(np.float64)
 
 
+@feature("length", "page_share")
+def page_share(b: LineBatch) -> np.ndarray:
+    """Words as a share of the page's longest line, 0-1: the article holds a page's longest lines
+    whatever the language or site."""
+    return _ratio(b.n_words, _page_broadcast(b, np.maximum, b.n_words))
+
+
 # --- position -----------------------------------------------------------------------------
 
 @feature("position", "relative")
@@ -88,6 +104,32 @@ def from_end(b: LineBatch) -> np.ndarray:
 def page_lines(b: LineBatch) -> np.ndarray:
     """log(1 + non-blank lines in the page): long pages carry more chrome."""
     return np.log1p(b.count)
+
+
+#: A line is "long" for ``outside_long_lines`` when it has at least this share of the page's
+#: longest line's words (ratio).
+LONG_LINE_SHARE = 0.5
+
+
+@feature("position", "from_text_centre")
+def from_text_centre(b: LineBatch) -> np.ndarray:
+    """Signed distance from the page's centre of text mass (mean line index weighted by words²),
+    as a share of the page's lines: chrome sits above and below the article."""
+    w = b.n_words.astype(np.float64) ** 2
+    centre = _page_broadcast(b, np.add, w * b.index) / np.maximum(_page_broadcast(b, np.add, w), 1.0)
+    return (b.index - centre) / np.maximum(b.count, 1)
+
+
+@feature("position", "outside_long_lines")
+def outside_long_lines(b: LineBatch) -> np.ndarray:
+    """log(1 + lines between this one and the span from the page's first to last long line);
+    0 inside the span. Long: at least LONG_LINE_SHARE of the longest line's words."""
+    longest = _page_broadcast(b, np.maximum, b.n_words)
+    is_long = b.n_words >= LONG_LINE_SHARE * longest
+    big = np.iinfo(np.int64).max
+    first = _page_broadcast(b, np.minimum, np.where(is_long, b.index, big))
+    last = _page_broadcast(b, np.maximum, np.where(is_long, b.index, -1))
+    return np.log1p(np.maximum(np.maximum(first - b.index, b.index - last), 0))
 
 
 @feature("position", "blank_before")
@@ -185,6 +227,22 @@ def separators(b: LineBatch) -> np.ndarray:
     return np.log1p(b.count_chars(SEPARATOR))
 
 
+@feature("punctuation", "ends_caps_word")
+def ends_caps_word(b: LineBatch) -> np.ndarray:
+    """1 when the last word is in capitals (two letters or more): agency credits ("via REUTERS", "AFP")."""
+    n = len(b)
+    if not n:
+        return np.zeros(0)
+    idx = np.arange(len(b.codes), dtype=np.int64)
+    # The last word of a line starts at its line's last word-start mark.
+    last_start = np.maximum.reduceat(np.where(b.word_starts, idx, -1), b.starts)
+    letters = np.concatenate(([0], np.cumsum((b.classes & LETTER) != 0)))
+    upper = np.concatenate(([0], np.cumsum((b.classes & UPPER) != 0)))
+    first = np.maximum(last_start, b.starts)
+    n_letters = letters[b.ends] - letters[first]
+    return ((n_letters >= 2) & (upper[b.ends] - upper[first] == n_letters)).astype(np.float64)
+
+
 # --- keywords -----------------------------------------------------------------------------
 
 def keyword_hits(b: LineBatch) -> dict[str, np.ndarray]:
@@ -193,8 +251,9 @@ def keyword_hits(b: LineBatch) -> dict[str, np.ndarray]:
         index = default_index()
         word_mask = (b.classes & (LETTER | DIGIT)) != 0
         upper_mask = (b.classes & UPPER) != 0
-        counts = index.hits(b.codes, word_mask, upper_mask, b.starts).astype(np.float64)
-        b.cache["keyword_hits"] = {name: counts[:, g] for g, name in enumerate(index.names)}
+        counts, leads = index.hits(b.codes, word_mask, upper_mask, b.starts)
+        b.cache["keyword_hits"] = {name: counts[:, g].astype(np.float64) for g, name in enumerate(index.names)}
+        b.cache["keyword_leads"] = leads.sum(axis=1).astype(np.float64)
     return b.cache["keyword_hits"]
 
 
@@ -216,6 +275,13 @@ def keyword_density(b: LineBatch) -> np.ndarray:
     """All chrome-vocabulary hits per word: one 'share' in a paragraph is noise, in a short line a cue."""
     total = sum(keyword_hits(b).values())
     return _ratio(total, b.n_words)
+
+
+@feature("keywords", "lead")
+def keyword_lead(b: LineBatch) -> np.ndarray:
+    """log(1 + hits among the line's first two words): "FILE PHOTO: ...", "By ...", "Related: ..."."""
+    keyword_hits(b)
+    return np.log1p(b.cache["keyword_leads"])
 
 
 def names_in_groups(groups: tuple[str, ...] = GROUPS) -> list[str]:

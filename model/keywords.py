@@ -19,6 +19,9 @@ import numpy as np
 
 #: Longest phrase in words; base-V codes of this many ids must fit in int64.
 MAX_PHRASE_WORDS = 4
+#: A hit "leads" its line when it starts within the line's first this many words ("FILE PHOTO:",
+#: "By ...", "Related: ..."): chrome announces itself up front, prose mentions the same words anywhere.
+LEAD_WORDS = 2
 #: Hash arithmetic is modulo 2**32: a text word collides with one of the few hundred keyword words
 #: with probability about 250 / 2**32, and a collision only miscounts one keyword hit.
 _HASH = np.uint32
@@ -69,7 +72,7 @@ _POWERS = _Powers()
 
 
 class KeywordIndex:
-    """Compiled keyword groups; ``hits`` gives per-line counts, shape (n_lines, n_groups)."""
+    """Compiled keyword groups; ``hits`` gives per-line counts, each shape (n_lines, n_groups)."""
 
     def __init__(self, groups: dict[str, tuple[str, ...]]):
         self.names = list(groups)
@@ -116,18 +119,29 @@ class KeywordIndex:
             code = code * self.base + i
         return code
 
-    def hits(self, codes: np.ndarray, word_mask: np.ndarray, upper_mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
-        """Per-line hits of each group, shape (n_lines, n_groups).
+    def hits(self, codes: np.ndarray, word_mask: np.ndarray, upper_mask: np.ndarray,
+             starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-line hits of each group, and of those the hits that lead their line (LEAD_WORDS).
 
         ``codes``: code points of the lines joined by newlines, (n_chars,); ``word_mask``: True on
         letters and digits; ``upper_mask``: True on capitals (both (n_chars,)); ``starts``: first
-        offset of each line, (n_lines,).
+        offset of each line, (n_lines,). Returns two int64 arrays of shape (n_lines, n_groups).
         """
         n_lines, n_groups = len(starts), len(self.names)
         counts = np.zeros(n_lines * n_groups, dtype=np.int64)
+        leads = np.zeros(n_lines * n_groups, dtype=np.int64)
         edges = np.diff(word_mask.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
         w_start = np.nonzero(edges == 1)[0]
         w_end = np.nonzero(edges == -1)[0]
+        # Index of each line's first word (words never span lines): ordinal = word index - this.
+        first_word = np.searchsorted(w_start, starts)
+
+        def add(word_idx: np.ndarray, line_of: np.ndarray, groups: np.ndarray) -> None:
+            flat = line_of * n_groups + groups
+            np.add.at(counts, flat, 1)
+            lead = word_idx - first_word[line_of] < LEAD_WORDS
+            np.add.at(leads, flat[lead], 1)
+
         if len(w_start):
             # Case folding: +32 turns ASCII capitals into small letters. Other capitals land on other
             # non-ASCII code points, which is harmless: every keyword is ASCII, so they never match.
@@ -149,7 +163,7 @@ class KeywordIndex:
                 near = np.nonzero(mark)[0]
                 line_of = np.full(len(ids), -1, dtype=np.int64)
                 line_of[near] = np.searchsorted(starts, w_start[near], side="right") - 1
-                self._match(ids, cand, line_of, counts, n_groups)
+                self._match(ids, cand, line_of, add)
             if len(self.dotted_hashes):
                 after_dot = np.nonzero(codes[np.maximum(w_start - 1, 0)] == ord("."))[0]
                 after_dot = after_dot[w_start[after_dot] > 0]
@@ -158,16 +172,17 @@ class KeywordIndex:
                 found = after_dot[self.dotted_hashes[pos] == dh]
                 line_of = np.searchsorted(starts, w_start[found], side="right") - 1
                 groups = self.dotted_groups[np.searchsorted(self.dotted_hashes, hashes[found])]
-                np.add.at(counts, line_of * n_groups + groups, 1)
+                add(found, line_of, groups)
         for code, group in zip(self.char_codes.tolist(), self.char_groups.tolist()):
             where = np.nonzero(codes == code)[0]
             if len(where):
                 line_of = np.searchsorted(starts, where, side="right") - 1
-                np.add.at(counts, line_of * n_groups + group, 1)
-        return counts.reshape(n_lines, n_groups)
+                # A symbol's ordinal is the number of words before it on its line.
+                add(np.searchsorted(w_start, where), line_of, np.full(len(where), group, dtype=np.int64))
+        return counts.reshape(n_lines, n_groups), leads.reshape(n_lines, n_groups)
 
-    def _match(self, ids, cand, line_of, counts, n_groups) -> None:
-        """Add phrase hits starting at candidate word positions ``cand`` (words with an id)."""
+    def _match(self, ids, cand, line_of, add) -> None:
+        """Report phrase hits starting at candidate word positions ``cand`` (words with an id) to ``add``."""
         n = len(ids)
         for k, (keys, groups) in self.tables.items():
             starts = cand[cand + k <= n]
@@ -180,7 +195,7 @@ class KeywordIndex:
                 same_line &= line_of[starts + j] == line_of[starts]
             pos = np.minimum(np.searchsorted(keys, code), len(keys) - 1)
             found = np.nonzero((keys[pos] == code) & same_line)[0]
-            np.add.at(counts, line_of[starts[found]] * n_groups + groups[pos[found]], 1)
+            add(starts[found], line_of[starts[found]], groups[pos[found]])
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,12 @@ CASES: dict[str, tuple[list[str], list[float]]] = {
     "length.words": (["one two  three", "x"], [math.log1p(3), math.log1p(1)]),
     "length.mean_word_length": (["ab cdef", "abc"], [3.0, 3.0]),
     "length.is_single_word": (["Home", "Read more"], [1.0, 0.0]),
+    "length.page_share": (["a b", "", "a b c d"], [0.5, 1.0]),
+    # words² weights 1 and 9 put the centre at line 0.9 of 2 lines.
+    "position.from_text_centre": (["a", "b c d"], [-0.45, 0.05]),
+    # long lines (>= half the longest's words) are lines 1 and 3.
+    "position.outside_long_lines": (["x", "a b c d", "y", "a b c", "z", "w"],
+                                    [math.log1p(1), 0, 0, 0, math.log1p(1), math.log1p(2)]),
     "position.relative": (["a", "", "b", "c"], [0.0, 0.5, 1.0]),
     "position.from_start": (["a", "b", "", "c"], [0.0, math.log1p(1), math.log1p(2)]),
     "position.from_end": (["a", "b", "c"], [math.log1p(2), math.log1p(1), 0.0]),
@@ -38,7 +44,12 @@ CASES: dict[str, tuple[list[str], list[float]]] = {
     "punctuation.comma_rate": (["a, b, c d", "e"], [0.5, 0.0]),
     "punctuation.sentence_marks": (["One. Two! Three?", "none"], [math.log1p(3), 0.0]),
     "punctuation.separators": (["Home | News » World", "plain"], [math.log1p(2), 0.0]),
+    "punctuation.ends_caps_word": (["Photo by Ann Lee via REUTERS", "It was a NATO", "It rained.", "plan B", "HOME"],
+                                   [1.0, 1.0, 0.0, 0.0, 1.0]),
     "keywords.density": (["Share on Facebook", "a long line with nothing to flag"], [2 / 3, 0.0]),
+    # 'file photo' and 'photo' both start in the first two words; 'photo' as a third word does not lead.
+    "keywords.lead": (["FILE PHOTO: a minister", "He saw the photo", "© 2024 Acme", "a b ©"],
+                      [math.log1p(2), 0.0, math.log1p(1), 0.0]),
 }
 
 # One phrase per keyword group, and a line that must not hit it.
@@ -87,7 +98,9 @@ def test_keyword_group_hits_phrase_not_lookalike(group):
 
 
 def test_keyword_groups_match_keyword_file():
-    assert [n.split(".", 1)[1] for n in features.names_in_groups(("keywords",))][:-1] == default_index().names
+    names = [n.split(".", 1)[1] for n in features.names_in_groups(("keywords",))]
+    assert names[: len(default_index().names)] == default_index().names
+    assert names[len(default_index().names) :] == ["density", "lead"]
 
 
 def test_feature_groups_select_columns():

@@ -14,7 +14,7 @@ from linesift.model.keywords import KeywordIndex, word_hash
 
 def _hits(index: KeywordIndex, lines: list[str]) -> np.ndarray:
     b = LineBatch.from_pages([lines])
-    return index.hits(b.codes, (b.classes & (LETTER | DIGIT)) != 0, (b.classes & UPPER) != 0, b.starts)
+    return index.hits(b.codes, (b.classes & (LETTER | DIGIT)) != 0, (b.classes & UPPER) != 0, b.starts)[0]
 
 
 INDEX = KeywordIndex({"a": ("sign in", "all rights reserved", "share"), "b": ("©", ".com", "in")})
@@ -36,6 +36,16 @@ def test_phrase_never_spans_two_lines():
 def test_symbols_and_dotted_words():
     h = _hits(INDEX, ["© me", "example.com", "the .community", "compact"])
     assert h[:, 1].tolist() == [1, 1, 0, 0]
+
+
+def test_leading_hits_are_those_in_the_first_words():
+    b = LineBatch.from_pages([["Share it", "we share", "you and we share", "x ©", "a b c ©", "example.com", "see example.com"]])
+    counts, leads = INDEX.hits(b.codes, (b.classes & (LETTER | DIGIT)) != 0, (b.classes & UPPER) != 0, b.starts)
+    assert counts[:, 0].tolist() == [1, 1, 1, 0, 0, 0, 0]
+    assert leads[:, 0].tolist() == [1, 1, 0, 0, 0, 0, 0]  # third word does not lead (LEAD_WORDS = 2)
+    # '©' after one word leads, after three not; '.com' leads as the second word, not as the third.
+    assert counts[:, 1].tolist() == [0, 0, 0, 1, 1, 1, 1]
+    assert leads[:, 1].tolist() == [0, 0, 0, 1, 0, 1, 0]
 
 
 def test_word_hash_matches_vectorised_hash():
