@@ -133,4 +133,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from .script import run_script
+
+    sys.exit(run_script("linesift.training.bench", main))

@@ -131,4 +131,6 @@ def _peer(name: str):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from .script import run_script
+
+    sys.exit(run_script("linesift.training.select", main))
