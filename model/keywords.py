@@ -28,6 +28,8 @@ _HASH = np.uint32
 _MOD = 2**32
 _P = _HASH(0x01000193)  # odd, so invertible modulo 2**32
 _P_INV = _HASH(pow(int(_P), -1, _MOD))
+#: Highest code point a keyword may use: up to here capitals fold to small letters by +32.
+MAX_KEYWORD_CODE = 0xFF
 _WORD_RE = re.compile(r"[^\W_]+")
 
 
@@ -88,6 +90,8 @@ class KeywordIndex:
                 if phrase.startswith(".") and _WORD_RE.fullmatch(phrase[1:]):
                     dotted[word_hash(phrase[1:])] = g
                     continue
+                if any(ord(ch) > MAX_KEYWORD_CODE for ch in phrase):
+                    raise ValueError(f"keyword phrase outside Latin-1, where case folding is exact: {phrase!r}")
                 if not _WORD_RE.match(phrase):
                     raise ValueError(f"keyword phrase must start with a word, be one symbol or '.word': {phrase!r}")
                 words = _WORD_RE.findall(phrase)
@@ -143,8 +147,8 @@ class KeywordIndex:
             np.add.at(leads, flat[lead], 1)
 
         if len(w_start):
-            # Case folding: +32 turns ASCII capitals into small letters. Other capitals land on other
-            # non-ASCII code points, which is harmless: every keyword is ASCII, so they never match.
+            # Case folding: +32 turns ASCII and Latin-1 capitals (and Cyrillic А-Я) into small letters.
+            # Other capitals land on other code points, which is harmless: keywords are Latin-1.
             lower = codes + (upper_mask.view(np.uint8) << np.uint8(5)).astype(_HASH)
             up, down = _POWERS.get(len(codes))
             with np.errstate(over="ignore"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,3 +72,13 @@ def test_word_phrases_agree_with_reference(token_lines):
     got = _hits(idx, lines)[:, 0].tolist()
     expected = [_reference(phrases, line) for line in lines if line.strip()]
     assert got == expected
+
+
+def test_latin1_capitals_fold_to_keywords():
+    idx = KeywordIndex({"c": ("tous droits réservés", "märz")})
+    assert _hits(idx, ["TOUS DROITS RÉSERVÉS", "Im MÄRZ", "Tous droits reserves"])[:, 0].tolist() == [1, 1, 0]
+
+
+def test_keywords_outside_latin1_refused():
+    with pytest.raises(ValueError, match="Latin-1"):
+        KeywordIndex({"c": ("подписаться",)})
