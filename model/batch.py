@@ -19,6 +19,9 @@ MAX_LINE_CHARS = 10_000
 #: Code points at or above this are classed as letters (CJK extensions, emoji): rare in chrome cues.
 TABLE_SIZE = 0x10000
 
+#: Code-point ranges of scripts written without spaces, counted a word per character: kana, CJK
+#: ideographs (with extension A and compatibility forms), and the supplementary ideograph planes.
+CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
 _TERMINAL_CHARS = ".!?\u2026\u3002\uff01\uff1f\u061f\u0964"
 _CLOSER_CHARS = "\"')]\u201d\u2019\u00bb\u300d\u300f"
 _SEPARATOR_CHARS = "|\u00bb\u2022\u00b7\u203a\u25e6\u25aa\u25ba\u2013\u2014/>"
@@ -166,7 +169,17 @@ class LineBatch:
 
     @cached_property
     def n_words(self) -> np.ndarray:
-        return self.count_mask(self.word_starts)
+        """Words per line: whitespace-separated words, plus one per Han or kana character, since
+        Chinese and Japanese write without spaces (a paragraph would otherwise be "one word")."""
+        words = self.count_mask(self.word_starts)
+        codes = self.codes
+        if len(codes) and codes.max() >= CJK_RANGES[0][0]:
+            cjk = np.zeros(len(codes), dtype=bool)
+            for low, high in CJK_RANGES:
+                cjk |= (codes >= low) & (codes <= high)
+            # A run of CJK characters already counted as one whitespace word is counted per character.
+            words = words + self.count_mask(cjk) - self.count_mask(cjk & self.word_starts)
+        return words
 
     def char_at(self, offsets: np.ndarray) -> np.ndarray:
         """Class bits of the character at each offset, shape (n,)."""

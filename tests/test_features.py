@@ -180,3 +180,10 @@ def test_batch_content_text_equals_assemble(pages, threshold):
                   for k, c in zip(batch.keep[start:start + len(page)], is_content[start:start + len(page)])]
         assert text == assemble(page, labels)
         start += len(page)
+
+
+def test_chinese_and_japanese_count_a_word_per_character():
+    # A Chinese sentence has no spaces: without this it would be one "word", like a menu item.
+    lines = ["国务院发布了新的规定。", "東京 は 晴れ", "Home"]
+    np.testing.assert_allclose(_one("length.words", lines), np.log1p([10, 5, 1]))
+    assert _one("length.is_single_word", lines).tolist() == [0.0, 0.0, 1.0]
