@@ -106,6 +106,20 @@ def page_lines(b: LineBatch) -> np.ndarray:
     return np.log1p(b.count)
 
 
+@feature("position", "repeats")
+def repeats(b: LineBatch) -> np.ndarray:
+    """log(number of other lines on the page with the same text): menus, teasers and headlines
+    that the page shows twice."""
+    if not len(b):
+        return np.zeros(0)
+    # One 64-bit key per (page, text); equal keys count as equal text (collisions are vanishingly rare).
+    keys = np.fromiter(map(hash, b.lines), dtype=np.int64, count=len(b))
+    with np.errstate(over="ignore"):
+        keys ^= b.page * np.int64(-7046029254386353131)
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    return np.log(counts[inverse].astype(np.float64))
+
+
 #: A line is "long" for ``outside_long_lines`` when it has at least this share of the page's
 #: longest line's words (ratio).
 LONG_LINE_SHARE = 0.5
@@ -171,6 +185,16 @@ def ends_alnum(b: LineBatch) -> np.ndarray:
     """1 when the last character is a letter or digit: headings, menus, headlines."""
     last, _ = _last_bits(b)
     return ((last & (LETTER | DIGIT)) != 0).astype(np.float64)
+
+
+@feature("punctuation", "ends_ellipsis")
+def ends_ellipsis(b: LineBatch) -> np.ndarray:
+    """1 for a trailing "..." or "…": teasers cut short link to other articles."""
+    if not len(b):
+        return np.zeros(0)
+    last = b.codes[b.ends - 1]
+    dots = (b.codes[np.maximum(b.ends - 3, b.starts)] == 46) & (b.codes[np.maximum(b.ends - 2, b.starts)] == 46)
+    return ((last == 0x2026) | ((last == 46) & dots & (b.n_chars >= 3))).astype(np.float64)
 
 
 @feature("punctuation", "starts_upper")

@@ -11,6 +11,7 @@ per word or per character.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 from importlib import resources
@@ -43,6 +44,13 @@ def load_groups() -> dict[str, tuple[str, ...]]:
         name, _, phrases = raw.partition(":")
         groups[name.strip()] = tuple(p.strip().lower() for p in phrases.split(",") if p.strip())
     return groups
+
+
+def vocabulary_digest(groups: dict[str, tuple[str, ...]] | None = None) -> str:
+    """SHA-256 of the keyword groups: a model's keyword features mean what this vocabulary says."""
+    groups = load_groups() if groups is None else groups
+    text = "\n".join(f"{name}: {', '.join(phrases)}" for name, phrases in groups.items())
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def word_hash(word: str) -> int:
@@ -82,8 +90,11 @@ class KeywordIndex:
         by_length: dict[int, dict[tuple[int, ...], int]] = {}
         chars: dict[int, int] = {}
         dotted: dict[int, int] = {}
-        for g, phrases in enumerate(groups.values()):
+        seen: dict[str, str] = {}
+        for g, (name, phrases) in enumerate(groups.items()):
             for phrase in phrases:
+                if seen.setdefault(phrase, name) != name:
+                    raise ValueError(f"keyword phrase {phrase!r} is in two groups: {seen[phrase]} and {name}")
                 if len(phrase) == 1 and not _WORD_RE.match(phrase):
                     chars[ord(phrase)] = g
                     continue

@@ -4,7 +4,10 @@
 metadata: ``format_version``, the library versions it was saved with, the SHA-256 of the joblib
 file, feature names, thresholds, the training-data digest and metrics. Loading reads and checks
 the JSON first and verifies the SHA-256 *before* unpickling: a pickle runs code when loaded, so
-only load model files you trust. Format history: 1 = first release.
+only load model files you trust. Format history: 1 = first release; later in format 1, the
+optional ``keywords_digest`` (SHA-256 of ``keywords.txt``'s groups): when present, a model is
+refused by a linesift whose keyword vocabulary differs, since its keyword features would change
+meaning silently.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .atomic import atomic_write
 from .errors import ModelFileError
+from .keywords import vocabulary_digest
 
 FORMAT_VERSION = 1
 #: Format versions this release can load.
@@ -68,6 +72,7 @@ def save_model(pipeline: Pipeline, metadata: dict[str, Any], path: str | os.Path
             format_version=FORMAT_VERSION,
             libraries=library_versions(),
             model_file=path.name,
+            keywords_digest=vocabulary_digest(),
             sha256=sha256_file(model_handle.name),
         )
         with atomic_write(metadata_path(path), "w") as meta_handle:
@@ -100,6 +105,12 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     if _minor(saved) != _minor(sklearn.__version__):
         raise ModelFileError(
             f"model was saved with scikit-learn {saved}, this is {sklearn.__version__}; retrain it or install {saved}",
+            source=str(path),
+        )
+    saved_vocabulary = meta.get("keywords_digest")
+    if saved_vocabulary is not None and saved_vocabulary != vocabulary_digest():
+        raise ModelFileError(
+            "model was trained with a different keyword vocabulary than this linesift's keywords.txt; retrain it",
             source=str(path),
         )
     return meta

@@ -26,6 +26,7 @@ CASES: dict[str, tuple[list[str], list[float]]] = {
     # long lines (>= half the longest's words) are lines 1 and 3.
     "position.outside_long_lines": (["x", "a b c d", "y", "a b c", "z", "w"],
                                     [math.log1p(1), 0, 0, 0, math.log1p(1), math.log1p(2)]),
+    "position.repeats": (["Home", "News", " Home ", "home"], [math.log(2), 0.0, math.log(2), 0.0]),
     "position.relative": (["a", "", "b", "c"], [0.0, 0.5, 1.0]),
     "position.from_start": (["a", "b", "", "c"], [0.0, math.log1p(1), math.log1p(2)]),
     "position.from_end": (["a", "b", "c"], [math.log1p(2), math.log1p(1), 0.0]),
@@ -35,6 +36,7 @@ CASES: dict[str, tuple[list[str], list[float]]] = {
     "punctuation.ends_terminal": (["It rained.", 'He said "no."', "Home", "Why?", "(see above)"], [1, 1, 0, 1, 0]),
     "punctuation.ends_colon": (["Tags:", "Tags"], [1.0, 0.0]),
     "punctuation.ends_alnum": (["Next page", "Done.", "Page 2"], [1.0, 0.0, 1.0]),
+    "punctuation.ends_ellipsis": (["Two men were charged...", "It ended…", "Wait.", "..", "No"], [1, 1, 0, 0, 0]),
     "punctuation.starts_upper": (["Hello", "hello", "3 items", "Élan"], [1.0, 0.0, 0.0, 1.0]),
     "punctuation.starts_nonletter": (["Hello", "© 2024", "1. First"], [0.0, 1.0, 1.0]),
     "punctuation.punct_ratio": (["a.b,", "abcd"], [0.5, 0.0]),
@@ -59,6 +61,7 @@ KEYWORD_HITS = {
     "account": ("Log in", "Logging trucks"),
     "cookie": ("We use cookies", "Cooking at home"),
     "photo": ("Photo: Jane Doe", "Photons are light"),
+    "credit": ("FILE PHOTO: a minister", "Creditors met"),
     "advert": ("Advertisement", "Adverse weather"),
     "related": ("Related stories", "Relativity"),
     "copyright": ("© 2024 Example Ltd", "Copy the right file"),
@@ -187,3 +190,8 @@ def test_chinese_and_japanese_count_a_word_per_character():
     lines = ["国务院发布了新的规定。", "東京 は 晴れ", "Home"]
     np.testing.assert_allclose(_one("length.words", lines), np.log1p([10, 5, 1]))
     assert _one("length.is_single_word", lines).tolist() == [0.0, 0.0, 1.0]
+
+
+def test_repeats_count_within_a_page_only():
+    batch = LineBatch.from_pages([["Home", "Home", "Home"], ["Home"]])
+    np.testing.assert_allclose(features.compute(batch, ["position.repeats"])[:, 0], np.log([3, 3, 3, 1]))

@@ -82,3 +82,8 @@ def test_latin1_capitals_fold_to_keywords():
 def test_keywords_outside_latin1_refused():
     with pytest.raises(ValueError, match="Latin-1"):
         KeywordIndex({"c": ("подписаться",)})
+
+
+def test_phrase_in_two_groups_refused():
+    with pytest.raises(ValueError, match="two groups"):
+        KeywordIndex({"a": ("share",), "b": ("share",)})

@@ -89,6 +89,13 @@ def test_other_sklearn_version_refused(model_copy):
         load_model(model_copy)
 
 
+def test_other_keyword_vocabulary_refused(model_copy):
+    assert len(read_metadata(model_copy)["keywords_digest"]) == 64
+    _edit_meta(model_copy, keywords_digest="0" * 64)
+    with pytest.raises(ModelFileError, match="different keyword vocabulary"):
+        load_model(model_copy)
+
+
 def test_hash_matching_foreign_pickle_is_refused(tmp_path, small_model):
     import joblib
 
