@@ -254,17 +254,19 @@ def separators(b: LineBatch) -> np.ndarray:
 @feature("punctuation", "ends_caps_word")
 def ends_caps_word(b: LineBatch) -> np.ndarray:
     """1 when the last word is in capitals (two letters or more): agency credits ("via REUTERS", "AFP")."""
-    n = len(b)
-    if not n:
+    if not len(b):
         return np.zeros(0)
-    idx = np.arange(len(b.codes), dtype=np.int64)
-    # The last word of a line starts at its line's last word-start mark.
-    last_start = np.maximum.reduceat(np.where(b.word_starts, idx, -1), b.starts)
-    letters = np.concatenate(([0], np.cumsum((b.classes & LETTER) != 0)))
-    upper = np.concatenate(([0], np.cumsum((b.classes & UPPER) != 0)))
-    first = np.maximum(last_start, b.starts)
-    n_letters = letters[b.ends] - letters[first]
-    return ((n_letters >= 2) & (upper[b.ends] - upper[first] == n_letters)).astype(np.float64)
+    word_starts = np.append(np.int64(0), np.flatnonzero(b.word_starts))
+    # The last word start before the line's end; a line of control characters has none of its
+    # own, and the search lands on an earlier line: clamp to the line's start.
+    first = np.maximum(word_starts[np.searchsorted(word_starts, b.ends) - 1], b.starts)
+    bounds = np.empty(2 * len(b), dtype=np.int64)
+    bounds[0::2], bounds[1::2] = first, b.ends
+    classes = np.append(b.classes, np.uint8(0))  # so the last line's end is a valid index
+    # reduceat over (first, end) pairs sums each last word; the odd segments are discarded.
+    letters = np.add.reduceat((classes & LETTER) != 0, bounds, dtype=np.int64)[0::2]
+    small = np.add.reduceat((classes & (LETTER | UPPER)) == LETTER, bounds, dtype=np.int64)[0::2]
+    return ((letters >= 2) & (small == 0)).astype(np.float64)
 
 
 # --- keywords -----------------------------------------------------------------------------
