@@ -2,8 +2,8 @@
 
 ``artifacts/floors.json`` holds the floors, the digest of the built corpora they were measured on,
 and the model configuration. ``check`` re-runs the cross-validation and lists every corpus that
-fell below its floor; ``raise_floors`` writes new floors but refuses to lower any of them (a
-changed data digest needs ``allow_new_data``, and says so in the file).
+fell below its floor; ``raise_floors`` raises each floor the new scores allow, keeps the rest, and
+refuses scores below a floor (a changed data digest needs ``allow_new_data``, and says so in the file).
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ def check(pages: Sequence[LabelledPage], floors: dict) -> GateResult:
 
 def raise_floors(pages: Sequence[LabelledPage], config: dict, path: Path = FLOORS_FILE,
                  allow_new_data: bool = False, measured: dict[str, float] | None = None) -> dict:
-    """Measure (or take ``measured``) and write floors; a floor already on file is never lowered."""
+    """Measure (or take ``measured``) and write floors: each the higher of the old floor and the new
+    score minus NOISE_MARGIN; refuses if a score is below an old floor (the gate would fail)."""
     old = json.loads(path.read_text()) if path.exists() else None
     digest = data_digest(pages)
     if old and old["data_digest"] != digest and not allow_new_data:
@@ -64,9 +65,12 @@ def raise_floors(pages: Sequence[LabelledPage], config: dict, path: Path = FLOOR
     scores = measured if measured is not None else measure(pages, config)
     floors = {c: math.floor(round((s - NOISE_MARGIN) * 10**DECIMALS, 6)) / 10**DECIMALS for c, s in scores.items()}
     if old and old["data_digest"] == digest:
-        lowered = [c for c, f in old["floors"].items() if floors.get(c, 0.0) < f]
-        if lowered:
-            raise LinesiftError(f"this would lower the floor of {', '.join(lowered)}; floors are only raised", source=str(path))
+        below = [c for c, f in old["floors"].items() if scores.get(c, 0.0) < f]
+        if below:
+            raise LinesiftError(f"the model scores below the floor of {', '.join(below)}; floors are only raised",
+                                source=str(path))
+        # A corpus the new model scores lower on (but above its floor) keeps its old, higher floor.
+        floors = {c: max(f, old["floors"].get(c, 0.0)) for c, f in floors.items()}
     record = {"data_digest": digest, "config": config, "floors": floors, "measured": scores,
               "rebased_on_new_data": bool(old and old["data_digest"] != digest)}
     with atomic_write(path, "w") as handle:
