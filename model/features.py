@@ -6,6 +6,7 @@ generated from ``keywords.txt``. Feature names are saved with every model.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Callable
 
 import numpy as np
@@ -19,19 +20,39 @@ FeatureFn = Callable[[LineBatch], np.ndarray]
 GROUPS = ("length", "position", "punctuation", "keywords")
 
 REGISTRY: dict[str, tuple[str, FeatureFn]] = {}
+#: Definition version of every registered feature: bump a feature's ``version`` whenever a change
+#: alters the values it gives, so that models trained on the old values are refused, not misled.
+VERSIONS: dict[str, int] = {}
 
 
-def feature(group: str, name: str) -> Callable[[FeatureFn], FeatureFn]:
-    """Register ``fn`` as feature ``group.name``."""
+def feature(group: str, name: str, version: int = 1) -> Callable[[FeatureFn], FeatureFn]:
+    """Register ``fn`` as feature ``group.name`` at definition ``version``."""
 
     def register(fn: FeatureFn) -> FeatureFn:
         full = f"{group}.{name}"
         if group not in GROUPS or full in REGISTRY:
             raise ValueError(f"bad or duplicate feature {full}")
         REGISTRY[full] = (group, fn)
+        VERSIONS[full] = version
         return fn
 
     return register
+
+
+def definitions(names: list[str]) -> dict[str, int]:
+    """Definition version of each named feature, for a model's metadata."""
+    return {name: VERSIONS[name] for name in names}
+
+
+def registry_digest(defs: dict[str, int]) -> str:
+    """SHA-256 naming a set of feature definitions (names and versions; order-free, as JSON keys are)."""
+    text = "\n".join(f"{name}@{version}" for name, version in sorted(defs.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def unknown_definitions(defs: dict[str, int]) -> list[str]:
+    """Features of ``defs`` this release lacks or defines differently ("name@version" each)."""
+    return [f"{name}@{version}" for name, version in defs.items() if VERSIONS.get(name) != version]
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

@@ -11,9 +11,9 @@ from sklearn.utils.validation import check_is_fitted
 from . import features
 from .batch import LineBatch
 
-#: Neighbour offsets whose features are copied onto each line: chrome and content come in runs.
+#: Default neighbour offsets whose features are copied onto each line: chrome and content come in runs.
 NEIGHBOURS = (-2, -1, 1, 2)
-#: Features averaged over a window of lines around each line (half-width in lines).
+#: Default half-width of the window that WINDOW_FEATURES are averaged over (lines).
 WINDOW = 3
 WINDOW_FEATURES = ("punctuation.ends_terminal", "length.words", "keywords.density")
 
@@ -23,19 +23,33 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
 
     ``transform(pages)`` takes a sequence of pages, each a sequence of raw lines (blank lines
     included), and returns shape (total non-blank lines, n_features), rows in page and line order.
+    Every setting that shapes the output is a parameter, so a saved model keeps its own.
     """
 
-    def __init__(self, groups: tuple[str, ...] = features.GROUPS, context: bool = True):
+    def __init__(self, groups: tuple[str, ...] = features.GROUPS, context: bool = True,
+                 neighbours: tuple[int, ...] = NEIGHBOURS, window: int = WINDOW,
+                 window_features: tuple[str, ...] = WINDOW_FEATURES):
         self.groups = groups
         self.context = context
+        self.neighbours = neighbours
+        self.window = window
+        self.window_features = window_features
+
+    def __setstate__(self, state: dict) -> None:
+        # Featurisers pickled in model format 1 predate these parameters; they used these values.
+        for name, value in (("neighbours", NEIGHBOURS), ("window", WINDOW), ("window_features", WINDOW_FEATURES)):
+            state.setdefault(name, value)
+        super().__setstate__(state)
 
     def fit(self, pages: Sequence[Sequence[str]], y=None) -> "LineFeaturiser":
+        if any(offset == 0 for offset in self.neighbours) or self.window < 1:
+            raise ValueError("neighbour offsets must be non-zero and the window at least 1 line")
         self.base_names_ = features.names_in_groups(tuple(self.groups))
         names = list(self.base_names_)
         if self.context:
-            for offset in NEIGHBOURS:
+            for offset in self.neighbours:
                 names += [f"{_offset_tag(offset)}:{n}" for n in self.base_names_]
-            names += [f"window{WINDOW}:{n}" for n in WINDOW_FEATURES if n in self.base_names_]
+            names += [f"window{self.window}:{n}" for n in self.window_features if n in self.base_names_]
         self.feature_names_ = np.asarray(names, dtype=object)
         self.n_features_out_ = len(names)
         return self
@@ -60,12 +74,12 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         base = features.compute(batch, self.base_names_, out[:, :width])
         if not self.context:
             return out
-        for k, offset in enumerate(NEIGHBOURS, start=1):
+        for k, offset in enumerate(self.neighbours, start=1):
             _shift_into(base, batch, offset, out[:, k * width : (k + 1) * width])
-        cols = [self.base_names_.index(name) for name in WINDOW_FEATURES if name in self.base_names_]
+        cols = [self.base_names_.index(name) for name in self.window_features if name in self.base_names_]
         if cols:
-            start = (len(NEIGHBOURS) + 1) * width
-            out[:, start : start + len(cols)] = _window_mean(base[:, cols], batch, WINDOW)
+            start = (len(self.neighbours) + 1) * width
+            out[:, start : start + len(cols)] = _window_mean(base[:, cols], batch, self.window)
         return out
 
 

@@ -1,18 +1,36 @@
 """The model file format: a joblib pickle plus a JSON metadata file beside it.
 
 ``NAME.joblib`` holds the fitted Pipeline (featuriser + classifier). ``NAME.json`` holds the
-metadata: ``format_version``, the library versions it was saved with, the SHA-256 of the joblib
-file, feature names, thresholds, the training-data digest and metrics. Loading reads and checks
-the JSON first and verifies the SHA-256 *before* unpickling: a pickle runs code when loaded, so
-only load model files you trust. Format history: 1 = first release; later in format 1, the
-optional ``keywords_digest`` (SHA-256 of ``keywords.txt``'s groups): when present, a model is
-refused by a linesift whose keyword vocabulary differs, since its keyword features would change
-meaning silently.
+metadata: ``format_version``, the linesift and library versions it was saved with, the SHA-256 of
+the joblib file, feature names and their definition versions, thresholds, the training-data digest
+and metrics. Loading reads and checks the JSON first and verifies the SHA-256 *before* unpickling:
+a pickle runs code when loaded, so only load model files you trust.
+
+Compatibility rules (skops's: every incompatible change bumps the protocol, and a test reads the old):
+
+- Bump ``FORMAT_VERSION`` when a file of the new format would be misread by a release that reads
+  the old one: the pipeline's structure changes (a new stage, a renamed attribute that older code
+  reads), or the metadata gains a field that older code must check to predict correctly. Keep the
+  old version in ``READABLE_FORMATS`` while this release can still read it, with a fixture in
+  ``tests/fixtures/`` that proves it; drop it, and the fixture test expects a clean refusal.
+- A feature whose values change bumps its definition ``version`` in the registry (``features.py``);
+  a model that uses a feature this release lacks, or defines at another version, is refused
+  before unpickling with a message naming the linesift release that made it.
+- Featuriser settings are estimator parameters, pickled with the model; a new parameter gets a
+  default equal to the old behaviour in ``LineFeaturiser.__setstate__``.
+- ``keywords.txt`` changes are caught by ``keywords_digest``.
+
+Format history: 1 = first release (later in format 1, the optional ``keywords_digest``);
+2 = ``linesift_version``, ``feature_definitions`` (feature name to definition version) and
+``feature_registry_digest``, checked against this release's feature registry on load; featuriser
+settings saved as parameters. Format 1 files still load: their feature names are checked against
+the registry at definition version 1.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import platform
@@ -25,13 +43,14 @@ import sklearn
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from . import features
 from .atomic import atomic_write
 from .errors import ModelFileError
 from .keywords import vocabulary_digest
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: Format versions this release can load.
-READABLE_FORMATS = (1,)
+READABLE_FORMATS = (1, 2)
 #: Bytes read at a time when hashing a model file.
 HASH_BLOCK = 1 << 20
 
@@ -49,6 +68,19 @@ def sha256_file(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
+def linesift_version() -> str:
+    """The installed linesift's version, or "unknown" when run from an uninstalled tree."""
+    try:
+        return importlib.metadata.version("linesift")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def base_feature_names(feature_names: list[str]) -> list[str]:
+    """The registry features behind a model's columns ("prev2:length.chars" is length.chars), in order."""
+    return list(dict.fromkeys(name.rpartition(":")[2] for name in feature_names))
+
+
 def library_versions() -> dict[str, str]:
     return {
         "python": platform.python_version(),
@@ -64,13 +96,19 @@ def save_model(pipeline: Pipeline, metadata: dict[str, Any], path: str | os.Path
     if path.suffix != ".joblib":
         raise ModelFileError("model files must end in .joblib", source=str(path))
     full = dict(metadata)
+    names = [str(n) for n in pipeline[0].get_feature_names_out()]
+    defs = features.definitions(base_feature_names(names))
     # Both files are complete on disk before either is renamed into place.
     with atomic_write(path, "wb") as model_handle:
         joblib.dump(pipeline, model_handle, compress=3)
         model_handle.flush()
         full.update(
             format_version=FORMAT_VERSION,
+            linesift_version=linesift_version(),
             libraries=library_versions(),
+            feature_names=names,
+            feature_definitions=defs,
+            feature_registry_digest=features.registry_digest(defs),
             model_file=path.name,
             keywords_digest=vocabulary_digest(),
             sha256=sha256_file(model_handle.name),
@@ -107,6 +145,7 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
             f"model was saved with scikit-learn {saved}, this is {sklearn.__version__}; retrain it or install {saved}",
             source=str(path),
         )
+    _check_features(meta, path)
     saved_vocabulary = meta.get("keywords_digest")
     if saved_vocabulary is not None and saved_vocabulary != vocabulary_digest():
         raise ModelFileError(
@@ -140,6 +179,27 @@ def load_model(path: str | os.PathLike) -> tuple[Pipeline, dict[str, Any]]:
     if names != list(meta.get("feature_names", [])):
         raise ModelFileError("feature names in the model and its metadata disagree", source=str(path))
     return pipeline, meta
+
+
+def _check_features(meta: dict[str, Any], path: Path) -> None:
+    """Refuse a model whose features this release lacks or defines differently (names it, and its maker)."""
+    names = meta.get("feature_names")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ModelFileError("metadata has no list of feature names", source=str(path))
+    defs = meta.get("feature_definitions")
+    if defs is None:  # format 1: every feature at its first definition
+        defs = {name: 1 for name in base_feature_names(names)}
+    if not isinstance(defs, dict):
+        raise ModelFileError("metadata's feature_definitions is not an object", source=str(path))
+    missing = features.unknown_definitions(defs)
+    if missing:
+        maker = meta.get("linesift_version", "an older release")
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        raise ModelFileError(
+            f"model uses features this linesift ({linesift_version()}) does not have: {shown}; it was made by "
+            f"linesift {maker}: install that release or retrain the model with this one",
+            source=str(path),
+        )
 
 
 def _minor(version: str) -> str:

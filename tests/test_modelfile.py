@@ -78,7 +78,7 @@ def test_garbled_metadata_refused(model_copy):
 
 def test_future_format_refused(model_copy):
     _edit_meta(model_copy, format_version=FORMAT_VERSION + 1)
-    with pytest.raises(ModelFileError, match="format version 2 is not readable"):
+    with pytest.raises(ModelFileError, match=f"format version {FORMAT_VERSION + 1} is not readable"):
         load_model(model_copy)
 
 
@@ -108,3 +108,71 @@ def test_hash_matching_foreign_pickle_is_refused(tmp_path, small_model):
     metadata_path(path).write_text(json.dumps(meta))
     with pytest.raises(ModelFileError, match="holds a dict"):
         load_model(path)
+
+
+def test_metadata_records_linesift_version_and_feature_definitions(small_model):
+    from linesift.model import features
+
+    meta = read_metadata(small_model)
+    assert meta["linesift_version"] != ""
+    assert sorted(meta["feature_definitions"]) == sorted(features.names_in_groups())
+    assert set(meta["feature_definitions"].values()) == {1}
+    assert meta["feature_registry_digest"] == features.registry_digest(meta["feature_definitions"])
+
+
+def test_feature_this_release_lacks_is_refused_before_unpickling(model_copy, monkeypatch):
+    meta = json.loads(metadata_path(model_copy).read_text())
+    _edit_meta(model_copy, feature_names=meta["feature_names"] + ["prev1:length.telepathy"],
+               feature_definitions={**meta["feature_definitions"], "length.telepathy": 1},
+               linesift_version="9.9.0")
+    import joblib
+
+    monkeypatch.setattr(joblib, "load", lambda *a, **k: pytest.fail("unpickled a model it cannot run"))
+    with pytest.raises(ModelFileError, match=r"does not have: length.telepathy@1; it was made by linesift 9.9.0"):
+        load_model(model_copy)
+
+
+def test_feature_defined_at_another_version_is_refused(model_copy, monkeypatch):
+    from linesift.model import features
+
+    monkeypatch.setitem(features.VERSIONS, "length.chars", 2)
+    with pytest.raises(ModelFileError, match=r"length.chars@1"):
+        load_model(model_copy)
+
+
+def test_format_1_model_naming_an_unknown_feature_is_refused(tmp_path):
+    dest = tmp_path / "old.joblib"
+    shutil.copy(FIXTURES / "model-v1" / "linesift.joblib", dest)
+    shutil.copy(FIXTURES / "model-v1" / "linesift.json", metadata_path(dest))
+    meta = json.loads(metadata_path(dest).read_text())
+    assert "feature_definitions" not in meta  # format 1 has none: names are checked at version 1
+    _edit_meta(dest, feature_names=meta["feature_names"] + ["next2:position.gone"])
+    with pytest.raises(ModelFileError, match=r"position.gone@1; it was made by linesift an older release"):
+        load_model(dest)
+
+
+def test_featuriser_settings_are_saved_with_the_model(tmp_path, sample_pages):
+    from linesift.model.featuriser import LineFeaturiser
+    from linesift.model.modelfile import save_model
+    from linesift.training.train import build_pipeline, fit
+
+    pipeline = build_pipeline("logreg")
+    pipeline.steps[0] = ("features", LineFeaturiser(neighbours=(-1, 3), window=2,
+                                                    window_features=("length.words",)))
+    fit(pipeline, sample_pages[:4])
+    path = tmp_path / "wide.joblib"
+    save_model(pipeline, {"threshold": 0.5}, path)
+    loaded, meta = load_model(path)
+    names = list(loaded[0].get_feature_names_out())
+    assert "next3:length.words" in names and "prev2:length.words" not in names
+    assert "window2:length.words" in names and "window3:length.words" not in names
+    X = loaded[0].transform([p.lines for p in sample_pages[:1]])
+    assert X.shape[1] == len(names) == len(meta["feature_names"])
+
+
+def test_format_1_featuriser_gets_the_settings_it_was_trained_with():
+    from linesift.model.featuriser import NEIGHBOURS, WINDOW, WINDOW_FEATURES
+
+    pipeline, _ = load_model(FIXTURES / "model-v1" / "linesift.joblib")
+    featuriser = pipeline[0]
+    assert (featuriser.neighbours, featuriser.window, featuriser.window_features) == (NEIGHBOURS, WINDOW, WINDOW_FEATURES)

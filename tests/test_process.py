@@ -54,3 +54,39 @@ def test_ctrl_c_exits_130_with_one_line_and_leaves_out_file(big_jsonl, tmp_path)
     assert err == b"linesift: interrupted\n"
     assert out.read_text() == "previous output\n"
     assert list(tmp_path.glob(".out.jsonl.*")) == []
+
+
+def _copy_model(src: Path, dest: Path, **meta_changes) -> Path:
+    import shutil
+
+    from linesift.model.modelfile import metadata_path
+
+    shutil.copy(src, dest)
+    meta = json.loads(metadata_path(src).read_text())
+    meta.update({k: v(meta) if callable(v) else v for k, v in meta_changes.items()})
+    metadata_path(dest).write_text(json.dumps(meta))
+    return dest
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"feature_names": lambda m: m["feature_names"] + ["prev1:length.telepathy"],
+      "feature_definitions": lambda m: {**m["feature_definitions"], "length.telepathy": 1}},
+     "does not have: length.telepathy@1"),
+    ({"format_version": 99}, "model format version 99 is not readable"),
+])
+def test_a_model_from_another_release_is_refused_in_one_line(tmp_path, small_model, change, message):
+    model = _copy_model(small_model, tmp_path / "other.joblib", **change)
+    proc = subprocess.run([LINESIFT, "predict", "--model", str(model), "-"], input=b"Some text.\n",
+                          capture_output=True, timeout=60)
+    assert proc.returncode == 1
+    err = proc.stderr.decode()
+    assert err.count("\n") == 1 and message in err and str(model) in err
+    assert proc.stdout == b""
+
+
+def test_todays_bundled_model_loads():
+    from linesift.model.location import bundled_model_path
+    from linesift.model.modelfile import load_model
+
+    pipeline, meta = load_model(bundled_model_path())
+    assert list(pipeline[0].get_feature_names_out()) == meta["feature_names"]
