@@ -18,6 +18,8 @@ from importlib import resources
 
 import numpy as np
 
+from .text import is_blank
+
 #: Longest phrase in words; base-V codes of this many ids must fit in int64.
 MAX_PHRASE_WORDS = 4
 #: A hit "leads" its line when it starts within the line's first this many words ("FILE PHOTO:",
@@ -39,10 +41,10 @@ def load_groups() -> dict[str, tuple[str, ...]]:
     groups: dict[str, tuple[str, ...]] = {}
     text = resources.files(__package__).joinpath("keywords.txt").read_text(encoding="utf-8")
     for raw in text.splitlines():
-        if not raw.strip() or raw.lstrip().startswith("#"):
+        if is_blank(raw) or raw.lstrip().startswith("#"):
             continue
         name, _, phrases = raw.partition(":")
-        groups[name.strip()] = tuple(p.strip().lower() for p in phrases.split(",") if p.strip())
+        groups[name.strip()] = tuple(p.strip().lower() for p in phrases.split(",") if not is_blank(p))
     return groups
 
 

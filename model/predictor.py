@@ -12,12 +12,10 @@ from sklearn.pipeline import Pipeline
 
 from .batch import LineBatch
 from .errors import LinesiftError
+from .labels import BLANK, CHROME, CONTENT, LABELS  # noqa: F401 (re-exported for API users)
 from .location import MODEL_ENV, bundled_model_path, default_model_path  # noqa: F401 (re-exported)
 from .modelfile import load_model
-from .text import is_blank, split_lines
-
-CONTENT, CHROME, BLANK = "content", "chrome", "blank"
-LABELS = (CONTENT, CHROME, BLANK)
+from .text import split_lines
 #: Raw lines featurised per model call: large enough to amortise calls, small enough to stay in cache.
 BATCH_LINES = 16_384
 #: Decimal places kept in reported scores.

@@ -53,6 +53,8 @@ def split_lines(text: str) -> list[str]:
     return text.splitlines()
 
 
-def is_blank(line: str) -> bool:
-    """Whitespace-only lines are layout, not text: they are labelled ``blank`` and never scored."""
+def is_blank(line: str | bytes) -> bool:
+    """Whitespace-only lines are layout, not text: they are labelled ``blank`` and never scored.
+
+    The one definition of a blank line (text or raw bytes) that every module uses."""
     return not line or line.isspace()

@@ -105,7 +105,7 @@ def test_any_bytes_as_labelled_data_raise_only_our_error(tmp_path_factory, data)
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=300))
 def test_any_bytes_as_a_jsonl_record_raise_only_our_error(data):
-    from linesift.training.predict_io import parse_record
+    from linesift.model.io.jsonl import parse_record
 
     try:
         record = parse_record(data, "fuzz.jsonl", 1)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from linesift.model.text import is_blank
+
 #: Squashed characters from which a line is matched on its own, wherever it falls (characters).
 LONG_LINE_CHARS = 30
 #: How far past the previous match a short line may start and still continue it (characters).
@@ -68,7 +70,7 @@ def align(lines: list[str], reference: str, ascii_only: bool = False) -> Alignme
     labels = []
     covered = bytearray(len(ref))
     for line, span in zip(lines, spans):
-        if not line.strip():
+        if is_blank(line):
             labels.append("blank")
         elif span is None:
             labels.append("chrome")

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from linesift.model.text import is_blank
+
 #: Default size of the benchmark stream (lines).
 DEFAULT_LINES = 3_000_000
 #: jusText is much slower; by default it runs on this many lines of the same stream (lines).
@@ -83,7 +85,7 @@ def run_justext(path: Path, max_lines: int) -> None:
     with open(path, encoding="utf-8") as handle:
         for raw in handle:
             lines = json.loads(raw)["text"].splitlines()
-            html = "<html><body>" + "".join(f"<p>{escape(l)}</p>" for l in lines if l.strip()) + "</body></html>"
+            html = "<html><body>" + "".join(f"<p>{escape(l)}</p>" for l in lines if not is_blank(l)) + "</body></html>"
             paragraphs = justext.justext(html.encode("utf-8"), stoplist, encoding="utf-8")
             sys.stdout.write("\n".join(p.text for p in paragraphs if not p.is_boilerplate) + "\n")
             done += len(lines)

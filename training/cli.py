@@ -103,8 +103,8 @@ def predict(
 
     from linesift.model.predictor import Predictor
 
-    from .predict_io import (STDIN, RunStats, ensure_parent, expand_text_inputs, is_jsonl, predict_jsonl,
-                             predict_text_files, stdout_writer)
+    from linesift.model.io.predict import (STDIN, RunStats, ensure_parent, expand_text_inputs, is_jsonl,
+                                           predict_jsonl, predict_text_files, stdout_writer)
 
     sources = expand_text_inputs(paths or [STDIN])
     if not sources:
@@ -146,6 +146,7 @@ def train(
     from linesift.model.modelfile import save_model
 
     from .data import read_labelled
+    from .evaluate import format_report
     from .train import train as train_model
 
     if out.suffix != ".joblib":
@@ -167,7 +168,7 @@ def train(
                f"threshold {meta['threshold']:.2f})")
     if result.cv:
         typer.echo(f"site-grouped {result.cv.folds}-fold cross-validation:")
-        typer.echo(_format_report(result.cv.report.as_dict(), worst=False))
+        typer.echo(format_report(result.cv.report.as_dict(), worst=False))
 
 
 @app.command()
@@ -191,6 +192,7 @@ def evaluate(
 
     from .data import read_labelled
     from .evaluate import evaluate as run_evaluation
+    from .evaluate import format_report
 
     predictor = Predictor.load(model, threshold=threshold, favor=favor.value if favor else None)
     pages = read_labelled(data)
@@ -201,7 +203,7 @@ def evaluate(
         report["peers"] = {name: r.as_dict() for name, r in evaluate_peers(pages).items()}
         for r in report["peers"].values():
             r.pop("worst_pages", None)
-    typer.echo(json.dumps(report, indent=2) if as_json else _format_report(report))
+    typer.echo(json.dumps(report, indent=2) if as_json else format_report(report))
 
 
 datasets_app = typer.Typer(help="Build line-labelled training data from real corpora.", no_args_is_help=True,
@@ -227,7 +229,7 @@ def datasets_build(
     dropped. Prints a data-quality report and writes it to OUT/report.json.
     """
     from .convert import CONVERTERS
-    from .corpora import CORPORA, build, default_corpora_dir, write_report
+    from .corpora import CORPORA, REPORT_HEADER, build, default_corpora_dir, write_report
 
     root = root or default_corpora_dir()
     if root is None:
@@ -250,44 +252,9 @@ def datasets_build(
         reports.append(build(name, root, out / f"{name}.jsonl", converters, jobs, limit, progress))
         sys.stderr.write(f"\r{name}: {reports[-1].pages_read} pages\n")
     write_report(reports, out / "report.json")
-    typer.echo(f"{'corpus':<16} {'read':>5} {'kept':>5} {'records':>7} {'lines':>8} {'content':>7} {'recov.med':>9} {'recov.p10':>9}  dropped; relabelled")
+    typer.echo(REPORT_HEADER)
     for r in reports:
-        s = r.summary()
-        dropped = "; ".join(f"{n} {why}" for why, n in sorted(s["dropped"].items())) or "-"
-        relabelled = ", ".join(f"{n} {rule}" for rule, n in sorted(s["relabelled_to_chrome"].items())) or "none"
-        typer.echo(f"{s['corpus']:<16} {s['pages_read']:>5} {s['pages_kept']:>5} {s['records']:>7} {s['lines']:>8} "
-                   f"{s['content_share']:>7.1%} {s['recovery_median']:>9.3f} {s['recovery_p10']:>9.3f}  {dropped}; "
-                   f"relabelled to chrome: {relabelled}")
-
-
-def _format_report(r: dict, worst: bool = True) -> str:
-    c, pm = r["confusion"], r["page_metric"]
-    lines = [
-        f"pages {r['pages']}" + (f", threshold {r['threshold']:.2f}" if r.get("threshold") is not None else ""),
-        f"lines      precision {r['precision']:.3f}  recall {r['recall']:.3f}  F1 {r['f1']:.3f}  accuracy {r['accuracy']:.3f}",
-        f"confusion  true content: {c['tp']} kept, {c['fn']} dropped;  true chrome: {c['fp']} kept, {c['tn']} dropped",
-        f"page       precision {pm['precision']:.3f}  recall {pm['recall']:.3f}  F1 {pm['f1']:.3f}  (word 4-gram shingles, mean over pages)",
-    ]
-    if r.get("per_corpus"):
-        lines.append("per corpus:")
-        for name, m in r["per_corpus"].items():
-            lines.append(f"  {name:<24} pages {m['pages']:>5}  line F1 {m['line_f1']:.3f}  page F1 {m['page_f1']:.3f}")
-    if r.get("peers"):
-        lines.append("on the same lines:")
-        lines.append(f"  {'':<12} {'line P':>7} {'line R':>7} {'line F1':>7} {'page P':>7} {'page R':>7} {'page F1':>7}")
-        rows = [("linesift", r)] + list(r["peers"].items())
-        for name, m in rows:
-            p = m["page_metric"]
-            lines.append(f"  {name:<12} {m['precision']:>7.3f} {m['recall']:>7.3f} {m['f1']:>7.3f} "
-                         f"{p['precision']:>7.3f} {p['recall']:>7.3f} {p['f1']:>7.3f}")
-    if worst and r.get("worst_pages"):
-        lines.append("worst pages:")
-        for w in r["worst_pages"]:
-            lines.append(f"  {w['source']}  page F1 {w['f1']:.3f}")
-            for x in w["wrong_lines"]:
-                text = x["text"] if len(x["text"]) <= 70 else x["text"][:67] + "..."
-                lines.append(f"    line {x['line']:>4}  {x['true']:>7} -> {x['predicted']:<7} score {x['score']:.2f}  {text}")
-    return "\n".join(lines)
+        typer.echo(r.table_row())
 
 
 def main(argv: Optional[list[str]] = None) -> int:

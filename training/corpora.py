@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import html as html_lib
 import json
-import os
 import re
 import statistics
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -173,6 +172,19 @@ class CorpusReport:
             "relabelled_to_chrome": self.relabelled,
         }
 
+    def table_row(self) -> str:
+        """One row of the data-quality table under REPORT_HEADER."""
+        s = self.summary()
+        dropped = "; ".join(f"{n} {why}" for why, n in sorted(s["dropped"].items())) or "-"
+        relabelled = ", ".join(f"{n} {rule}" for rule, n in sorted(s["relabelled_to_chrome"].items())) or "none"
+        return (f"{s['corpus']:<16} {s['pages_read']:>5} {s['pages_kept']:>5} {s['records']:>7} {s['lines']:>8} "
+                f"{s['content_share']:>7.1%} {s['recovery_median']:>9.3f} {s['recovery_p10']:>9.3f}  {dropped}; "
+                f"relabelled to chrome: {relabelled}")
+
+
+REPORT_HEADER = (f"{'corpus':<16} {'read':>5} {'kept':>5} {'records':>7} {'lines':>8} {'content':>7} "
+                 f"{'recov.med':>9} {'recov.p10':>9}  dropped; relabelled")
+
 
 def _label_page(args: tuple[SourcePage, tuple[str, ...]]) -> tuple[str, list[dict], float | None, dict[str, int]]:
     """Worker: (drop reason or '', records, recovery, relabelled counts) for one page under every converter."""
@@ -237,5 +249,3 @@ def write_report(reports: list[CorpusReport], path: Path) -> None:
         json.dump([r.summary() for r in reports], handle, indent=2)
         handle.write("\n")
 
-
-__all__ = ["CORPORA", "build", "CorpusReport", "SourcePage", "default_corpora_dir", "asdict", "os"]

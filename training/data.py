@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +11,11 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from linesift.model.errors import DataError, LinesiftError
-from linesift.model.predictor import BLANK, CHROME, CONTENT, LABELS
+from linesift.model.errors import DataError
+from linesift.model.io.jsonl import parse_record
+from linesift.model.io.paths import expand_paths, has_suffix
+from linesift.model.labels import BLANK, CHROME, CONTENT, LABELS
+from linesift.model.predictor import assemble
 from linesift.model.text import decode_page, is_blank, split_lines
 
 JSONL_SUFFIXES = (".jsonl",)
@@ -41,8 +43,6 @@ class LabelledPage:
         return np.array([lab == CONTENT for line, lab in zip(self.lines, self.labels) if not is_blank(line)], dtype=bool)
 
     def content_text(self) -> str:
-        from linesift.model.predictor import assemble
-
         return assemble(self.lines, self.labels)
 
     def digest(self) -> str:
@@ -86,19 +86,14 @@ def normalise_labels(lines: list[str], labels: list[str], source: str, line_no: 
 def labelled_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """Data files named directly, or found (recursively, sorted) in directories."""
     files: list[Path] = []
+    suffixes = JSONL_SUFFIXES + TSV_SUFFIXES
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in JSONL_SUFFIXES + TSV_SUFFIXES and p.is_file())
-            if not found:
-                raise DataError("no .jsonl or .tsv files in this directory", source=str(path))
-            files.extend(found)
-        elif path.is_file():
-            if path.suffix not in JSONL_SUFFIXES + TSV_SUFFIXES:
-                raise DataError("labelled data must be .jsonl or .tsv", source=str(path))
-            files.append(path)
-        else:
-            raise DataError("no such file or directory", source=str(path))
+        found = [Path(f) for f in expand_paths([raw], suffixes, error=DataError)]
+        if Path(raw).is_dir() and not found:
+            raise DataError("no .jsonl or .tsv files in this directory", source=str(raw))
+        if not Path(raw).is_dir() and not has_suffix(raw, suffixes):
+            raise DataError("labelled data must be .jsonl or .tsv", source=str(raw))
+        files.extend(found)
     return files
 
 
@@ -106,7 +101,7 @@ def read_labelled(paths: Iterable[str | os.PathLike]) -> list[LabelledPage]:
     """All pages of the given files and directories, validated; raises DataError naming file and line."""
     pages: list[LabelledPage] = []
     for path in labelled_files(paths):
-        reader = read_jsonl_pages if path.suffix in JSONL_SUFFIXES else read_tsv_pages
+        reader = read_jsonl_pages if has_suffix(path, JSONL_SUFFIXES) else read_tsv_pages
         pages.extend(reader(path))
     if not pages:
         raise DataError("no labelled pages in the given data")
@@ -125,20 +120,10 @@ def read_jsonl_pages(path: Path) -> Iterator[LabelledPage]:
     """Pages of a JSONL file: one object per line with ``text`` and ``labels`` (and optional url, site, corpus, id)."""
     text = _read_text(path)
     for line_no, raw in enumerate(text.split("\n"), start=1):
-        if not raw.strip():
+        record = parse_record(raw, str(path), line_no, required={"text": str, "labels": list})
+        if record is None:
             continue
-        try:
-            record = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"not valid JSON ({exc.msg} at column {exc.colno})", source=str(path), line=line_no) from None
-        if not isinstance(record, dict):
-            raise DataError("record is not a JSON object", source=str(path), line=line_no)
-        page_text = record.get("text")
-        labels = record.get("labels")
-        if not isinstance(page_text, str):
-            raise DataError("record has no string field 'text'", source=str(path), line=line_no)
-        if not isinstance(labels, list):
-            raise DataError("record has no list field 'labels'", source=str(path), line=line_no)
+        page_text, labels = record["text"], record["labels"]
         for key in ("url", "site", "corpus", "id"):
             if key in record and not isinstance(record[key], str):
                 raise DataError(f"field '{key}' must be a string", source=str(path), line=line_no)
@@ -166,7 +151,7 @@ def read_tsv_pages(path: Path) -> Iterator[LabelledPage]:
             continue
         if raw.startswith("#") and "\t" not in raw:
             continue
-        if not raw.strip():
+        if is_blank(raw):
             lines.append("")
             labels.append(BLANK)
             continue
@@ -174,7 +159,7 @@ def read_tsv_pages(path: Path) -> Iterator[LabelledPage]:
         if not tab or label not in LABELS:
             raise DataError(f"expected 'content', 'chrome' or 'blank', a tab, then the line; got {raw[:40]!r}",
                             source=str(path), line=line_no)
-        if label == BLANK and line.strip():
+        if label == BLANK and not is_blank(line):
             raise DataError("line has text but is labelled blank", source=str(path), line=line_no)
         lines.append(line)
         labels.append(label)
@@ -210,5 +195,3 @@ def count_labels(pages: Iterable[LabelledPage]) -> dict[str, int]:
             counts[label] += 1
     return counts
 
-
-__all__ = ["LabelledPage", "read_labelled", "data_digest", "registered_domain", "LinesiftError"]

@@ -12,6 +12,8 @@ from typing import Sequence
 
 import numpy as np
 
+from linesift.model.text import is_blank
+
 from .data import LabelledPage
 from .relabel import rule_for
 
@@ -63,7 +65,7 @@ def error_table(pages: Sequence[LabelledPage], scores: Sequence[np.ndarray], thr
     """Group the errors of out-of-fold ``scores`` (one array per page, non-blank lines) at ``threshold``."""
     table = ErrorTable()
     for page, s in zip(pages, scores):
-        rows = [(line, label) for line, label in zip(page.lines, page.labels) if line.strip()]
+        rows = [(line, label) for line, label in zip(page.lines, page.labels) if not is_blank(line)]
         for (line, label), score in zip(rows, s):
             n = len(line.split())
             table.total_words[page.corpus] += n

@@ -7,7 +7,8 @@ from typing import Sequence
 
 import numpy as np
 
-from linesift.model.predictor import BLANK, CONTENT, Predictor, assemble
+from linesift.model.labels import BLANK, CONTENT
+from linesift.model.predictor import Predictor, assemble
 from linesift.model.text import is_blank
 
 from .data import LabelledPage
@@ -45,6 +46,9 @@ class EvalReport:
     threshold: float | None = None
     worst: list[PageReport] = field(default_factory=list)
     per_corpus: dict[str, dict] = field(default_factory=dict)
+
+    def to_text(self, worst: bool = True) -> str:
+        return format_report(self.as_dict(), worst)
 
     def as_dict(self) -> dict:
         return {
@@ -116,3 +120,34 @@ def evaluate_peers(pages: Sequence[LabelledPage]) -> dict[str, EvalReport]:
 
     return {name: score_labels(pages, [peer(p.lines) for p in pages], worst=0)
             for name, peer in available_peers().items()}
+
+
+def format_report(r: dict, worst: bool = True) -> str:
+    """The human-readable report of an ``EvalReport.as_dict()`` (with optional ``peers``), as printed by the CLI."""
+    c, pm = r["confusion"], r["page_metric"]
+    lines = [
+        f"pages {r['pages']}" + (f", threshold {r['threshold']:.2f}" if r.get("threshold") is not None else ""),
+        f"lines      precision {r['precision']:.3f}  recall {r['recall']:.3f}  F1 {r['f1']:.3f}  accuracy {r['accuracy']:.3f}",
+        f"confusion  true content: {c['tp']} kept, {c['fn']} dropped;  true chrome: {c['fp']} kept, {c['tn']} dropped",
+        f"page       precision {pm['precision']:.3f}  recall {pm['recall']:.3f}  F1 {pm['f1']:.3f}  (word 4-gram shingles, mean over pages)",
+    ]
+    if r.get("per_corpus"):
+        lines.append("per corpus:")
+        for name, m in r["per_corpus"].items():
+            lines.append(f"  {name:<24} pages {m['pages']:>5}  line F1 {m['line_f1']:.3f}  page F1 {m['page_f1']:.3f}")
+    if r.get("peers"):
+        lines.append("on the same lines:")
+        lines.append(f"  {'':<12} {'line P':>7} {'line R':>7} {'line F1':>7} {'page P':>7} {'page R':>7} {'page F1':>7}")
+        rows = [("linesift", r)] + list(r["peers"].items())
+        for name, m in rows:
+            p = m["page_metric"]
+            lines.append(f"  {name:<12} {m['precision']:>7.3f} {m['recall']:>7.3f} {m['f1']:>7.3f} "
+                         f"{p['precision']:>7.3f} {p['recall']:>7.3f} {p['f1']:>7.3f}")
+    if worst and r.get("worst_pages"):
+        lines.append("worst pages:")
+        for w in r["worst_pages"]:
+            lines.append(f"  {w['source']}  page F1 {w['f1']:.3f}")
+            for x in w["wrong_lines"]:
+                text = x["text"] if len(x["text"]) <= 70 else x["text"][:67] + "..."
+                lines.append(f"    line {x['line']:>4}  {x['true']:>7} -> {x['predicted']:<7} score {x['score']:.2f}  {text}")
+    return "\n".join(lines)

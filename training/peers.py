@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 from typing import Callable, Sequence
 
-from linesift.model.predictor import BLANK, CHROME, CONTENT
+from linesift.model.labels import BLANK, CHROME, CONTENT
 from linesift.model.text import is_blank
 
 #: C4's rule: keep lines ending in terminal punctuation with at least this many words.
@@ -28,7 +28,7 @@ def c4_rule(lines: Sequence[str]) -> list[str]:
     out = []
     for line in lines:
         text = line.strip()
-        if not text:
+        if is_blank(text):
             out.append(BLANK)
         elif text.endswith(C4_TERMINAL) and len(text.split()) >= C4_MIN_WORDS:
             out.append(CONTENT)

@@ -17,7 +17,8 @@ from sklearn.preprocessing import StandardScaler
 from linesift.model import features
 from linesift.model.errors import DataError
 from linesift.model.featuriser import LineFeaturiser
-from linesift.model.predictor import BLANK, CHROME, CONTENT
+from linesift.model.labels import BLANK, CHROME, CONTENT
+from linesift.model.text import is_blank
 
 from .data import LabelledPage, count_labels, data_digest
 from .evaluate import EvalReport, score_labels
@@ -151,7 +152,7 @@ def _labels_from_scores(page: LabelledPage, scores: np.ndarray, threshold: float
     labels, full = [], []
     it = iter(scores)
     for line in page.lines:
-        if line.strip():
+        if not is_blank(line):
             s = float(next(it))
             labels.append(CONTENT if s >= threshold else CHROME)
             full.append(s)

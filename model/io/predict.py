@@ -7,25 +7,24 @@ processed. Output is never written for a record that was not processed.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-
-import orjson
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO, Callable, Iterable
 
-from linesift.model.errors import DataError, LinesiftError
-from linesift.model.predictor import PageResult, Predictor
-from linesift.model.text import decode_page, split_lines
+from ..errors import DataError, LinesiftError
+from ..predictor import PageResult, Predictor
+from ..text import decode_page, split_lines
+from .jsonl import parse_record, to_json_line
+from .paths import STDIN, expand_paths, has_suffix
 
 #: Lines gathered from a JSONL stream before one prediction call; bounds memory (lines).
 CHUNK_LINES = 32_768
 #: Records gathered before one prediction call, whatever their size.
 CHUNK_RECORDS = 4_096
 TEXT_SUFFIXES = (".txt",)
-STDIN = "-"
+JSONL_SUFFIXES = (".jsonl",)
 
 
 @dataclass
@@ -40,23 +39,11 @@ class RunStats:
 
 def expand_text_inputs(paths: Iterable[str]) -> list[str]:
     """Files as given, ``-`` as stdin, directories as their ``*.txt`` files (recursive, sorted)."""
-    out: list[str] = []
-    for raw in paths:
-        if raw == STDIN:
-            out.append(raw)
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            out.extend(str(p) for p in sorted(path.rglob("*")) if p.suffix in TEXT_SUFFIXES and p.is_file())
-        elif path.exists():
-            out.append(raw)
-        else:
-            raise LinesiftError("no such file or directory", source=raw)
-    return out
+    return expand_paths(paths, TEXT_SUFFIXES, allow_stdin=True)
 
 
 def is_jsonl(path: str) -> bool:
-    return path.endswith(".jsonl")
+    return has_suffix(path, JSONL_SUFFIXES)
 
 
 def read_page(source: str) -> str:
@@ -104,42 +91,6 @@ def _open_binary(source: str) -> IO[bytes]:
         return open(source, "rb")
     except OSError as exc:
         raise LinesiftError(f"cannot read ({exc.strerror})", source=source) from None
-
-
-def parse_record(raw: bytes, source: str, line_no: int) -> dict | None:
-    """One JSONL record with a string ``text``; None for an empty line; DataError otherwise."""
-    if not raw.strip():
-        return None
-    try:
-        record = json.loads(raw)
-    except UnicodeDecodeError:
-        raise DataError("record is not UTF-8", source=source, line=line_no) from None
-    except json.JSONDecodeError as exc:
-        raise DataError(f"not valid JSON ({exc.msg} at column {exc.colno})", source=source, line=line_no) from None
-    except RecursionError:
-        raise DataError("record is nested too deeply", source=source, line=line_no) from None
-    if not isinstance(record, dict):
-        raise DataError("record is not a JSON object", source=source, line=line_no)
-    if not isinstance(record.get("text"), str):
-        raise DataError("record has no string field 'text'", source=source, line=line_no)
-    return record
-
-
-#: UTF-8 of the characters ``str.splitlines`` breaks on that JSON writers leave raw (U+2028, U+2029,
-#: U+0085). They can only occur inside strings, so escaping them keeps one record per line for every reader.
-_LINE_BREAKS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"), (b"\xc2\x85", b"\\u0085"))
-
-
-def to_json_line(obj: dict) -> bytes:
-    """One JSONL line as UTF-8 bytes, with no character any reader could split the record on."""
-    try:
-        data = orjson.dumps(obj)
-    except (orjson.JSONEncodeError, TypeError):  # lone surrogates, huge ints: the slow, lenient encoder
-        data = json.dumps(obj, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    for raw, escaped in _LINE_BREAKS:
-        if raw in data:
-            data = data.replace(raw, escaped)
-    return data + b"\n"
 
 
 def output_record(record: dict, result: PageResult) -> dict:
