@@ -75,7 +75,8 @@ def test_dragnet_comment_marker_variants(marker):
     assert DRAGNET_COMMENTS.split(f"Body text.\n\n{marker}\nA comment.", maxsplit=1)[0].strip() == "Body text."
 
 
-@pytest.mark.parametrize("corpus", ["l3s-gn1", "dragnet", "cleaneval", "cleanportaleval", "readability"])
+@pytest.mark.parametrize("corpus", ["l3s-gn1", "dragnet", "cleaneval", "cleanportaleval", "readability", "wcxb",
+                                    "fundus", "googletrends-2017", "chinese-wce", "htmltotext-benchmark"])
 def test_small_real_build_has_good_alignment(tmp_path, corpus):
     from linesift.training.corpora import build
     from linesift.training.data import read_labelled
@@ -90,3 +91,15 @@ def test_small_real_build_has_good_alignment(tmp_path, corpus):
     assert {p.corpus for p in pages} == {corpus}
     assert all(json.loads(line)["converter"] in ("html-text", "resiliparse")
                for line in (tmp_path / f"{corpus}.jsonl").read_text().splitlines())
+
+
+def test_small_real_snippet_build_judges_few_lines(tmp_path):
+    from linesift.training.corpora import build
+    from linesift.training.data import read_labelled
+
+    root = needs_shared("corpora")
+    report = build("trafilatura-eval", root, tmp_path / "t.jsonl", jobs=1, limit=25).summary()
+    assert report["pages_kept"] >= 20
+    assert report["unknown_share"] > 0.8  # snippets judge a few lines a page
+    pages = read_labelled([tmp_path / "t.jsonl"])
+    assert all(p.snippets[0] and not p.fully_judged for p in pages)

@@ -61,9 +61,9 @@ def test_jsonl_broken_line(tmp_path):
         read_labelled([f])
 
 
-def test_tsv_unknown_label_names_line(tmp_path):
+def test_tsv_bad_label_names_line(tmp_path):
     f = write(tmp_path / "bad.tsv", "content\tok\nnonsense\tline\n")
-    with pytest.raises(DataError, match=r"bad.tsv:2: expected 'content', 'chrome' or 'blank'"):
+    with pytest.raises(DataError, match=r"bad.tsv:2: expected 'content', 'chrome', 'unknown' or 'blank'"):
         read_labelled([f])
 
 

@@ -23,7 +23,11 @@ from linesift.model.errors import DataError
 from .align import align
 from .convert import CONVERTERS, decode_html, html_fragment_text, html_to_lines, page_url
 from .data import registered_domain
+from .modern import (read_chinese_wce, read_fundus, read_googletrends, read_htmltotext, read_trafilatura_eval,
+                     read_wcxb)
 from .relabel import relabel
+from .snippets import label_by_snippets
+from .source import SourcePage
 
 #: Pages whose content lines recover less of the reference than this are dropped (share, 0-1).
 MIN_RECOVERY = 0.6
@@ -31,16 +35,6 @@ MIN_RECOVERY = 0.6
 MIN_REFERENCE_CHARS = 100
 #: Dragnet's marker before user comments, with the variants its files show (spaces, a lost '#').
 DRAGNET_COMMENTS = re.compile(r"[!@#$%^&*()]{4,}\s*COMMENTS")
-
-
-@dataclass(frozen=True)
-class SourcePage:
-    corpus: str
-    page_id: str
-    url: str
-    html: str
-    reference: str
-    ascii_only: bool = False  # L3S-GN1 replaced non-ASCII characters by '?' in its references
 
 
 def _read(path: Path) -> str:
@@ -136,8 +130,19 @@ CORPORA = {
         Corpus("cleaneval", "cleaneval", read_cleaneval, "none stated"),
         Corpus("cleanportaleval", "cleanportaleval", read_cleanportaleval, "none stated"),
         Corpus("readability", "readability", read_readability, "Apache-2.0"),
+        Corpus("wcxb", "wcxb", read_wcxb, "CC-BY-4.0"),
+        Corpus("fundus", "fundus", read_fundus, "MIT"),
+        Corpus("trafilatura-eval", "trafilatura-eval", read_trafilatura_eval, "Apache-2.0"),
+        Corpus("googletrends-2017", "googletrends-2017", read_googletrends, "GPL-3.0 (BoilerNet's first commit)"),
+        Corpus("chinese-wce", "chinese-wce", read_chinese_wce, "MIT"),
+        Corpus("htmltotext-benchmark", "htmltotext-benchmark", read_htmltotext, "none stated"),
     )
 }
+#: Corpora from 2017 on: today's chrome and languages other than English.
+MODERN = ("wcxb", "fundus", "trafilatura-eval", "googletrends-2017", "chinese-wce", "htmltotext-benchmark")
+#: Snippet-only corpora: a page is kept when its content lines hold at least this share of its
+#: "with" snippets (0-1); below it the converter lost or split the text the snippets name.
+MIN_SNIPPETS_FOUND = 0.5
 
 
 def default_corpora_dir() -> Path | None:
@@ -158,6 +163,7 @@ class CorpusReport:
     dropped: dict[str, int] = field(default_factory=dict)
     lines: int = 0
     content_lines: int = 0
+    unknown_lines: int = 0
     recovery: list[float] = field(default_factory=list)
     relabelled: dict[str, int] = field(default_factory=dict)
 
@@ -166,7 +172,9 @@ class CorpusReport:
         return {
             "corpus": self.corpus, "license": self.license, "pages_read": self.pages_read,
             "pages_kept": self.pages_kept, "records": self.records, "dropped": self.dropped,
-            "lines": self.lines, "content_share": self.content_lines / self.lines if self.lines else 0.0,
+            "lines": self.lines,
+            "content_share": self.content_lines / max(self.lines - self.unknown_lines, 1),
+            "unknown_share": self.unknown_lines / max(self.lines, 1),
             "recovery_median": statistics.median(rec) if rec else 0.0,
             "recovery_p10": rec[max(0, int(0.1 * len(rec)) - 1)] if rec else 0.0,
             "relabelled_to_chrome": self.relabelled,
@@ -177,20 +185,22 @@ class CorpusReport:
         s = self.summary()
         dropped = "; ".join(f"{n} {why}" for why, n in sorted(s["dropped"].items())) or "-"
         relabelled = ", ".join(f"{n} {rule}" for rule, n in sorted(s["relabelled_to_chrome"].items())) or "none"
-        return (f"{s['corpus']:<16} {s['pages_read']:>5} {s['pages_kept']:>5} {s['records']:>7} {s['lines']:>8} "
-                f"{s['content_share']:>7.1%} {s['recovery_median']:>9.3f} {s['recovery_p10']:>9.3f}  {dropped}; "
+        return (f"{s['corpus']:<20} {s['pages_read']:>5} {s['pages_kept']:>5} {s['records']:>7} {s['lines']:>8} "
+                f"{s['content_share']:>7.1%} {s['unknown_share']:>8.1%} {s['recovery_median']:>9.3f} {s['recovery_p10']:>9.3f}  {dropped}; "
                 f"relabelled to chrome: {relabelled}")
 
 
-REPORT_HEADER = (f"{'corpus':<16} {'read':>5} {'kept':>5} {'records':>7} {'lines':>8} {'content':>7} "
+REPORT_HEADER = (f"{'corpus':<20} {'read':>5} {'kept':>5} {'records':>7} {'lines':>8} {'content':>7} {'unjudged':>8} "
                  f"{'recov.med':>9} {'recov.p10':>9}  dropped; relabelled")
 
 
 def _label_page(args: tuple[SourcePage, tuple[str, ...]]) -> tuple[str, list[dict], float | None, dict[str, int]]:
     """Worker: (drop reason or '', records, recovery, relabelled counts) for one page under every converter."""
     page, converters = args
-    if len(page.reference.strip()) < MIN_REFERENCE_CHARS:
+    if not page.snippets_only and len(page.reference.strip()) < MIN_REFERENCE_CHARS:
         return "reference too short", [], None, {}
+    if page.snippets_only and not page.with_snippets:
+        return "no snippets", [], None, {}
     records, recoveries, relabelled = [], [], {}
     site = registered_domain(page.url) if page.url else f"{page.corpus}:{page.page_id}"
     for converter in converters:
@@ -198,16 +208,26 @@ def _label_page(args: tuple[SourcePage, tuple[str, ...]]) -> tuple[str, list[dic
             lines = html_to_lines(page.html, converter)
         except Exception as exc:  # a converter failing on one odd page must not stop a build
             return f"{converter} failed: {type(exc).__name__}", [], None, {}
-        result = align(lines, page.reference, page.ascii_only)
-        recoveries.append(result.recovered)
-        if result.recovered < MIN_RECOVERY:
-            return f"alignment recovers under {MIN_RECOVERY:.0%} of the reference", [], min(recoveries), {}
-        labels, changed = relabel(page.corpus, lines, result.labels)
+        if page.snippets_only:
+            labels, recovered = label_by_snippets(lines, page.with_snippets, page.without_snippets)
+            recoveries.append(recovered)
+            if recovered < MIN_SNIPPETS_FOUND:
+                return f"under {MIN_SNIPPETS_FOUND:.0%} of the snippets found", [], min(recoveries), {}
+        else:
+            result = align(lines, page.reference, page.ascii_only)
+            recoveries.append(result.recovered)
+            if result.recovered < MIN_RECOVERY:
+                return f"alignment recovers under {MIN_RECOVERY:.0%} of the reference", [], min(recoveries), {}
+            labels = result.labels
+        labels, changed = relabel(page.corpus, lines, labels)
         for rule, n in changed.items():
             relabelled[rule] = relabelled.get(rule, 0) + n
-        records.append({"id": f"{page.corpus}/{page.page_id}", "url": page.url, "site": site,
-                        "corpus": page.corpus, "converter": converter,
-                        "text": "\n".join(lines), "labels": labels})
+        record = {"id": f"{page.corpus}/{page.page_id}", "url": page.url, "site": site,
+                  "corpus": page.corpus, "converter": converter, "text": "\n".join(lines), "labels": labels}
+        record.update({key: value for key, value in (
+            ("with", list(page.with_snippets)), ("without", list(page.without_snippets)),
+            ("language", page.language), ("kind", page.kind)) if value})
+        records.append(record)
     return "", records, min(recoveries), relabelled
 
 
@@ -239,6 +259,7 @@ def build(corpus: str, root: Path, out: Path, converters: tuple[str, ...] = CONV
                     report.records += 1
                     report.lines += sum(1 for lab in record["labels"] if lab != "blank")
                     report.content_lines += sum(1 for lab in record["labels"] if lab == "content")
+                    report.unknown_lines += sum(1 for lab in record["labels"] if lab == "unknown")
             if progress:
                 progress(report.pages_read)
     return report

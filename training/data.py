@@ -14,7 +14,7 @@ import numpy as np
 from linesift.model.errors import DataError
 from linesift.model.io.jsonl import parse_record
 from linesift.model.io.paths import expand_paths, has_suffix
-from linesift.model.labels import BLANK, CHROME, CONTENT, LABELS
+from linesift.model.labels import BLANK, CHROME, CONTENT, DATA_LABELS, UNKNOWN
 from linesift.model.predictor import assemble
 from linesift.model.text import decode_page, is_blank, split_lines
 
@@ -37,6 +37,20 @@ class LabelledPage:
     corpus: str
     url: str = ""
     meta: dict = field(default_factory=dict, compare=False)
+
+    def judged_mask(self) -> np.ndarray:
+        """True for lines with a judgement (not ``unknown``) among the non-blank ones, shape (n_nonblank,)."""
+        return np.array([lab != UNKNOWN for line, lab in zip(self.lines, self.labels) if not is_blank(line)], dtype=bool)
+
+    @property
+    def fully_judged(self) -> bool:
+        """Every line labelled: the page's true content text is known, so the page metric applies."""
+        return UNKNOWN not in self.labels
+
+    @property
+    def snippets(self) -> tuple[list[str], list[str]]:
+        """The page's "with" and "without" snippets, when its record carries them (else empty lists)."""
+        return self.meta.get("with", []), self.meta.get("without", [])
 
     def content_mask(self) -> np.ndarray:
         """True for content lines among the non-blank ones, shape (n_nonblank,)."""
@@ -72,8 +86,8 @@ def normalise_labels(lines: list[str], labels: list[str], source: str, line_no: 
         raise DataError(f"{len(labels)} labels for {len(lines)} lines", source=source, line=line_no)
     out = []
     for i, (line, label) in enumerate(zip(lines, labels)):
-        if not isinstance(label, str) or label not in LABELS:
-            raise DataError(f"label {i + 1} is {label!r}; expected one of {', '.join(LABELS)}", source=source, line=line_no)
+        if not isinstance(label, str) or label not in DATA_LABELS:
+            raise DataError(f"label {i + 1} is {label!r}; expected one of {', '.join(DATA_LABELS)}", source=source, line=line_no)
         if is_blank(line):
             out.append(BLANK)
         elif label == BLANK:
@@ -124,9 +138,12 @@ def read_jsonl_pages(path: Path) -> Iterator[LabelledPage]:
         if record is None:
             continue
         page_text, labels = record["text"], record["labels"]
-        for key in ("url", "site", "corpus", "id"):
+        for key in ("url", "site", "corpus", "id", "language", "converter"):
             if key in record and not isinstance(record[key], str):
                 raise DataError(f"field '{key}' must be a string", source=str(path), line=line_no)
+        for key in ("with", "without"):
+            if key in record and not (isinstance(record[key], list) and all(isinstance(x, str) for x in record[key])):
+                raise DataError(f"field '{key}' must be a list of strings", source=str(path), line=line_no)
         lines = split_lines(page_text)
         yield _page(lines, normalise_labels(lines, labels, str(path), line_no), path, line_no, record)
 
@@ -156,8 +173,8 @@ def read_tsv_pages(path: Path) -> Iterator[LabelledPage]:
             labels.append(BLANK)
             continue
         label, tab, line = raw.partition("\t")
-        if not tab or label not in LABELS:
-            raise DataError(f"expected 'content', 'chrome' or 'blank', a tab, then the line; got {raw[:40]!r}",
+        if not tab or label not in DATA_LABELS:
+            raise DataError(f"expected 'content', 'chrome', 'unknown' or 'blank', a tab, then the line; got {raw[:40]!r}",
                             source=str(path), line=line_no)
         if label == BLANK and not is_blank(line):
             raise DataError("line has text but is labelled blank", source=str(path), line=line_no)
@@ -176,7 +193,7 @@ def _page(lines: list[str], labels: list[str], path: Path, line_no: int, record:
         site=site,
         corpus=record.get("corpus") or path.stem.split(".")[0],
         url=url,
-        meta={k: record[k] for k in ("id",) if k in record},
+        meta={k: record[k] for k in ("id", "converter", "language", "with", "without") if k in record},
     )
 
 
@@ -189,7 +206,7 @@ def data_digest(pages: Iterable[LabelledPage]) -> str:
 
 
 def count_labels(pages: Iterable[LabelledPage]) -> dict[str, int]:
-    counts = {CONTENT: 0, CHROME: 0, BLANK: 0}
+    counts = {CONTENT: 0, CHROME: 0, BLANK: 0, UNKNOWN: 0}
     for page in pages:
         for label in page.labels:
             counts[label] += 1

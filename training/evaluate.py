@@ -7,12 +7,13 @@ from typing import Sequence
 
 import numpy as np
 
-from linesift.model.labels import BLANK, CONTENT
+from linesift.model.labels import BLANK, CONTENT, UNKNOWN
 from linesift.model.predictor import Predictor, assemble
 from linesift.model.text import is_blank
 
 from .data import LabelledPage
-from .metrics import LineMetrics, PageMetric, line_metrics, page_f1, page_metric, page_tp_fp_fn
+from .metrics import (LineMetrics, PageMetric, SnippetMetric, line_metrics, page_f1, page_metric, page_tp_fp_fn,
+                      snippet_counts, snippet_metric)
 
 #: Pages listed in the report's "worst pages" section.
 WORST_PAGES = 5
@@ -46,6 +47,8 @@ class EvalReport:
     threshold: float | None = None
     worst: list[PageReport] = field(default_factory=list)
     per_corpus: dict[str, dict] = field(default_factory=dict)
+    snippets: SnippetMetric | None = None
+    per_language: dict[str, dict] = field(default_factory=dict)
 
     def to_text(self, worst: bool = True) -> str:
         return format_report(self.as_dict(), worst)
@@ -58,9 +61,11 @@ class EvalReport:
             "accuracy": self.lines.accuracy,
             "confusion": {"tp": self.lines.tp, "fp": self.lines.fp, "fn": self.lines.fn, "tn": self.lines.tn},
             "page_metric": self.page.as_dict(),
+            "snippet_metric": self.snippets.as_dict() if self.snippets else None,
             "pages": self.pages,
             "threshold": self.threshold,
             "per_corpus": self.per_corpus,
+            "per_language": self.per_language,
             "worst_pages": [
                 {"source": w.source, "f1": w.f1, "wrong_lines": [vars(x) for x in w.wrong]} for w in self.worst
             ],
@@ -69,31 +74,48 @@ class EvalReport:
 
 def score_labels(pages: Sequence[LabelledPage], predicted: Sequence[Sequence[str]],
                  scores: Sequence[Sequence[float]] | None = None, worst: int = WORST_PAGES) -> EvalReport:
-    """Compare predicted label lists (one per page, one label per line) with the pages' labels."""
-    y_true, y_pred, counts, ranked = [], [], [], []
+    """Compare predicted label lists (one per page, one label per line) with the pages' labels.
+
+    Line metrics count judged lines only (not ``unknown``); the page metric counts pages whose
+    every line is judged; the snippet metric counts pages whose records carry snippets.
+    """
+    y_true, y_pred, counts, snips, ranked = [], [], {}, {}, []
     by_corpus: dict[str, list[int]] = {}
+    by_language: dict[str, list[int]] = {}
     for i, (page, labels) in enumerate(zip(pages, predicted)):
-        keep = [not is_blank(line) for line in page.lines]
-        t = np.array([lab == CONTENT for lab, k in zip(page.labels, keep) if k], dtype=bool)
-        p = np.array([lab == CONTENT for lab, k in zip(labels, keep) if k], dtype=bool)
-        y_true.append(t)
-        y_pred.append(p)
-        true_text, pred_text = page.content_text(), assemble(page.lines, labels)
-        counts.append(page_tp_fp_fn(true_text, pred_text))
+        judged = [not is_blank(line) and true != UNKNOWN for line, true in zip(page.lines, page.labels)]
+        y_true.append(np.array([lab == CONTENT for lab, k in zip(page.labels, judged) if k], dtype=bool))
+        y_pred.append(np.array([lab == CONTENT for lab, k in zip(labels, judged) if k], dtype=bool))
+        pred_text = assemble(page.lines, labels)
+        if page.fully_judged:
+            true_text = page.content_text()
+            counts[i] = page_tp_fp_fn(true_text, pred_text)
+            if worst:
+                ranked.append((page_f1(true_text, pred_text), i))
+        with_snippets, without_snippets = page.snippets
+        if with_snippets or without_snippets:
+            snips[i] = snippet_counts(pred_text, with_snippets, without_snippets)
         by_corpus.setdefault(page.corpus, []).append(i)
-        if worst:
-            ranked.append((page_f1(true_text, pred_text), i))
+        if page.meta.get("language"):
+            by_language.setdefault(f"{page.corpus}/{page.meta['language']}", []).append(i)
     report = EvalReport(
         lines=line_metrics(np.concatenate(y_true) if y_true else np.zeros(0, bool),
                            np.concatenate(y_pred) if y_pred else np.zeros(0, bool)),
-        page=page_metric(counts),
+        page=page_metric(list(counts.values())),
         pages=len(pages),
+        snippets=snippet_metric(list(snips.values())) if snips else None,
     )
+
+    def row(idx: list[int]) -> dict:
+        lm = line_metrics(np.concatenate([y_true[i] for i in idx]), np.concatenate([y_pred[i] for i in idx]))
+        judged = [counts[i] for i in idx if i in counts]
+        snipped = [snips[i] for i in idx if i in snips]
+        return {"pages": len(idx), "line_f1": lm.f1, "page_f1": page_metric(judged).f1 if judged else None,
+                "snippet_f1": snippet_metric(snipped).f1 if snipped else None}
+
     if len(by_corpus) > 1:
-        for corpus, idx in sorted(by_corpus.items()):
-            lm = line_metrics(np.concatenate([y_true[i] for i in idx]), np.concatenate([y_pred[i] for i in idx]))
-            report.per_corpus[corpus] = {"pages": len(idx), "line_f1": lm.f1,
-                                         "page_f1": page_metric([counts[i] for i in idx]).f1}
+        report.per_corpus = {corpus: row(idx) for corpus, idx in sorted(by_corpus.items())}
+    report.per_language = {lang: row(idx) for lang, idx in sorted(by_language.items())}
     for f1, i in sorted(ranked)[:worst]:
         page, labels = pages[i], predicted[i]
         wrong = [
@@ -131,10 +153,15 @@ def format_report(r: dict, worst: bool = True) -> str:
         f"confusion  true content: {c['tp']} kept, {c['fn']} dropped;  true chrome: {c['fp']} kept, {c['tn']} dropped",
         f"page       precision {pm['precision']:.3f}  recall {pm['recall']:.3f}  F1 {pm['f1']:.3f}  (word 4-gram shingles, mean over pages)",
     ]
-    if r.get("per_corpus"):
-        lines.append("per corpus:")
-        for name, m in r["per_corpus"].items():
-            lines.append(f"  {name:<24} pages {m['pages']:>5}  line F1 {m['line_f1']:.3f}  page F1 {m['page_f1']:.3f}")
+    sm = r.get("snippet_metric")
+    if sm:
+        lines.append(f"snippets   precision {sm['precision']:.3f}  recall {sm['recall']:.3f}  F1 {sm['f1']:.3f}  "
+                     f"({sm['pages']} pages with snippets; trafilatura's metric)")
+    for title, key in (("per corpus:", "per_corpus"), ("per language:", "per_language")):
+        if r.get(key):
+            lines.append(title)
+            lines += [f"  {name:<24} pages {m['pages']:>5}  line F1 {m['line_f1']:.3f}  page F1 {_opt(m['page_f1'])}"
+                      f"  snippet F1 {_opt(m.get('snippet_f1'))}" for name, m in r[key].items()]
     if r.get("peers"):
         lines.append("on the same lines:")
         lines.append(f"  {'':<12} {'line P':>7} {'line R':>7} {'line F1':>7} {'page P':>7} {'page R':>7} {'page F1':>7}")
@@ -151,3 +178,7 @@ def format_report(r: dict, worst: bool = True) -> str:
                 text = x["text"] if len(x["text"]) <= 70 else x["text"][:67] + "..."
                 lines.append(f"    line {x['line']:>4}  {x['true']:>7} -> {x['predicted']:<7} score {x['score']:.2f}  {text}")
     return "\n".join(lines)
+
+
+def _opt(value: float | None) -> str:
+    return "    -" if value is None else f"{value:.3f}"

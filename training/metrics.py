@@ -114,3 +114,44 @@ def page_f1(true_text: str, pred_text: str) -> float:
         return 1.0
     p, r = _page_precision(tp, fp, fn), _page_recall(tp, fp, fn)
     return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(frozen=True)
+class SnippetMetric:
+    """trafilatura's evaluation metric: a "with" snippet found in the output is a true positive, one
+    not found a false negative; a "without" snippet found is a false positive, one not found a true
+    negative. Counts are summed over pages (micro-averaged)."""
+
+    precision: float
+    recall: float
+    f1: float
+    tp: int
+    fn: int
+    fp: int
+    tn: int
+    pages: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def snippet_counts(output: str, with_snippets: Sequence[str], without_snippets: Sequence[str]) -> tuple[int, int, int, int]:
+    """(tp, fn, fp, tn) of one page's output text; whitespace is folded on both sides, since
+    snippets may span the output's line breaks."""
+    text = _flat(output)
+    tp = sum(1 for s in with_snippets if _flat(s) in text)
+    fp = sum(1 for s in without_snippets if _flat(s) in text)
+    return tp, len(with_snippets) - tp, fp, len(without_snippets) - fp
+
+
+def snippet_metric(counts: Sequence[tuple[int, int, int, int]]) -> SnippetMetric:
+    """Snippet precision, recall and F1 over pages' (tp, fn, fp, tn) counts."""
+    tp, fn, fp, tn = (int(sum(c[k] for c in counts)) for k in range(4))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return SnippetMetric(precision, recall, f1, tp, fn, fp, tn, len(counts))

@@ -56,18 +56,27 @@ def build_pipeline(model_type: str = "hgb", groups: tuple[str, ...] = features.G
 
 
 def line_targets(pages: Sequence[LabelledPage]) -> np.ndarray:
-    """1 for content, 0 for chrome, over every non-blank line of every page, shape (n_lines,)."""
+    """1 for content, 0 for chrome or unknown, over every non-blank line of every page, shape (n_lines,)."""
     return np.concatenate([p.content_mask() for p in pages]).astype(np.int64)
 
 
+def line_weights(pages: Sequence[LabelledPage], corpus_weights: dict[str, float] | None = None) -> np.ndarray:
+    """Each non-blank line's training weight: its corpus's weight (default 1), 0 for ``unknown``, shape (n_lines,)."""
+    weights = corpus_weights or {}
+    return np.concatenate([p.judged_mask() * weights.get(p.corpus, 1.0) for p in pages]).astype(np.float64)
+
+
 def fit(pipeline: Pipeline, pages: Sequence[LabelledPage], corpus_weights: dict[str, float] | None = None) -> Pipeline:
-    """Fit on pages; ``corpus_weights`` (corpus name to weight, default 1) weighs each line by its corpus."""
+    """Fit on pages; each line is weighed by its corpus (``corpus_weights``, default 1), unknown lines by 0.
+
+    Unknown lines stay in the pages, so their neighbours still see them as context.
+    """
     y = line_targets(pages)
-    if len(np.unique(y)) < 2:
+    w = line_weights(pages, corpus_weights)
+    if len(np.unique(y[w > 0])) < 2:
         raise DataError("training data needs both content and chrome lines")
-    if not corpus_weights:
+    if np.all(w == 1.0):
         return pipeline.fit([p.lines for p in pages], y)
-    w = np.concatenate([np.full(len(p.content_mask()), corpus_weights.get(p.corpus, 1.0)) for p in pages])
     return pipeline.fit([p.lines for p in pages], y, classifier__sample_weight=w)
 
 
@@ -131,7 +140,7 @@ def cross_validate(pages: Sequence[LabelledPage], model_type: str = "hgb",
             offset += n
     y_all = [p.content_mask() for p in pages]
     weights = corpus_weights or {}
-    w_all = [np.full(len(y), weights.get(p.corpus, 1.0)) for p, y in zip(pages, y_all)]
+    w_all = [p.judged_mask() * weights.get(p.corpus, 1.0) for p in pages]
     fold_thresholds = []
     predicted: list[list[str]] = [[]] * len(pages)
     scores: list[list[float]] = [[]] * len(pages)
