@@ -27,12 +27,10 @@ test: $(STAMP)
 data: $(STAMP)
 	$(BIN)/linesift datasets build --out datasets/built
 
-## Retrain the bundled model (artifacts/linesift.joblib) on the real corpora (needs ../shared/corpora).
-## Gradient boosting with lower weights for corpora whose idea of content is broader than ours.
-MODEL_FLAGS := --model-type hgb --seed 0 --corpus-weight dragnet=0.5 --corpus-weight cleaneval=0.3 \
-	--corpus-weight cleanportaleval=0.5 --corpus-weight readability=0.5
+## Retrain the bundled model (artifacts/linesift.joblib) on the real corpora (needs ../shared/corpora),
+## with the bundled recipe (training/recipe.py: classifier, feature groups, corpus weights, folds).
 model: data
-	$(BIN)/linesift train datasets/built --out artifacts/linesift.joblib $(MODEL_FLAGS)
+	$(BIN)/linesift train datasets/built --out artifacts/linesift.joblib --recipe bundled
 	$(BIN)/python -m linesift.training.gate datasets/built --raise-floors
 
 ## The model trained on our own samples only (no ../shared needed): a fallback for a bare clone.

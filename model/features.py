@@ -16,8 +16,11 @@ from .batch import CLOSER, DIGIT, LETTER, PUNCT, SEPARATOR, SPACE, TERMINAL, UPP
 
 FeatureFn = Callable[[LineBatch], np.ndarray]
 
-#: Feature groups a model can be built from, in column order.
+#: Feature groups computed from the text alone, in column order.
 GROUPS = ("length", "position", "punctuation", "keywords")
+#: Feature groups learned from the training data (the featuriser fits them; see ``lexicon.py``).
+LEARNED_GROUPS = ("lexicon",)
+ALL_GROUPS = GROUPS + LEARNED_GROUPS
 
 REGISTRY: dict[str, tuple[str, FeatureFn]] = {}
 #: Definition version of every registered feature: bump a feature's ``version`` whenever a change
@@ -30,7 +33,7 @@ def feature(group: str, name: str, version: int = 1) -> Callable[[FeatureFn], Fe
 
     def register(fn: FeatureFn) -> FeatureFn:
         full = f"{group}.{name}"
-        if group not in GROUPS or full in REGISTRY:
+        if group not in ALL_GROUPS or full in REGISTRY:
             raise ValueError(f"bad or duplicate feature {full}")
         REGISTRY[full] = (group, fn)
         VERSIONS[full] = version
@@ -331,11 +334,22 @@ def keyword_lead(b: LineBatch) -> np.ndarray:
     return np.log1p(b.cache["keyword_leads"])
 
 
+# --- lexicon (learned) ---------------------------------------------------------------------
+
+@feature("lexicon", "score")
+def lexicon_score(b: LineBatch) -> np.ndarray:
+    """The learned lexicon's logit for the line's words and word pairs (``lexicon.py``); the
+    featuriser that owns the lexicon puts the scores in the batch before computing features."""
+    if "lexicon_scores" not in b.cache:
+        raise ValueError("lexicon.score needs a featuriser fitted with the 'lexicon' group")
+    return b.cache["lexicon_scores"]
+
+
 def names_in_groups(groups: tuple[str, ...] = GROUPS) -> list[str]:
     """Registered feature names of the given groups, in registry order."""
-    unknown = set(groups) - set(GROUPS)
+    unknown = set(groups) - set(ALL_GROUPS)
     if unknown:
-        raise ValueError(f"unknown feature groups: {sorted(unknown)}; known: {list(GROUPS)}")
+        raise ValueError(f"unknown feature groups: {sorted(unknown)}; known: {list(ALL_GROUPS)}")
     return [name for name, (group, _) in REGISTRY.items() if group in groups]
 
 

@@ -83,6 +83,27 @@ class _Powers:
 _POWERS = _Powers()
 
 
+def word_spans(word_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of every maximal run of True in ``word_mask`` (n_chars,), each (n_words,)."""
+    edges = np.diff(word_mask.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    return np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+
+
+def folded_word_hashes(codes: np.ndarray, upper_mask: np.ndarray, w_start: np.ndarray, w_end: np.ndarray) -> np.ndarray:
+    """``word_hash`` of every word (given by its spans) after case folding, shape (n_words,), uint32.
+
+    Case folding: +32 turns ASCII and Latin-1 capitals (and Cyrillic А-Я) into small letters.
+    Other capitals land on other code points, which is harmless: keywords are Latin-1.
+    """
+    lower = codes + (upper_mask.view(np.uint8) << np.uint8(5)).astype(_HASH)
+    up, down = _POWERS.get(len(codes))
+    with np.errstate(over="ignore"):
+        prefix = np.zeros(len(codes) + 1, dtype=_HASH)
+        np.multiply(lower, up, out=lower)
+        np.cumsum(lower, out=prefix[1:], dtype=_HASH)
+        return (prefix[w_end] - prefix[w_start]) * down[w_start]
+
+
 class KeywordIndex:
     """Compiled keyword groups; ``hits`` gives per-line counts, each shape (n_lines, n_groups)."""
 
@@ -147,9 +168,7 @@ class KeywordIndex:
         n_lines, n_groups = len(starts), len(self.names)
         counts = np.zeros(n_lines * n_groups, dtype=np.int64)
         leads = np.zeros(n_lines * n_groups, dtype=np.int64)
-        edges = np.diff(word_mask.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-        w_start = np.nonzero(edges == 1)[0]
-        w_end = np.nonzero(edges == -1)[0]
+        w_start, w_end = word_spans(word_mask)
         # Index of each line's first word (words never span lines): ordinal = word index - this.
         first_word = np.searchsorted(w_start, starts)
 
@@ -160,15 +179,7 @@ class KeywordIndex:
             np.add.at(leads, flat[lead], 1)
 
         if len(w_start):
-            # Case folding: +32 turns ASCII and Latin-1 capitals (and Cyrillic А-Я) into small letters.
-            # Other capitals land on other code points, which is harmless: keywords are Latin-1.
-            lower = codes + (upper_mask.view(np.uint8) << np.uint8(5)).astype(_HASH)
-            up, down = _POWERS.get(len(codes))
-            with np.errstate(over="ignore"):
-                prefix = np.zeros(len(codes) + 1, dtype=_HASH)
-                np.multiply(lower, up, out=lower)
-                np.cumsum(lower, out=prefix[1:], dtype=_HASH)
-                hashes = (prefix[w_end] - prefix[w_start]) * down[w_start]
+            hashes = folded_word_hashes(codes, upper_mask, w_start, w_end)
             pos = np.minimum(np.searchsorted(self.vocab_hashes, hashes), len(self.vocab_hashes) - 1)
             ids = np.where(self.vocab_hashes[pos] == hashes, self.vocab_ids[pos], 0)
             cand = np.nonzero(ids)[0]

@@ -27,7 +27,9 @@ def small_model(tmp_path_factory, sample_pages) -> Path:
     from linesift.training.train import train
 
     path = tmp_path_factory.mktemp("model") / "small.joblib"
-    result = train(sample_pages, model_type="hgb", cross_validation=False)
+    from linesift.training.recipe import get_recipe
+
+    result = train(sample_pages, get_recipe("hgb"), cross_validation=False)
     save_model(result.pipeline, result.metadata, path)
     return path
 

@@ -222,9 +222,10 @@ def test_failed_training_leaves_existing_model_untouched(tmp_path, capsys, small
 def test_same_seed_same_predictions(sample_pages):
     import numpy as np
 
+    from linesift.training.recipe import get_recipe
     from linesift.training.train import build_pipeline, fit
 
     pages = [p.lines for p in sample_pages]
-    a = fit(build_pipeline("hgb", seed=3), sample_pages).predict_proba(pages)
-    b = fit(build_pipeline("hgb", seed=3), sample_pages).predict_proba(pages)
+    a = fit(build_pipeline(get_recipe("hgb").but(seed=3)), sample_pages).predict_proba(pages)
+    b = fit(build_pipeline(get_recipe("hgb").but(seed=3)), sample_pages).predict_proba(pages)
     np.testing.assert_array_equal(a, b)

@@ -154,9 +154,10 @@ def test_format_1_model_naming_an_unknown_feature_is_refused(tmp_path):
 def test_featuriser_settings_are_saved_with_the_model(tmp_path, sample_pages):
     from linesift.model.featuriser import LineFeaturiser
     from linesift.model.modelfile import save_model
+    from linesift.training.recipe import get_recipe
     from linesift.training.train import build_pipeline, fit
 
-    pipeline = build_pipeline("logreg")
+    pipeline = build_pipeline(get_recipe("logreg"))
     pipeline.steps[0] = ("features", LineFeaturiser(neighbours=(-1, 3), window=2,
                                                     window_features=("length.words",)))
     fit(pipeline, sample_pages[:4])

@@ -132,11 +132,12 @@ def predict(
 def train(
     data: List[Path] = typer.Argument(..., help="Labelled data: .jsonl / .tsv files or directories of them (format: datasets/README.md)."),
     out: Path = typer.Option(..., "--out", help="Model file to write (.joblib); its metadata goes beside it as .json."),
-    model_type: ModelType = typer.Option(ModelType.hgb, "--model-type", help="hgb: gradient-boosted trees; logreg: logistic regression on scaled features."),
-    folds: int = typer.Option(5, "--folds", min=2, help="Folds of the site-grouped cross-validation."),
-    seed: int = typer.Option(0, "--seed", help="Random seed: the same data and seed give the same model."),
+    recipe: str = typer.Option("bundled", "--recipe", help="How to make the model (training/recipe.py): 'bundled' is the bundled model's recipe; others: logreg, hgb, hgb-weighted, hgb-lexicon, hgb-page, hgb-lexicon-page, ..."),
+    model_type: Optional[ModelType] = typer.Option(None, "--model-type", help="Override the recipe's classifier. hgb: gradient-boosted trees; logreg: logistic regression on scaled features."),
+    folds: Optional[int] = typer.Option(None, "--folds", min=2, help="Folds of the site-grouped cross-validation (default: the recipe's, 5)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the recipe's, 0): the same data and seed give the same model."),
     no_cv: bool = typer.Option(False, "--no-cv", help="Skip cross-validation (no metrics; thresholds default to 0.5)."),
-    corpus_weight: Optional[List[str]] = typer.Option(None, "--corpus-weight", help="NAME=W: weigh the lines of corpus NAME by W (default 1); repeatable. For corpora whose idea of content differs from yours."),
+    corpus_weight: Optional[List[str]] = typer.Option(None, "--corpus-weight", help="NAME=W: weigh the lines of corpus NAME by W (the recipe's weights, plus these); repeatable. For corpora whose idea of content differs from yours."),
 ) -> None:
     """Train a model on labelled pages and write it with its metadata.
 
@@ -147,22 +148,39 @@ def train(
 
     from .data import read_labelled
     from .evaluate import format_report
+    from .recipe import RECIPES, get_recipe
     from .train import train as train_model
 
     if out.suffix != ".joblib":
         raise typer.BadParameter("must end in .joblib", param_hint="--out")
     if not out.parent.is_dir():
         raise LinesiftError("output directory does not exist", source=str(out))
-    weights = {}
+    try:
+        chosen = get_recipe(recipe)
+    except KeyError:
+        raise typer.BadParameter(f"unknown recipe {recipe!r}; known: bundled, {', '.join(RECIPES)}",
+                                 param_hint="--recipe") from None
+    weights = dict(chosen.corpus_weights)
     for item in corpus_weight or []:
         name, _, value = item.partition("=")
         try:
             weights[name] = float(value)
         except ValueError:
             raise typer.BadParameter(f"expected NAME=WEIGHT, got {item!r}", param_hint="--corpus-weight") from None
+    changes: dict = {"corpus_weights": weights}
+    if model_type is not None:
+        changes["model_type"] = model_type.value
+        if model_type.value != chosen.model_type:
+            changes["classifier_params"] = {}
+    if folds is not None:
+        changes["folds"] = folds
+    if seed is not None:
+        changes["seed"] = seed
+    chosen = chosen.but(**changes)
+    if chosen.page_stage and chosen.model_type != "hgb":
+        raise typer.BadParameter("recipes with a page stage need --model-type hgb", param_hint="--model-type")
     pages = read_labelled(data)
-    result = train_model(pages, model_type=model_type.value, folds=folds, seed=seed,
-                         data_files=[str(d) for d in data], cross_validation=not no_cv, corpus_weights=weights)
+    result = train_model(pages, chosen, data_files=[str(d) for d in data], cross_validation=not no_cv)
     meta = save_model(result.pipeline, result.metadata, out)
     typer.echo(f"wrote {out} ({meta['training_data']['pages']} pages, {len(meta['feature_names'])} features, "
                f"threshold {meta['threshold']:.2f})")

@@ -19,6 +19,7 @@ from linesift.model.atomic import atomic_write
 from linesift.model.errors import LinesiftError
 
 from .data import LabelledPage, data_digest
+from .recipe import Recipe
 from .train import cross_validate
 
 FLOORS_FILE = Path(__file__).resolve().parent.parent / "artifacts" / "floors.json"
@@ -37,10 +38,11 @@ class GateResult:
 
 
 def measure(pages: Sequence[LabelledPage], config: dict) -> dict[str, float]:
-    """Per-corpus page F1 of site-grouped CV with the given model configuration."""
-    cv = cross_validate(pages, config["model_type"], tuple(config["feature_groups"]), config["context"],
-                        folds=config["folds"], seed=config["seed"], corpus_weights=config.get("corpus_weights"))
-    return {name: m["page_f1"] for name, m in cv.report.per_corpus.items()}
+    """Per-corpus score of site-grouped CV with the given recipe: page F1, or snippet F1 for a
+    corpus that has no fully judged pages."""
+    cv = cross_validate(pages, Recipe.from_dict(config))
+    return {name: m["page_f1"] if m["page_f1"] is not None else m["snippet_f1"]
+            for name, m in cv.report.per_corpus.items()}
 
 
 def check(pages: Sequence[LabelledPage], floors: dict) -> GateResult:
@@ -95,13 +97,12 @@ def main(argv: list[str] | None = None) -> int:
         from linesift.model.modelfile import read_metadata
 
         meta = read_metadata(bundled_model_path())
-        config = {"model_type": meta["model_type"], "feature_groups": meta["feature_groups"],
-                  "context": meta["context"], "seed": meta["seed"], "folds": meta["metrics"]["folds"],
-                  "corpus_weights": meta.get("corpus_weights")}
+        config = meta["recipe"]
         measured = None
         if meta["training_data"]["digest"] == data_digest(pages) and meta["metrics"].get("per_corpus"):
             # The bundled model's own CV ran this exact procedure on this exact data.
-            measured = {c: m["page_f1"] for c, m in meta["metrics"]["per_corpus"].items()}
+            measured = {c: m["page_f1"] if m.get("page_f1") is not None else m["snippet_f1"]
+                        for c, m in meta["metrics"]["per_corpus"].items()}
         record = raise_floors(pages, config, allow_new_data=args.new_data, measured=measured)
         print(json.dumps(record["floors"], indent=2))
         return 0

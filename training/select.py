@@ -12,45 +12,36 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
-
-from linesift.model.features import GROUPS
 
 from .data import LabelledPage, read_labelled
 from .errors import error_table, format_table
 from .evaluate import EvalReport, evaluate_peers, score_labels
-from .train import cross_validate, fit, build_pipeline, _labels_from_scores, best_threshold
+from .recipe import RECIPES, Recipe, get_recipe
+from .train import _labels_from_scores, build_pipeline, cross_validate, fit
 
 import numpy as np
 
 
-@dataclass(frozen=True)
-class Candidate:
-    name: str
-    model_type: str
-    groups: tuple[str, ...] = GROUPS
-    context: bool = True
-    weights: tuple[tuple[str, float], ...] = ()
-    params: tuple[tuple[str, object], ...] = ()
+def per_corpus_page_f1(report: EvalReport) -> dict[str, float | None]:
+    """Page F1 per corpus, or snippet F1 for a corpus with snippets only."""
+    return {name: m["page_f1"] if m["page_f1"] is not None else m["snippet_f1"] for name, m in report.per_corpus.items()}
 
 
-def per_corpus_page_f1(report: EvalReport) -> dict[str, float]:
-    return {name: m["page_f1"] for name, m in report.per_corpus.items()}
+def _opt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
-def leave_one_corpus_out(pages: Sequence[LabelledPage], candidate: Candidate, seed: int = 0,
-                         held_out: Sequence[str] = ()) -> dict[str, dict]:
+def leave_one_corpus_out(pages: Sequence[LabelledPage], recipe: Recipe, held_out: Sequence[str] = (),
+                         loco_folds: int = 3) -> dict[str, dict]:
     """Train on all corpora but one, test on it; the threshold comes from the training corpora's CV."""
     results = {}
     for held in sorted(held_out or {p.corpus for p in pages}):
         train = [p for p in pages if p.corpus != held]
         test = [p for p in pages if p.corpus == held]
-        cv = cross_validate(train, candidate.model_type, candidate.groups, candidate.context, folds=3, seed=seed,
-                            corpus_weights=dict(candidate.weights))
-        model = fit(build_pipeline(candidate.model_type, candidate.groups, candidate.context, seed), train,
-                    corpus_weights=dict(candidate.weights))
+        cv = cross_validate(train, recipe, folds=loco_folds)
+        model = fit(build_pipeline(recipe), train, corpus_weights=recipe.corpus_weights)
         proba = model.predict_proba([p.lines for p in test])[:, 1]
         predicted, offset = [], 0
         for page in test:
@@ -58,10 +49,15 @@ def leave_one_corpus_out(pages: Sequence[LabelledPage], candidate: Candidate, se
             predicted.append(_labels_from_scores(page, proba[offset : offset + n], cv.thresholds["f1"])[0])
             offset += n
         report = score_labels(test, predicted, worst=0)
-        results[held] = {"pages": len(test), "line_f1": report.lines.f1, "page_f1": report.page.f1,
-                         "threshold": cv.thresholds["f1"]}
-        print(f"  leave out {held:<16} pages {len(test):>5}  line F1 {report.lines.f1:.3f}  page F1 {report.page.f1:.3f}",
-              flush=True)
+        snippet_f1 = report.snippets.f1 if report.snippets else None
+        results[held] = {"pages": len(test), "line_f1": report.lines.f1,
+                         "page_f1": report.page.f1 if report.page.pages else None, "snippet_f1": snippet_f1,
+                         "threshold": cv.thresholds["f1"], "per_language": report.per_language}
+        print(f"  leave out {held:<20} pages {len(test):>5}  line F1 {report.lines.f1:.3f}  page F1 "
+              f"{_opt(results[held]['page_f1'])}  snippet F1 {_opt(snippet_f1)}", flush=True)
+        for lang, row in report.per_language.items():
+            print(f"    {lang:<26} pages {row['pages']:>4}  page F1 {_opt(row['page_f1'])}  snippet F1 "
+                  f"{_opt(row['snippet_f1'])}", flush=True)
     return results
 
 
@@ -78,46 +74,42 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pages = read_labelled(args.data)
     print(f"{len(pages)} pages, {len({p.site for p in pages})} sites", flush=True)
-    down = (("dragnet", 0.5), ("cleaneval", 0.3), ("cleanportaleval", 0.5), ("readability", 0.5))
-    candidates = [
-        Candidate("logreg", "logreg"),
-        Candidate("hgb", "hgb"),
-        Candidate("hgb-no-keywords", "hgb", tuple(g for g in GROUPS if g != "keywords")),
-        Candidate("hgb-no-context", "hgb", context=False),
-        Candidate("hgb-weighted", "hgb", weights=down),
-        Candidate("hgb-weighted-15-leaves", "hgb", weights=down, params=(("max_leaf_nodes", 15),)),
-        Candidate("hgb-weighted-200-trees", "hgb", weights=down, params=(("max_iter", 200), ("learning_rate", 0.1))),
-    ]
-    every = {c.name: c for c in candidates}
-    if args.candidates != "all":
-        wanted = args.candidates.split(",")
-        candidates = [c for c in candidates if c.name in wanted]
+    if args.candidates == "all":
+        candidates = list(RECIPES.values())
+    elif args.candidates == "none":
+        candidates = []
+    else:
+        unknown = [n for n in args.candidates.split(",") if n not in RECIPES]
+        if unknown:
+            parser.error(f"unknown candidate {unknown[0]!r}; known: {', '.join(RECIPES)}")
+        candidates = [RECIPES[n] for n in args.candidates.split(",")]
     results: dict = {"pages": len(pages), "cv": {}, "peers": {}, "loco": {}}
     for c in candidates:
         start = time.perf_counter()
-        cv = cross_validate(pages, c.model_type, c.groups, c.context, folds=args.folds, corpus_weights=dict(c.weights),
-                            classifier_params=dict(c.params))
+        cv = cross_validate(pages, c, folds=args.folds)
         r = cv.report
         results["cv"][c.name] = {"line_f1": r.lines.f1, "page_f1": r.page.f1, "per_corpus": r.per_corpus,
                                  "thresholds": cv.thresholds, "seconds": time.perf_counter() - start}
-        corp = "  ".join(f"{k} {v:.3f}" for k, v in per_corpus_page_f1(r).items())
+        corp = "  ".join(f"{k} {_opt(v)}" for k, v in per_corpus_page_f1(r).items())
         if args.errors and c is candidates[0]:
             table = error_table(pages, cv.oof_scores, cv.thresholds["f1"]).as_dict()
             Path(args.errors).write_text(json.dumps(table, indent=1, ensure_ascii=False) + "\n")
             print(format_table(table), flush=True)
-        print(f"{c.name:<18} line F1 {r.lines.f1:.3f}  page F1 {r.page.f1:.3f}  | page F1 per corpus: {corp}"
+        snip = f"  snippet F1 {r.snippets.f1:.3f}" if r.snippets else ""
+        print(f"{c.name:<18} line F1 {r.lines.f1:.3f}  page F1 {r.page.f1:.3f}{snip}  | per corpus: {corp}"
               f"  ({time.perf_counter() - start:.0f} s)", flush=True)
     if not args.no_peers:
         for name, r in evaluate_peers(pages).items():
             by = {}
             for corpus in sorted({p.corpus for p in pages}):
                 sub = [p for p in pages if p.corpus == corpus]
-                by[corpus] = score_labels(sub, [_peer(name)(p.lines) for p in sub], worst=0).page.f1
+                peer_report = score_labels(sub, [_peer(name)(p.lines) for p in sub], worst=0)
+                by[corpus] = peer_report.page.f1 if peer_report.page.pages else peer_report.snippets.f1
             results["peers"][name] = {"line_f1": r.lines.f1, "page_f1": r.page.f1, "per_corpus_page_f1": by}
             corp = "  ".join(f"{k} {v:.3f}" for k, v in by.items())
             print(f"{name:<18} line F1 {r.lines.f1:.3f}  page F1 {r.page.f1:.3f}  | page F1 per corpus: {corp}", flush=True)
     if args.loco:
-        c = every[args.loco]
+        c = get_recipe(args.loco)
         print(f"leave-one-corpus-out, {c.name}:", flush=True)
         results["loco"][c.name] = leave_one_corpus_out(pages, c, held_out=[h for h in args.held_out.split(",") if h])
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")

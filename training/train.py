@@ -17,42 +17,51 @@ from sklearn.preprocessing import StandardScaler
 from linesift.model import features
 from linesift.model.errors import DataError
 from linesift.model.featuriser import LineFeaturiser
+from linesift.model.stage import PageStageClassifier
 from linesift.model.labels import BLANK, CHROME, CONTENT
 from linesift.model.text import is_blank
 
 from .data import LabelledPage, count_labels, data_digest
 from .evaluate import EvalReport, score_labels
+from .recipe import Recipe
 
 MODEL_TYPES = ("hgb", "logreg")
-#: Folds of the site-grouped cross-validation (fewer when there are fewer sites).
-CV_FOLDS = 5
 #: Candidate decision thresholds (content probability).
 THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
 #: F-beta used for each stored threshold: beta < 1 favours precision, > 1 recall.
 THRESHOLD_BETAS = {"f1": 1.0, "precision": 0.5, "recall": 2.0}
+#: Line features the second stage sees beside the first stage's scores (those the groups have).
+PAGE_STAGE_PASSTHROUGH = ("length.words", "length.page_share", "position.relative", "punctuation.ends_terminal",
+                          "keywords.density", "lexicon.score")
+#: The second stage is small: it reads ~25 context features, and its trees add to every prediction.
+PAGE_STAGE_PARAMS = {"max_iter": 60, "learning_rate": 0.15, "max_leaf_nodes": 31, "max_bins": 63,
+                     "l2_regularization": 1.0}
 
 
-def build_pipeline(model_type: str = "hgb", groups: tuple[str, ...] = features.GROUPS, context: bool = True,
-                   seed: int = 0, classifier_params: dict | None = None) -> Pipeline:
-    """Featuriser + classifier as one Pipeline, so both are saved and loaded together.
+def _classifier(recipe: Recipe, params: dict | None = None):
+    if recipe.model_type == "hgb":
+        return HistGradientBoostingClassifier(early_stopping=False, random_state=recipe.seed,
+                                              **(params if params is not None else recipe.classifier_params))
+    if recipe.model_type == "logreg":
+        return LogisticRegression(**{"C": 1.0, "max_iter": 1000, **recipe.classifier_params})
+    raise ValueError(f"unknown model type {recipe.model_type!r}; choose from {', '.join(MODEL_TYPES)}")
 
-    ``classifier_params`` override the classifier's defaults (model selection experiments).
-    """
-    featuriser = LineFeaturiser(groups=tuple(groups), context=context)
-    if model_type == "hgb":
-        # 100 trees and 63 bins keep training on ~800k corpus lines near a minute per fit and
-        # predict cost near 2 microseconds per line; larger ensembles were not compared yet.
-        classifier = HistGradientBoostingClassifier(
-            max_iter=100, learning_rate=0.15, max_leaf_nodes=31, max_bins=63, l2_regularization=1.0,
-            early_stopping=False, random_state=seed,
-        )
-        classifier.set_params(**(classifier_params or {}))
-        return Pipeline([("features", featuriser), ("classifier", classifier)])
-    if model_type == "logreg":
-        classifier = LogisticRegression(C=1.0, max_iter=1000, random_state=seed)
-        classifier.set_params(**(classifier_params or {}))
+
+def build_pipeline(recipe: Recipe) -> Pipeline:
+    """Featuriser + classifier (one or two stages) as one Pipeline, saved and loaded together."""
+    featuriser = LineFeaturiser(groups=tuple(recipe.groups), context=recipe.context, seed=recipe.seed)
+    classifier = _classifier(recipe)
+    if recipe.page_stage:
+        if recipe.model_type != "hgb":
+            raise ValueError("a page stage reads the first stage's raw features: it needs model type hgb")
+        base = features.names_in_groups(tuple(recipe.groups))
+        classifier = PageStageClassifier(
+            first=classifier, second=_classifier(recipe.but(model_type="hgb"), PAGE_STAGE_PARAMS),
+            layout_columns=(base.index("position.from_start"), base.index("position.from_end")),
+            passthrough=tuple(base.index(n) for n in PAGE_STAGE_PASSTHROUGH if n in base))
+    if recipe.model_type == "logreg":
         return Pipeline([("features", featuriser), ("scale", StandardScaler()), ("classifier", classifier)])
-    raise ValueError(f"unknown model type {model_type!r}; choose from {', '.join(MODEL_TYPES)}")
+    return Pipeline([("features", featuriser), ("classifier", classifier)])
 
 
 def line_targets(pages: Sequence[LabelledPage]) -> np.ndarray:
@@ -69,15 +78,19 @@ def line_weights(pages: Sequence[LabelledPage], corpus_weights: dict[str, float]
 def fit(pipeline: Pipeline, pages: Sequence[LabelledPage], corpus_weights: dict[str, float] | None = None) -> Pipeline:
     """Fit on pages; each line is weighed by its corpus (``corpus_weights``, default 1), unknown lines by 0.
 
-    Unknown lines stay in the pages, so their neighbours still see them as context.
+    Unknown lines stay in the pages, so their neighbours still see them as context. Learned
+    features and a second stage get the pages' sites, so their held-out scores come from other sites.
     """
     y = line_targets(pages)
     w = line_weights(pages, corpus_weights)
     if len(np.unique(y[w > 0])) < 2:
         raise DataError("training data needs both content and chrome lines")
-    if np.all(w == 1.0):
-        return pipeline.fit([p.lines for p in pages], y)
-    return pipeline.fit([p.lines for p in pages], y, classifier__sample_weight=w)
+    sites = np.unique([p.site for p in pages], return_inverse=True)[1]
+    params: dict[str, Any] = {"features__groups": sites, "features__sample_weight": w,
+                              "classifier__sample_weight": w}
+    if isinstance(pipeline[-1], PageStageClassifier):
+        params["classifier__groups"] = np.repeat(sites, [len(p.content_mask()) for p in pages])
+    return pipeline.fit([p.lines for p in pages], y, **params)
 
 
 def best_threshold(y: np.ndarray, scores: np.ndarray, beta: float = 1.0, weights: np.ndarray | None = None) -> float:
@@ -110,15 +123,14 @@ class CVResult:
     oof_scores: list[np.ndarray]
 
 
-def cross_validate(pages: Sequence[LabelledPage], model_type: str = "hgb",
-                   groups: tuple[str, ...] = features.GROUPS, context: bool = True,
-                   folds: int = CV_FOLDS, seed: int = 0, corpus_weights: dict[str, float] | None = None,
-                   classifier_params: dict | None = None) -> CVResult:
-    """Site-grouped CV: no site is in both a training and a test fold.
+def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | None = None) -> CVResult:
+    """Site-grouped CV of ``recipe`` (``folds`` overrides its folds): no site is in both a training and a test fold.
 
     Each test fold is scored at a threshold chosen on the other folds' out-of-fold scores, so no
     test label picks its own threshold. The stored thresholds use all out-of-fold scores.
     """
+    folds = folds or recipe.folds
+    corpus_weights = recipe.corpus_weights
     sites = np.array([p.site for p in pages])
     k = min(folds, len(set(sites)))
     if k < 2:
@@ -130,7 +142,7 @@ def cross_validate(pages: Sequence[LabelledPage], model_type: str = "hgb",
     for f in range(k):
         train = [pages[i] for i in np.nonzero(fold_of != f)[0]]
         test_idx = np.nonzero(fold_of == f)[0]
-        model = fit(build_pipeline(model_type, groups, context, seed, classifier_params), train, corpus_weights)
+        model = fit(build_pipeline(recipe), train, corpus_weights)
         test = [pages[i] for i in test_idx]
         proba = model.predict_proba([p.lines for p in test])[:, 1] if any(len(p.content_mask()) for p in test) else np.zeros(0)
         offset = 0
@@ -178,12 +190,11 @@ class TrainResult:
     cv: CVResult | None
 
 
-def train(pages: Sequence[LabelledPage], model_type: str = "hgb", groups: tuple[str, ...] = features.GROUPS,
-          context: bool = True, folds: int = CV_FOLDS, seed: int = 0, data_files: Sequence[str] = (),
-          cross_validation: bool = True, corpus_weights: dict[str, float] | None = None) -> TrainResult:
+def train(pages: Sequence[LabelledPage], recipe: Recipe, data_files: Sequence[str] = (),
+          cross_validation: bool = True) -> TrainResult:
     """Cross-validate (for metrics and thresholds), then fit the final model on all pages."""
-    cv = cross_validate(pages, model_type, groups, context, folds, seed, corpus_weights) if cross_validation else None
-    pipeline = fit(build_pipeline(model_type, groups, context, seed), pages, corpus_weights)
+    cv = cross_validate(pages, recipe) if cross_validation else None
+    pipeline = fit(build_pipeline(recipe), pages, recipe.corpus_weights)
     thresholds = cv.thresholds if cv else {name: 0.5 for name in THRESHOLD_BETAS}
     from .corpora import CORPORA
 
@@ -193,14 +204,15 @@ def train(pages: Sequence[LabelledPage], model_type: str = "hgb", groups: tuple[
                                               if p.corpus in CORPORA else "see the data's own card"})
         entry["records"] += 1
     metadata = {
-        "model_type": model_type,
-        "feature_groups": list(groups),
-        "context": context,
+        "recipe": recipe.as_dict(),
+        "model_type": recipe.model_type,
+        "feature_groups": list(recipe.groups),
+        "context": recipe.context,
         "feature_names": [str(n) for n in pipeline[0].get_feature_names_out()],
         "threshold": thresholds["f1"],
         "thresholds": thresholds,
-        "seed": seed,
-        "corpus_weights": dict(corpus_weights or {}),
+        "seed": recipe.seed,
+        "corpus_weights": dict(recipe.corpus_weights),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "platform": platform.platform(),
         "training_data": {

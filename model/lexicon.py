@@ -1,0 +1,103 @@
+"""A learned lexicon: every language with training data gets its own chrome vocabulary.
+
+Each line becomes a bag of hashed terms: its case-folded words and word bigrams (Han and kana
+characters count as words of their own, so Chinese and Japanese get character unigrams and
+bigrams). A linear model on those terms, trained on the labelled lines, gives each line a
+score (a logit: above 0 leans content). Hashing and scoring are numpy passes over the batch;
+no Python work is done per word.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .batch import CJK_RANGES, DIGIT, LETTER, UPPER, LineBatch
+from .keywords import folded_word_hashes
+
+#: Terms are hashed into 2**BUCKET_BITS buckets; collisions only blur rare terms (bits).
+BUCKET_BITS = 18
+#: Multipliers that mix hashes before the top bits pick a bucket (multiplicative hashing).
+_MIX = np.uint32(0x9E3779B1)
+_PAIR = np.uint32(0x85EBCA6B)
+#: Bigram hashes are offset so that a bigram never lands where a unigram of the same hash would.
+_BIGRAM_SALT = np.uint32(0x27D4EB2F)
+
+
+def line_terms(b: LineBatch, bits: int = BUCKET_BITS) -> tuple[np.ndarray, np.ndarray]:
+    """(line of each term, bucket of each term), both shape (n_terms,); terms are in line order."""
+    if "lexicon_terms" in b.cache and b.cache["lexicon_terms"][0] == bits:
+        return b.cache["lexicon_terms"][1]
+    codes = b.codes
+    word = (b.classes & (LETTER | DIGIT)) != 0
+    cjk = np.zeros(len(codes), dtype=bool)
+    if len(codes) and codes.max() >= CJK_RANGES[0][0]:
+        for low, high in CJK_RANGES:
+            cjk |= (codes >= low) & (codes <= high)
+    # A word starts where a word character follows a non-word one, and at every Han/kana character.
+    prev_word = np.zeros(len(codes), dtype=bool)
+    prev_word[1:] = word[:-1]
+    prev_cjk = np.zeros(len(codes), dtype=bool)
+    prev_cjk[1:] = cjk[:-1]
+    w_start = np.nonzero(word & (~prev_word | cjk | prev_cjk))[0]
+    next_start = np.zeros(len(codes) + 1, dtype=bool)
+    next_start[w_start] = True
+    # A word ends at the first non-word character or the next word's start, whichever comes first.
+    boundary = np.nonzero(~np.append(word, False) | next_start)[0]
+    w_end = boundary[np.searchsorted(boundary, w_start, side="right")]
+    if not len(w_start):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    hashes = folded_word_hashes(codes, (b.classes & UPPER) != 0, w_start, w_end)
+    line_of = np.searchsorted(b.starts, w_start, side="right") - 1
+    same_line = line_of[1:] == line_of[:-1]
+    with np.errstate(over="ignore"):
+        pairs = (hashes[:-1] * _PAIR + hashes[1:] + _BIGRAM_SALT)[same_line]
+        terms = np.concatenate([hashes, pairs]) * _MIX
+    lines = np.concatenate([line_of, line_of[:-1][same_line]])
+    buckets = (terms >> np.uint32(32 - bits)).astype(np.int64)
+    order = np.argsort(lines, kind="stable")
+    result = (lines[order], buckets[order])
+    b.cache["lexicon_terms"] = (bits, result)
+    return result
+
+
+def term_norms(lines: np.ndarray, n_lines: int) -> np.ndarray:
+    """1 / sqrt(terms on the line) for each line (0 for a line without terms), shape (n_lines,)."""
+    counts = np.bincount(lines, minlength=n_lines).astype(np.float64)
+    return np.divide(1.0, np.sqrt(counts), out=np.zeros(n_lines), where=counts > 0)
+
+
+def term_matrix(b: LineBatch, bits: int = BUCKET_BITS):
+    """Sparse (n_lines, 2**bits) matrix of term counts, each row scaled by ``term_norms``."""
+    from scipy.sparse import csr_matrix
+
+    lines, buckets = line_terms(b, bits)
+    values = term_norms(lines, len(b))[lines]
+    return csr_matrix((values, (lines, buckets)), shape=(len(b), 2**bits), dtype=np.float64)
+
+
+class Lexicon:
+    """Per-bucket weights of a linear model over hashed terms; ``score`` gives each line's logit."""
+
+    def __init__(self, bits: int = BUCKET_BITS, alpha: float = 2e-6, epochs: int = 8, seed: int = 0):
+        self.bits = bits
+        self.alpha = alpha
+        self.epochs = epochs
+        self.seed = seed
+
+    def fit(self, b: LineBatch, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "Lexicon":
+        """Learn term weights from the batch's lines and their targets ``y`` (n_lines,), 1 = content."""
+        from sklearn.linear_model import SGDClassifier
+
+        model = SGDClassifier(loss="log_loss", alpha=self.alpha, max_iter=self.epochs, tol=None,
+                              random_state=self.seed, average=True)
+        model.fit(term_matrix(b, self.bits), y, sample_weight=sample_weight)
+        self.weights_ = model.coef_[0].astype(np.float32)
+        self.intercept_ = float(model.intercept_[0])
+        return self
+
+    def score(self, b: LineBatch) -> np.ndarray:
+        """Each line's logit, shape (n_lines,), float64."""
+        lines, buckets = line_terms(b, self.bits)
+        total = np.bincount(lines, weights=self.weights_[buckets], minlength=len(b))
+        return total * term_norms(lines, len(b)) + self.intercept_

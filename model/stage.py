@@ -1,0 +1,188 @@
+"""The second stage: a model that reads the first stage's scores across the whole page.
+
+A line model sees a line and a few neighbours; whether a paragraph is the article or a teaser in a
+list of other articles shows only against the page: where the strong lines are, how far this
+line is from them, what the scores around it look like. ``PageStageClassifier`` fits a first
+classifier on the line features, gives every training line an *out-of-fold* first-stage score
+(site-grouped folds, so the second stage learns how the first behaves on unseen sites), turns
+the scores into page-context features (``context_features``) and fits a second classifier on
+those plus a few line features.
+
+Rows arrive without page boundaries (a feature matrix); they are recovered from the first
+stage's ``position.from_start`` and ``position.from_end`` columns: log(1 + lines before) and
+log(1 + lines after), which are exact enough to invert for pages of up to millions of lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils.validation import check_is_fitted
+
+#: Offsets (lines) whose first-stage scores each line sees; -1 marks a line outside the page.
+SCORE_OFFSETS = (-8, -4, -2, -1, 1, 2, 4, 8)
+#: Half-widths of the windows whose mean first-stage score each line sees (lines).
+SCORE_WINDOWS = (3, 10, 25)
+#: A line is "strong" at or above this first-stage score (content probability).
+STRONG = 0.5
+CONTEXT_NAMES = (
+    ["stage1.score"] + [f"stage1.at{o:+d}" for o in SCORE_OFFSETS] + [f"stage1.mean{h}" for h in SCORE_WINDOWS]
+    + ["stage1.page_max", "stage1.page_mean", "stage1.strong_before", "stage1.strong_after",
+       "stage1.strong_distance", "stage1.outside_strong_span", "stage1.page_rank"]
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each row sits: its page (0..n_pages-1), its index among the page's lines, and the
+    page's line count; each shape (n_rows,)."""
+
+    page: np.ndarray
+    index: np.ndarray
+    count: np.ndarray
+
+    @classmethod
+    def from_columns(cls, from_start: np.ndarray, from_end: np.ndarray) -> "Layout":
+        index = np.rint(np.expm1(from_start)).astype(np.int64)
+        after = np.rint(np.expm1(from_end)).astype(np.int64)
+        page = np.cumsum(index == 0) - 1
+        return cls(page, index, index + after + 1)
+
+
+def _shift(values: np.ndarray, layout: Layout, offset: int, fill: float) -> np.ndarray:
+    """values[i + offset] where that row is on row i's page, else ``fill``; shape like ``values``."""
+    n = len(values)
+    out = np.full(n, fill)
+    if abs(offset) < n:
+        if offset > 0:
+            out[:-offset] = values[offset:]
+        else:
+            out[-offset:] = values[:offset]
+    target = layout.index + offset
+    out[(target < 0) | (target >= layout.count)] = fill
+    return out
+
+
+def _page_reduce(ufunc: np.ufunc, values: np.ndarray, layout: Layout) -> np.ndarray:
+    """``ufunc`` over each page's rows, repeated onto each row; shape (n_rows,)."""
+    first = np.nonzero(layout.index == 0)[0]
+    return np.repeat(ufunc.reduceat(values, first), np.diff(np.append(first, len(values))))
+
+
+def context_features(scores: np.ndarray, layout: Layout) -> np.ndarray:
+    """Page-context features of first-stage ``scores`` (n_rows,): shape (n_rows, len(CONTEXT_NAMES))."""
+    n = len(scores)
+    out = np.empty((n, len(CONTEXT_NAMES)), dtype=np.float64, order="F")
+    if not n:
+        return out
+    out[:, 0] = scores
+    col = 1
+    for offset in SCORE_OFFSETS:
+        out[:, col] = _shift(scores, layout, offset, -1.0)
+        col += 1
+    cumulative = np.concatenate(([0.0], np.cumsum(scores)))
+    rows = np.arange(n)
+    page_start = rows - layout.index
+    page_end = page_start + layout.count
+    for half in SCORE_WINDOWS:
+        lo = np.maximum(rows - half, page_start)
+        hi = np.minimum(rows + half + 1, page_end)
+        out[:, col] = (cumulative[hi] - cumulative[lo]) / (hi - lo)
+        col += 1
+    strong = (scores >= STRONG).astype(np.float64)
+    strong_total = _page_reduce(np.add, strong, layout)
+    strong_cum = np.concatenate(([0.0], np.cumsum(strong)))
+    before = strong_cum[rows] - strong_cum[page_start]
+    out[:, col] = _page_reduce(np.maximum, scores, layout)
+    out[:, col + 1] = _page_reduce(np.add, scores, layout) / layout.count
+    out[:, col + 2] = before / np.maximum(strong_total, 1)
+    out[:, col + 3] = (strong_total - before - strong) / np.maximum(strong_total, 1)
+    out[:, col + 4] = np.log1p(_strong_distance(strong > 0, layout))
+    first_strong = _page_reduce(np.minimum, np.where(strong > 0, layout.index, np.iinfo(np.int64).max), layout)
+    last_strong = _page_reduce(np.maximum, np.where(strong > 0, layout.index, -1), layout)
+    outside = np.maximum(np.maximum(first_strong - layout.index, layout.index - last_strong), 0)
+    out[:, col + 5] = np.log1p(np.where(strong_total > 0, outside, layout.count))
+    out[:, col + 6] = _page_rank(scores, layout)
+    return out
+
+
+def _strong_distance(strong: np.ndarray, layout: Layout) -> np.ndarray:
+    """Lines to the nearest strong line of the same page (the page's line count when it has none)."""
+    n = len(strong)
+    rows = np.arange(n)
+    big = np.iinfo(np.int64).max // 4
+    last = np.where(strong, rows, -big)
+    np.maximum.accumulate(last, out=last)
+    nxt = np.where(strong, rows, big)
+    nxt = np.minimum.accumulate(nxt[::-1])[::-1]
+    page_start = rows - layout.index
+    page_end = page_start + layout.count
+    dist_before = np.where(last >= page_start, rows - last, big)
+    dist_after = np.where(nxt < page_end, nxt - rows, big)
+    return np.minimum(np.minimum(dist_before, dist_after), layout.count).astype(np.float64)
+
+
+def _page_rank(scores: np.ndarray, layout: Layout) -> np.ndarray:
+    """Each line's score rank within its page, 0 (lowest) to 1 (highest)."""
+    order = np.lexsort((scores, layout.page))
+    rank = np.empty(len(scores), dtype=np.float64)
+    rank[order] = np.arange(len(scores)) - (np.arange(len(scores)) - layout.index)[order]
+    # rank[order] above is the row position minus the page's first row: a 0-based rank in the page.
+    return rank / np.maximum(layout.count - 1, 1)
+
+
+class PageStageClassifier(ClassifierMixin, BaseEstimator):
+    """First stage on line features, second stage on page-context features of its scores.
+
+    ``layout_columns``: indices of ``position.from_start`` and ``position.from_end`` in X;
+    ``passthrough``: indices of line features the second stage also sees.
+    """
+
+    def __init__(self, first=None, second=None, layout_columns: tuple[int, int] = (0, 1),
+                 passthrough: tuple[int, ...] = (), folds: int = 3):
+        self.first = first
+        self.second = second
+        self.layout_columns = layout_columns
+        self.passthrough = passthrough
+        self.folds = folds
+
+    def _second_input(self, X: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        layout = Layout.from_columns(X[:, self.layout_columns[0]], X[:, self.layout_columns[1]])
+        context = context_features(scores, layout)
+        if not self.passthrough:
+            return context
+        return np.asfortranarray(np.hstack([context, X[:, list(self.passthrough)]]))
+
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None,
+            groups: np.ndarray | None = None) -> "PageStageClassifier":
+        """Fit both stages; ``groups`` (one per row, e.g. the site) keeps a group out of its own scores."""
+        from sklearn.model_selection import GroupKFold
+
+        y = np.asarray(y)
+        weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        layout = Layout.from_columns(X[:, self.layout_columns[0]], X[:, self.layout_columns[1]])
+        groups = layout.page if groups is None else np.asarray(groups)
+        self.first_ = clone(self.first).fit(X, y, sample_weight=weights)
+        k = min(self.folds, len(np.unique(groups)))
+        if k < 2:  # one group: no held-out scores to be had
+            oof = self.first_.predict_proba(X)[:, 1]
+        else:
+            oof = np.zeros(len(y))
+            for _, test in GroupKFold(n_splits=k).split(oof, groups=groups):
+                # Held-out rows stay in the fit with weight 0: no copy of X, and no label of theirs is used.
+                held_out = weights.copy()
+                held_out[test] = 0.0
+                oof[test] = clone(self.first).fit(X, y, sample_weight=held_out).predict_proba(X[test])[:, 1]
+        self.second_ = clone(self.second).fit(self._second_input(X, oof), y, sample_weight=weights)
+        self.classes_ = self.first_.classes_
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        check_is_fitted(self, "second_")
+        scores = self.first_.predict_proba(X)[:, 1]
+        return self.second_.predict_proba(self._second_input(X, scores))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]

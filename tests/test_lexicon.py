@@ -1,0 +1,126 @@
+"""The learned lexicon and the page stage: hand-computed terms, context features, and no leakage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from linesift.model.batch import LineBatch
+from linesift.model.featuriser import LineFeaturiser
+from linesift.model.lexicon import Lexicon, line_terms
+from linesift.model.stage import CONTEXT_NAMES, Layout, PageStageClassifier, context_features
+
+
+def test_terms_are_folded_words_and_pairs_and_cjk_characters():
+    b = LineBatch.from_pages([["Hello World hello", "他们开会"]])
+    lines, buckets = line_terms(b)
+    # Line 0: 3 words (Hello = hello) + 2 pairs; line 1: 4 characters + 3 pairs.
+    assert np.bincount(lines).tolist() == [5, 7]
+    first = buckets[lines == 0]
+    assert first[0] == first[2] and len(set(first.tolist())) == 4
+
+
+def test_lexicon_learns_which_words_are_chrome():
+    chrome = ["Accept all cookies", "Manage cookies settings", "We use cookies to improve"]
+    content = ["The minister said the budget would pass", "Farmers said the harvest was late"]
+    b = LineBatch.from_pages([chrome * 5 + content * 5])
+    y = np.array([0] * 15 + [1] * 10)
+    lex = Lexicon().fit(b, y)
+    new = LineBatch.from_pages([["Reject cookies", "The mayor said the bridge would open"]])
+    low, high = lex.score(new)
+    assert low < 0 < high
+
+
+def test_featuriser_gives_training_lines_out_of_fold_lexicon_scores():
+    site_a = [["Alpha beta gamma delta", "Epsilon zeta eta theta"]] * 3
+    site_b = [["Iota kappa lambda mu", "Nu xi omicron pi"]] * 3
+    pages = site_a + site_b
+    y = np.array([1, 0] * 6)
+    f = LineFeaturiser(groups=("length", "lexicon"), context=False, stack_folds=2)
+    X = f.fit_transform(pages, y, groups=np.array([0, 0, 0, 1, 1, 1]))
+    col = list(f.get_feature_names_out()).index("lexicon.score")
+    oof = X[:, col]
+    # Site A's words occur nowhere in site B: held out, every line of A gets the same score.
+    assert np.allclose(oof[:6], oof[0])
+    # The lexicon fitted on everything does know them.
+    in_sample = f.transform(pages)[:, col]
+    assert in_sample[0] > in_sample[1] and not np.allclose(in_sample[:6], in_sample[0])
+
+
+def test_lexicon_group_needs_targets():
+    with pytest.raises(ValueError, match="needs the line targets"):
+        LineFeaturiser(groups=("length", "lexicon")).fit([["a"]])
+
+
+def test_layout_round_trips_from_log_columns():
+    index = np.array([0, 1, 2, 0, 0, 1])
+    count = np.array([3, 3, 3, 1, 2, 2])
+    layout = Layout.from_columns(np.log1p(index).astype(np.float64), np.log1p(count - 1 - index))
+    assert layout.page.tolist() == [0, 0, 0, 1, 2, 2]
+    assert layout.index.tolist() == index.tolist() and layout.count.tolist() == count.tolist()
+    big = np.arange(200_000)
+    again = Layout.from_columns(np.log1p(big).astype(np.float32), np.log1p(big[::-1]).astype(np.float32))
+    assert again.index.tolist() == big.tolist()
+
+
+def test_context_features_hand_computed():
+    scores = np.array([0.9, 0.1, 0.6, 0.2])
+    layout = Layout(page=np.array([0, 0, 0, 1]), index=np.array([0, 1, 2, 0]), count=np.array([3, 3, 3, 1]))
+    Z = context_features(scores, layout)
+    col = {name: Z[:, i] for i, name in enumerate(CONTEXT_NAMES)}
+    assert col["stage1.at+1"].tolist() == [0.1, 0.6, -1.0, -1.0]  # -1: outside the page
+    assert col["stage1.at-2"].tolist() == [-1.0, -1.0, 0.9, -1.0]
+    np.testing.assert_allclose(col["stage1.mean3"], [1.6 / 3, 1.6 / 3, 1.6 / 3, 0.2])
+    assert col["stage1.page_max"].tolist() == [0.9, 0.9, 0.9, 0.2]
+    np.testing.assert_allclose(col["stage1.strong_distance"], np.log1p([0, 1, 0, 1]))  # page 2: none strong
+    assert col["stage1.strong_before"].tolist() == [0.0, 0.5, 0.5, 0.0]
+    assert col["stage1.page_rank"].tolist() == [1.0, 0.0, 0.5, 0.0]
+
+
+class _Recorder:
+    """A stub first stage that records each fit's sample weights and scores rows by a column."""
+
+    fits: list = []
+
+    def __init__(self):
+        pass
+
+    def get_params(self, deep=False):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+    def fit(self, X, y, sample_weight=None):
+        _Recorder.fits.append(np.asarray(sample_weight).copy())
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X):
+        p = X[:, 2] / (1 + X[:, 2])
+        return np.column_stack([1 - p, p])
+
+
+def test_page_stage_held_out_scores_never_see_their_own_site():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    rows, groups = [], []
+    for page in range(12):
+        n = 5
+        for i in range(n):
+            rows.append([np.log1p(i), np.log1p(n - 1 - i), rng.random()])
+            groups.append(page // 2)  # two pages per site
+    X = np.asarray(rows)
+    y = (X[:, 2] > 0.5).astype(int)
+    groups = np.asarray(groups)
+    _Recorder.fits = []
+    model = PageStageClassifier(first=_Recorder(), second=HistGradientBoostingClassifier(max_iter=5),
+                                layout_columns=(0, 1), folds=3).fit(X, y, groups=groups)
+    full, *folds = _Recorder.fits
+    assert np.all(full == 1.0) and len(folds) == 3
+    held_out_sites = [set(groups[w == 0]) for w in folds]
+    for held, w in zip(held_out_sites, folds):
+        assert held and not held & set(groups[w > 0])  # a held-out site has no weight in its fold's fit
+    assert set().union(*held_out_sites) == set(groups)  # every site is held out once
+    assert model.predict_proba(X).shape == (len(X), 2)
