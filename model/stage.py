@@ -170,11 +170,10 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
             oof = self.first_.predict_proba(X)[:, 1]
         else:
             oof = np.zeros(len(y))
-            for _, test in GroupKFold(n_splits=k).split(oof, groups=groups):
-                # Held-out rows stay in the fit with weight 0: no copy of X, and no label of theirs is used.
-                held_out = weights.copy()
-                held_out[test] = 0.0
-                oof[test] = clone(self.first).fit(X, y, sample_weight=held_out).predict_proba(X[test])[:, 1]
+            for train, test in GroupKFold(n_splits=k).split(oof, groups=groups):
+                # A copy of the training rows: fitting on fewer rows is what keeps stacking affordable.
+                model = clone(self.first).fit(X[train], y[train], sample_weight=weights[train])
+                oof[test] = model.predict_proba(X[test])[:, 1]
         self.second_ = clone(self.second).fit(self._second_input(X, oof), y, sample_weight=weights)
         self.classes_ = self.first_.classes_
         return self

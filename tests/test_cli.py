@@ -183,6 +183,9 @@ def test_train_predict_evaluate_round_trip(tmp_path, capsys):
     code, out, err = run(capsys, "train", str(SAMPLES), "--out", str(model), "--folds", "3")
     assert code == EXIT_OK, err
     assert "site-grouped 3-fold cross-validation" in out
+    # Progress on stderr: each stage with its elapsed time, never on stdout.
+    assert "] cv fold 3/3: fitting on" in err and "] final model: fitting on all 10 pages" in err
+    assert "cv fold" not in out
     meta = json.loads(metadata_path(model).read_text())
     assert meta["training_data"]["pages"] == 10 and meta["metrics"]["folds"] == 3
     assert set(meta["thresholds"]) == {"f1", "precision", "recall"}
@@ -199,6 +202,32 @@ def test_train_predict_evaluate_round_trip(tmp_path, capsys):
 
     code, out, _ = run(capsys, "evaluate", str(EXAMPLE / "northvalley-library.labels.tsv"), "--model", str(model))
     assert code == EXIT_OK and "lines      precision" in out and "page       precision" in out
+
+
+def test_train_recipe_bundled_is_the_bundled_models_configuration(tmp_path, capsys):
+    from linesift.training.recipe import BUNDLED, RECIPES
+
+    model = tmp_path / "b.joblib"
+    code, _, err = run(capsys, "train", str(SAMPLES), "--out", str(model), "--recipe", "bundled", "--no-cv")
+    assert code == EXIT_OK, err
+    meta = json.loads(metadata_path(model).read_text())
+    assert meta["recipe"] == RECIPES[BUNDLED].as_dict()
+    assert meta["corpus_weights"] == RECIPES[BUNDLED].corpus_weights and meta["corpus_weights"]
+    # `train` without --recipe uses the same recipe.
+    code, _, err = run(capsys, "train", str(SAMPLES), "--out", str(tmp_path / "d.joblib"), "--no-cv")
+    assert json.loads(metadata_path(tmp_path / "d.joblib").read_text())["recipe"] == meta["recipe"]
+
+
+def test_unknown_recipe_is_a_usage_error(tmp_path, capsys):
+    code, _, err = run(capsys, "train", str(SAMPLES), "--out", str(tmp_path / "x.joblib"), "--recipe", "nope")
+    assert code == EXIT_USAGE and "unknown recipe 'nope'" in err and err.count("\n") == 1
+
+
+def test_makefile_model_target_uses_the_bundled_recipe():
+    from .conftest import ROOT
+
+    model_rule = ROOT.joinpath("Makefile").read_text().split("\nmodel:", 1)[1].split("\n\n", 1)[0]
+    assert "--recipe bundled" in model_rule and "--corpus-weight" not in model_rule
 
 
 def test_logreg_model_type_trains(tmp_path, capsys):

@@ -78,7 +78,7 @@ def test_context_features_hand_computed():
 
 
 class _Recorder:
-    """A stub first stage that records each fit's sample weights and scores rows by a column."""
+    """A stub first stage that records the rows of each fit and scores rows by a column."""
 
     fits: list = []
 
@@ -92,7 +92,7 @@ class _Recorder:
         return self
 
     def fit(self, X, y, sample_weight=None):
-        _Recorder.fits.append(np.asarray(sample_weight).copy())
+        _Recorder.fits.append(X[:, 3].copy())  # column 3 holds each row's number
         self.classes_ = np.array([0, 1])
         return self
 
@@ -109,7 +109,7 @@ def test_page_stage_held_out_scores_never_see_their_own_site():
     for page in range(12):
         n = 5
         for i in range(n):
-            rows.append([np.log1p(i), np.log1p(n - 1 - i), rng.random()])
+            rows.append([np.log1p(i), np.log1p(n - 1 - i), rng.random(), len(rows)])
             groups.append(page // 2)  # two pages per site
     X = np.asarray(rows)
     y = (X[:, 2] > 0.5).astype(int)
@@ -118,9 +118,12 @@ def test_page_stage_held_out_scores_never_see_their_own_site():
     model = PageStageClassifier(first=_Recorder(), second=HistGradientBoostingClassifier(max_iter=5),
                                 layout_columns=(0, 1), folds=3).fit(X, y, groups=groups)
     full, *folds = _Recorder.fits
-    assert np.all(full == 1.0) and len(folds) == 3
-    held_out_sites = [set(groups[w == 0]) for w in folds]
-    for held, w in zip(held_out_sites, folds):
-        assert held and not held & set(groups[w > 0])  # a held-out site has no weight in its fold's fit
-    assert set().union(*held_out_sites) == set(groups)  # every site is held out once
+    assert len(full) == len(X) and len(folds) == 3
+    held_out_sites = []
+    for seen in folds:
+        trained_on = set(groups[seen.astype(int)])
+        held = set(groups) - trained_on
+        assert held  # each fold holds some sites out entirely...
+        held_out_sites.append(held)
+    assert set().union(*held_out_sites) == set(groups)  # ...and every site is held out once
     assert model.predict_proba(X).shape == (len(X), 2)

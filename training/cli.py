@@ -10,6 +10,7 @@ import functools
 import json
 import os
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Callable, List, Optional
@@ -179,8 +180,18 @@ def train(
     chosen = chosen.but(**changes)
     if chosen.page_stage and chosen.model_type != "hgb":
         raise typer.BadParameter("recipes with a page stage need --model-type hgb", param_hint="--model-type")
+    started = time.monotonic()
+
+    def progress(message: str) -> None:
+        elapsed = int(time.monotonic() - started)
+        _err(f"[{elapsed // 60:02d}:{elapsed % 60:02d}] {message}")
+
+    progress("reading labelled data")
     pages = read_labelled(data)
-    result = train_model(pages, chosen, data_files=[str(d) for d in data], cross_validation=not no_cv)
+    n_lines = sum(len(p.lines) for p in pages)
+    progress(f"{len(pages):,} pages, {len({p.site for p in pages}):,} sites, {n_lines:,} lines; recipe {chosen.name}")
+    result = train_model(pages, chosen, data_files=[str(d) for d in data], cross_validation=not no_cv,
+                         progress=progress)
     meta = save_model(result.pipeline, result.metadata, out)
     typer.echo(f"wrote {out} ({meta['training_data']['pages']} pages, {len(meta['feature_names'])} features, "
                f"threshold {meta['threshold']:.2f})")

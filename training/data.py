@@ -6,7 +6,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -195,6 +195,15 @@ def _page(lines: list[str], labels: list[str], path: Path, line_no: int, record:
         url=url,
         meta={k: record[k] for k in ("id", "converter", "language", "with", "without") if k in record},
     )
+
+
+def sites_subset(pages: Sequence[LabelledPage], share: float) -> list[LabelledPage]:
+    """The pages of a fixed share of sites (0-1), chosen by a hash of the site name: the same
+    sites on every machine and run, so experiments and the gate compare like with like."""
+    if share >= 1.0:
+        return list(pages)
+    cut = int(share * 2**32)
+    return [p for p in pages if int.from_bytes(hashlib.sha256(p.site.encode()).digest()[:4], "big") < cut]
 
 
 def data_digest(pages: Iterable[LabelledPage]) -> str:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from .data import LabelledPage, read_labelled
+from .data import LabelledPage, read_labelled, sites_subset
 from .errors import error_table, format_table
 from .evaluate import EvalReport, evaluate_peers, score_labels
 from .recipe import RECIPES, Recipe, get_recipe
@@ -29,6 +29,10 @@ def per_corpus_page_f1(report: EvalReport) -> dict[str, float | None]:
     return {name: m["page_f1"] if m["page_f1"] is not None else m["snippet_f1"] for name, m in report.per_corpus.items()}
 
 
+def _say(message: str) -> None:
+    print(f"    {time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
 def _opt(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
@@ -40,7 +44,7 @@ def leave_one_corpus_out(pages: Sequence[LabelledPage], recipe: Recipe, held_out
     for held in sorted(held_out or {p.corpus for p in pages}):
         train = [p for p in pages if p.corpus != held]
         test = [p for p in pages if p.corpus == held]
-        cv = cross_validate(train, recipe, folds=loco_folds)
+        cv = cross_validate(train, recipe, folds=loco_folds, progress=_say)
         model = fit(build_pipeline(recipe), train, corpus_weights=recipe.corpus_weights)
         proba = model.predict_proba([p.lines for p in test])[:, 1]
         predicted, offset = [], 0
@@ -71,8 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loco", default="", help="candidate to run leave-one-corpus-out for")
     parser.add_argument("--errors", default="", help="write the first candidate's out-of-fold errors by line kind here (JSON)")
     parser.add_argument("--held-out", default="", help="comma-separated corpora to hold out (default: each in turn)")
+    parser.add_argument("--sites", type=float, default=1.0,
+                        help="share of sites to use (0-1, a fixed choice by site hash) for quicker comparisons")
+    parser.add_argument("--loco-folds", type=int, default=3, help="folds of the CV that picks a held-out run's threshold")
     args = parser.parse_args(argv)
-    pages = read_labelled(args.data)
+    pages = sites_subset(read_labelled(args.data), args.sites)
     print(f"{len(pages)} pages, {len({p.site for p in pages})} sites", flush=True)
     if args.candidates == "all":
         candidates = list(RECIPES.values())
@@ -86,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"pages": len(pages), "cv": {}, "peers": {}, "loco": {}}
     for c in candidates:
         start = time.perf_counter()
-        cv = cross_validate(pages, c, folds=args.folds)
+        cv = cross_validate(pages, c, folds=args.folds, progress=_say)
         r = cv.report
         results["cv"][c.name] = {"line_f1": r.lines.f1, "page_f1": r.page.f1, "per_corpus": r.per_corpus,
                                  "thresholds": cv.thresholds, "seconds": time.perf_counter() - start}
@@ -111,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.loco:
         c = get_recipe(args.loco)
         print(f"leave-one-corpus-out, {c.name}:", flush=True)
-        results["loco"][c.name] = leave_one_corpus_out(pages, c, held_out=[h for h in args.held_out.split(",") if h])
+        results["loco"][c.name] = leave_one_corpus_out(pages, c, held_out=[h for h in args.held_out.split(",") if h],
+                                                       loco_folds=args.loco_folds)
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     return 0
 

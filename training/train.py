@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -123,7 +123,16 @@ class CVResult:
     oof_scores: list[np.ndarray]
 
 
-def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | None = None) -> CVResult:
+#: Receives one line per training stage ("cv fold 2/5: fitting on 7,811 pages"); never required.
+Progress = Callable[[str], None]
+
+
+def _silent(message: str) -> None:
+    pass
+
+
+def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | None = None,
+                   progress: Progress = _silent) -> CVResult:
     """Site-grouped CV of ``recipe`` (``folds`` overrides its folds): no site is in both a training and a test fold.
 
     Each test fold is scored at a threshold chosen on the other folds' out-of-fold scores, so no
@@ -142,6 +151,7 @@ def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | N
     for f in range(k):
         train = [pages[i] for i in np.nonzero(fold_of != f)[0]]
         test_idx = np.nonzero(fold_of == f)[0]
+        progress(f"cv fold {f + 1}/{k}: fitting on {len(train):,} pages, scoring {len(test_idx):,}")
         model = fit(build_pipeline(recipe), train, corpus_weights)
         test = [pages[i] for i in test_idx]
         proba = model.predict_proba([p.lines for p in test])[:, 1] if any(len(p.content_mask()) for p in test) else np.zeros(0)
@@ -191,9 +201,10 @@ class TrainResult:
 
 
 def train(pages: Sequence[LabelledPage], recipe: Recipe, data_files: Sequence[str] = (),
-          cross_validation: bool = True) -> TrainResult:
+          cross_validation: bool = True, progress: Progress = _silent) -> TrainResult:
     """Cross-validate (for metrics and thresholds), then fit the final model on all pages."""
-    cv = cross_validate(pages, recipe) if cross_validation else None
+    cv = cross_validate(pages, recipe, progress=progress) if cross_validation else None
+    progress(f"final model: fitting on all {len(pages):,} pages")
     pipeline = fit(build_pipeline(recipe), pages, recipe.corpus_weights)
     thresholds = cv.thresholds if cv else {name: 0.5 for name in THRESHOLD_BETAS}
     from .corpora import CORPORA
