@@ -19,8 +19,9 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/linesift predict datasets/example/northvalley-library.txt
 
-## Run the test suite.
+## Run the linter, then the test suite.
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 ## Build line-labelled data from ../shared/corpora into datasets/built/ (not committed).

@@ -10,7 +10,6 @@ from typing import Sequence
 
 import numpy as np
 
-
 # Character-class bits of the code-point table (one byte per code point below 0x10000).
 LETTER, UPPER, DIGIT, SPACE, PUNCT, TERMINAL, CLOSER, SEPARATOR = (1 << i for i in range(8))
 #: Features read at most this many characters of a line: a 10,000-character line is already

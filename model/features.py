@@ -11,8 +11,8 @@ from typing import Callable
 
 import numpy as np
 
-from .keywords import default_index
 from .batch import CLOSER, DIGIT, LETTER, PUNCT, SEPARATOR, SPACE, TERMINAL, UPPER, LineBatch
+from .keywords import default_index
 
 FeatureFn = Callable[[LineBatch], np.ndarray]
 

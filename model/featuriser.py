@@ -131,7 +131,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
             return self.lexicon_.score(batch)
         scores = np.zeros(len(batch))
         weights = np.ones(len(batch)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        for train, test in GroupKFold(n_splits=k).split(scores, groups=line_groups):
+        for _, test in GroupKFold(n_splits=k).split(scores, groups=line_groups):
             # Held-out lines stay in the fit with weight 0: no copy of the batch, no label seen.
             held_out = weights.copy()
             held_out[test] = 0.0

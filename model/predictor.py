@@ -16,6 +16,7 @@ from .labels import BLANK, CHROME, CONTENT, LABELS  # noqa: F401 (re-exported fo
 from .location import MODEL_ENV, bundled_model_path, default_model_path  # noqa: F401 (re-exported)
 from .modelfile import load_model
 from .text import split_lines
+
 #: Raw lines featurised per model call: large enough to amortise calls, small enough to stay in cache.
 BATCH_LINES = 16_384
 #: Decimal places kept in reported scores.

@@ -7,7 +7,6 @@ import json
 import sys
 
 import pytest
-
 from linesift.model.modelfile import metadata_path
 from linesift.training.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
 
@@ -250,7 +249,6 @@ def test_failed_training_leaves_existing_model_untouched(tmp_path, capsys, small
 
 def test_same_seed_same_predictions(sample_pages):
     import numpy as np
-
     from linesift.training.recipe import get_recipe
     from linesift.training.train import build_pipeline, fit
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from linesift.training.align import align, squash
 from linesift.training.convert import decode_html, html_to_lines, page_url
 from linesift.training.corpora import DRAGNET_COMMENTS

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from linesift.model.errors import DataError
 from linesift.training.data import data_digest, read_labelled, registered_domain
 

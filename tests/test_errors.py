@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from linesift.training.data import LabelledPage
 from linesift.training.errors import error_table, line_kind
 

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from linesift.model import features
 from linesift.model.batch import LineBatch
 from linesift.model.featuriser import NEIGHBOURS, LineFeaturiser
@@ -172,7 +171,7 @@ def test_any_page_text_featurises(text):
        st.floats(0, 1))
 def test_batch_content_text_equals_assemble(pages, threshold):
     """The vectorised content text of the predictor matches the plain definition in ``assemble``."""
-    from linesift.model.predictor import CHROME, CONTENT, BLANK, _content_texts, assemble
+    from linesift.model.predictor import BLANK, CHROME, CONTENT, _content_texts, assemble
 
     batch = LineBatch.from_pages(pages)
     rng = np.random.default_rng(len(pages))

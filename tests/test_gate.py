@@ -10,7 +10,6 @@ import json
 import os
 
 import pytest
-
 from linesift.training.gate import FLOORS_FILE, check, raise_floors
 
 from .conftest import needs_shared
@@ -21,7 +20,10 @@ RUN_GATE = os.environ.get("CI") == "true" or os.environ.get("LINESIFT_GATE") == 
 def test_floors_file_is_well_formed():
     floors = json.loads(FLOORS_FILE.read_text())
     assert len(floors["data_digest"]) == 64
-    assert set(floors["floors"]) == {"l3s-gn1", "dragnet", "cleaneval", "cleanportaleval", "readability"}
+    from linesift.training.corpora import CORPORA
+
+    assert set(floors["floors"]) == set(CORPORA)  # every corpus is gated
+    assert 0 < floors["gate"]["sites"] <= 1 and floors["gate"]["folds"] >= 2
     assert all(0 < f <= 1 for f in floors["floors"].values())
     assert all(floors["measured"][c] >= f for c, f in floors["floors"].items())
 
@@ -47,7 +49,7 @@ def test_floors_are_never_lowered(tmp_path, sample_pages, monkeypatch):
               "context": True, "seed": 0, "folds": 3, "corpus_weights": {}}
     scores = iter([{"news": 0.9, "blog": 0.8}, {"news": 0.95, "blog": 0.7},
                    {"news": 0.96, "blog": 0.795}, {"news": 0.97, "blog": 0.85}])
-    monkeypatch.setattr(gate, "measure", lambda pages, cfg: next(scores))
+    monkeypatch.setattr(gate, "measure", lambda pages, cfg, folds=None: next(scores))
     first = raise_floors(sample_pages, config, path)
     assert first["floors"] == {"news": 0.89, "blog": 0.79}  # measured minus the noise margin
     with pytest.raises(Exception, match="below the floor of blog"):
@@ -56,3 +58,20 @@ def test_floors_are_never_lowered(tmp_path, sample_pages, monkeypatch):
     # Blog scores a little lower but above its floor: its floor stays, news's rises.
     assert raise_floors(sample_pages, config, path)["floors"] == {"news": 0.95, "blog": 0.79}
     assert raise_floors(sample_pages, config, path)["floors"] == {"news": 0.96, "blog": 0.84}
+
+
+def test_a_new_recipe_rebases_only_when_asked(tmp_path, sample_pages, monkeypatch):
+    import linesift.training.gate as gate
+
+    path = tmp_path / "floors.json"
+    config = {"name": "a", "model_type": "logreg"}
+    monkeypatch.setattr(gate, "measure", lambda pages, cfg, folds=None: {"news": 0.9})
+    raise_floors(sample_pages, config, path)
+    with pytest.raises(Exception, match="the recipe changed since the floors were set"):
+        raise_floors(sample_pages, {**config, "name": "b"}, path)
+    with pytest.raises(Exception, match="the gate settings changed"):
+        raise_floors(sample_pages, config, path, settings={"sites": 0.5, "folds": 2})
+    monkeypatch.setattr(gate, "measure", lambda pages, cfg, folds=None: {"news": 0.5})
+    record = raise_floors(sample_pages, {**config, "name": "b"}, path, allow_new_data=True)
+    assert record["floors"] == {"news": 0.49} and record["rebased_because"] == ["recipe"]
+    assert record["previous_floors"] == {"news": 0.89}  # the old floors stay on record

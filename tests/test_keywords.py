@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from linesift.model.batch import DIGIT, LETTER, UPPER, LineBatch
 from linesift.model.keywords import KeywordIndex, word_hash
 

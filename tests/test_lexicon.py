@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from linesift.model.batch import LineBatch
 from linesift.model.featuriser import LineFeaturiser
 from linesift.model.lexicon import Lexicon, line_terms

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from linesift.training.metrics import line_metrics, page_f1, page_metric, page_tp_fp_fn, shingles
 
 

@@ -6,7 +6,6 @@ import json
 import shutil
 
 import pytest
-
 from linesift.model.errors import ModelFileError
 from linesift.model.modelfile import FORMAT_VERSION, load_model, metadata_path, read_metadata
 from linesift.model.predictor import Predictor
@@ -98,7 +97,6 @@ def test_other_keyword_vocabulary_refused(model_copy):
 
 def test_hash_matching_foreign_pickle_is_refused(tmp_path, small_model):
     import joblib
-
     from linesift.model.modelfile import sha256_file
 
     path = tmp_path / "foreign.joblib"

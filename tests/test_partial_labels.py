@@ -7,7 +7,6 @@ import json
 
 import numpy as np
 import pytest
-
 from linesift.training.data import read_labelled
 from linesift.training.evaluate import score_labels
 from linesift.training.metrics import snippet_counts, snippet_metric

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from linesift.training.relabel import relabel, rule_for
 
 

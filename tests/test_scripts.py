@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from linesift.training import gate, select
 from linesift.training.script import run_script
 

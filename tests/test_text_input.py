@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from linesift.model.batch import MAX_LINE_CHARS, LineBatch
 from linesift.model.errors import LinesiftError, NotTextError
 from linesift.model.text import decode_page, split_lines

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Callable, List, Optional
 
 import typer
-
 from linesift.model.atomic import atomic_write
 from linesift.model.errors import LinesiftError
 from linesift.model.location import MODEL_ENV
@@ -100,12 +99,18 @@ def predict(
     input record unchanged plus 'content' (the cleaned text) and 'lines': one {text, label, score}
     per line of text.splitlines(), label content|chrome|blank, score the content probability.
     """
-    from threadpoolctl import threadpool_limits
-
+    from linesift.model.io.predict import (
+        STDIN,
+        RunStats,
+        ensure_parent,
+        expand_text_inputs,
+        is_jsonl,
+        predict_jsonl,
+        predict_text_files,
+        stdout_writer,
+    )
     from linesift.model.predictor import Predictor
-
-    from linesift.model.io.predict import (STDIN, RunStats, ensure_parent, expand_text_inputs, is_jsonl,
-                                           predict_jsonl, predict_text_files, stdout_writer)
+    from threadpoolctl import threadpool_limits
 
     sources = expand_text_inputs(paths or [STDIN])
     if not sources:

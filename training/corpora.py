@@ -23,8 +23,7 @@ from linesift.model.errors import DataError
 from .align import align
 from .convert import CONVERTERS, decode_html, html_fragment_text, html_to_lines, page_url
 from .data import registered_domain
-from .modern import (read_chinese_wce, read_fundus, read_googletrends, read_htmltotext, read_trafilatura_eval,
-                     read_wcxb)
+from .modern import read_chinese_wce, read_fundus, read_googletrends, read_htmltotext, read_trafilatura_eval, read_wcxb
 from .relabel import relabel
 from .snippets import label_by_snippets
 from .source import SourcePage
@@ -237,7 +236,7 @@ def build(corpus: str, root: Path, out: Path, converters: tuple[str, ...] = CONV
     spec = CORPORA[corpus]
     folder = root / spec.folder
     if not folder.is_dir():
-        raise DataError(f"corpus folder not found", source=str(folder))
+        raise DataError("corpus folder not found", source=str(folder))
     report = CorpusReport(corpus, spec.license)
     pages = spec.reader(folder)
     if limit:

@@ -10,7 +10,6 @@ from typing import Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 import numpy as np
-
 from linesift.model.errors import DataError
 from linesift.model.io.jsonl import parse_record
 from linesift.model.io.paths import expand_paths, has_suffix

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
-
 from linesift.model.text import is_blank
 
 from .data import LabelledPage

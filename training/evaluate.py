@@ -6,14 +6,22 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
-
 from linesift.model.labels import BLANK, CONTENT, UNKNOWN
 from linesift.model.predictor import Predictor, assemble
 from linesift.model.text import is_blank
 
 from .data import LabelledPage
-from .metrics import (LineMetrics, PageMetric, SnippetMetric, line_metrics, page_f1, page_metric, page_tp_fp_fn,
-                      snippet_counts, snippet_metric)
+from .metrics import (
+    LineMetrics,
+    PageMetric,
+    SnippetMetric,
+    line_metrics,
+    page_f1,
+    page_metric,
+    page_tp_fp_fn,
+    snippet_counts,
+    snippet_metric,
+)
 
 #: Pages listed in the report's "worst pages" section.
 WORST_PAGES = 5
@@ -151,7 +159,8 @@ def format_report(r: dict, worst: bool = True) -> str:
         f"pages {r['pages']}" + (f", threshold {r['threshold']:.2f}" if r.get("threshold") is not None else ""),
         f"lines      precision {r['precision']:.3f}  recall {r['recall']:.3f}  F1 {r['f1']:.3f}  accuracy {r['accuracy']:.3f}",
         f"confusion  true content: {c['tp']} kept, {c['fn']} dropped;  true chrome: {c['fp']} kept, {c['tn']} dropped",
-        f"page       precision {pm['precision']:.3f}  recall {pm['recall']:.3f}  F1 {pm['f1']:.3f}  (word 4-gram shingles, mean over pages)",
+        f"page       precision {pm['precision']:.3f}  recall {pm['recall']:.3f}  F1 {pm['f1']:.3f}  "
+        "(word 4-gram shingles, mean over pages)",
     ]
     sm = r.get("snippet_metric")
     if sm:

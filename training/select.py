@@ -21,8 +21,6 @@ from .evaluate import EvalReport, evaluate_peers, score_labels
 from .recipe import RECIPES, Recipe, get_recipe
 from .train import _labels_from_scores, build_pipeline, cross_validate, fit
 
-import numpy as np
-
 
 def per_corpus_page_f1(report: EvalReport) -> dict[str, float | None]:
     """Page F1 per corpus, or snippet F1 for a corpus with snippets only."""

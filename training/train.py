@@ -8,18 +8,17 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
 
 import numpy as np
+from linesift.model import features
+from linesift.model.errors import DataError
+from linesift.model.featuriser import LineFeaturiser
+from linesift.model.labels import BLANK, CHROME, CONTENT
+from linesift.model.stage import PageStageClassifier
+from linesift.model.text import is_blank
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-
-from linesift.model import features
-from linesift.model.errors import DataError
-from linesift.model.featuriser import LineFeaturiser
-from linesift.model.stage import PageStageClassifier
-from linesift.model.labels import BLANK, CHROME, CONTENT
-from linesift.model.text import is_blank
 
 from .data import LabelledPage, count_labels, data_digest
 from .evaluate import EvalReport, score_labels
