@@ -10,7 +10,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import features
 from .batch import LineBatch
-from .lexicon import BUCKET_BITS, Lexicon
+from .lexicon import BUCKET_BITS, Lexicon, term_matrix
+from .text import is_blank
 
 #: Default neighbour offsets whose features are copied onto each line: chrome and content come in runs.
 NEIGHBOURS = (-2, -1, 1, 2)
@@ -56,7 +57,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
 
     def fit(self, pages: Sequence[Sequence[str]], y=None, groups=None, sample_weight=None) -> "LineFeaturiser":
         """Fix the output columns; learn the lexicon from ``y`` (one target per non-blank line) if asked."""
-        self._fit(LineBatch.from_pages(pages), y, sample_weight)
+        self._fit(_chunks(pages), y, sample_weight)
         return self
 
     def fit_transform(self, pages: Sequence[Sequence[str]], y=None, groups=None, sample_weight=None) -> np.ndarray:
@@ -64,20 +65,28 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
 
         ``groups``: one group (site) per page, so no site's lexicon scores come from its own lines.
         """
-        batch = LineBatch.from_pages(pages)
-        self._fit(batch, y, sample_weight)
-        if self.lexicon_ is not None:
-            batch.cache["lexicon_scores"] = self._out_of_fold_lexicon(batch, y, groups, sample_weight)
-        return self.transform_batch(batch)
+        chunks = _chunks(pages)
+        terms = self._fit(chunks, y, sample_weight)
+        scores = None
+        if terms is not None:
+            line_groups = np.repeat(np.asarray(groups) if groups is not None else np.arange(len(pages)),
+                                    [sum(1 for line in page if not is_blank(line)) for page in pages])
+            scores = self._out_of_fold_lexicon(terms, np.asarray(y), line_groups, sample_weight)
+        return self._transform_chunks(chunks, scores)
 
-    def _fit(self, batch: LineBatch, y, sample_weight) -> None:
+    def _fit(self, chunks: list[Sequence[Sequence[str]]], y, sample_weight):
+        """Set the output columns and fit the lexicon; returns the lexicon's term matrix (or None)."""
         if any(offset == 0 for offset in self.neighbours) or self.window < 1:
             raise ValueError("neighbour offsets must be non-zero and the window at least 1 line")
-        self.lexicon_ = None
+        self.lexicon_, terms = None, None
         if "lexicon" in self.groups:
             if y is None:
                 raise ValueError("the lexicon feature group is learned: fit needs the line targets")
-            self.lexicon_ = Lexicon(self.lexicon_bits, seed=self.seed).fit(batch, np.asarray(y), sample_weight)
+            from scipy.sparse import vstack
+
+            terms = vstack([term_matrix(LineBatch.from_pages(chunk), self.lexicon_bits) for chunk in chunks],
+                           format="csr")
+            self.lexicon_ = Lexicon(self.lexicon_bits, seed=self.seed).fit_matrix(terms, np.asarray(y), sample_weight)
         self.base_names_ = features.names_in_groups(tuple(self.groups))
         names = list(self.base_names_)
         if self.context:
@@ -86,7 +95,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
             names += [f"window{self.window}:{n}" for n in self.window_features if n in self.base_names_]
         self.feature_names_ = np.asarray(names, dtype=object)
         self.n_features_out_ = len(names)
-        return self
+        return terms
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "feature_names_")
@@ -94,7 +103,25 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
 
     def transform(self, pages: Sequence[Sequence[str]]) -> np.ndarray:
         check_is_fitted(self, "feature_names_")
-        return self.transform_batch(LineBatch.from_pages(pages))
+        return self._transform_chunks(_chunks(pages))
+
+    def _transform_chunks(self, chunks: list[Sequence[Sequence[str]]], lexicon_scores: np.ndarray | None = None) -> np.ndarray:
+        """Features of many pages, featurised a chunk at a time so that per-character arrays stay small."""
+        if len(chunks) == 1:
+            batch = LineBatch.from_pages(chunks[0])
+            if lexicon_scores is not None:
+                batch.cache["lexicon_scores"] = lexicon_scores
+            return self.transform_batch(batch)
+        sizes = [sum(1 for page in chunk for line in page if not is_blank(line)) for chunk in chunks]
+        out = np.empty((sum(sizes), self.n_features_out_), dtype=np.float64, order="F")
+        start = 0
+        for chunk, size in zip(chunks, sizes):
+            batch = LineBatch.from_pages(chunk)
+            if lexicon_scores is not None:
+                batch.cache["lexicon_scores"] = lexicon_scores[start : start + size]
+            out[start : start + size] = self.transform_batch(batch)
+            start += size
+        return out
 
     def transform_batch(self, batch: LineBatch) -> np.ndarray:
         """Features of an already flattened batch, shape (len(batch), n_features_out_).
@@ -118,26 +145,36 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
             out[:, start : start + len(cols)] = _window_mean(base[:, cols], batch, self.window)
         return out
 
-
-    def _out_of_fold_lexicon(self, batch: LineBatch, y, groups, sample_weight) -> np.ndarray:
-        """Each line's lexicon score from a lexicon fitted on the other folds' pages, shape (n_lines,)."""
+    def _out_of_fold_lexicon(self, terms, y: np.ndarray, line_groups: np.ndarray, sample_weight) -> np.ndarray:
+        """Each line's lexicon score from a lexicon fitted on the other folds' lines, shape (n_lines,)."""
         from sklearn.model_selection import GroupKFold
 
-        y = np.asarray(y)
-        page_groups = np.asarray(groups) if groups is not None else np.arange(len(batch.page_sizes))
-        line_groups = page_groups[batch.page]
         k = min(self.stack_folds, len(np.unique(line_groups)))
         if k < 2:
-            return self.lexicon_.score(batch)
-        scores = np.zeros(len(batch))
-        weights = np.ones(len(batch)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        for _, test in GroupKFold(n_splits=k).split(scores, groups=line_groups):
-            # Held-out lines stay in the fit with weight 0: no copy of the batch, no label seen.
-            held_out = weights.copy()
-            held_out[test] = 0.0
-            fold = Lexicon(self.lexicon_bits, seed=self.seed).fit(batch, y, held_out)
-            scores[test] = fold.score(batch)[test]
+            return self.lexicon_.score_matrix(terms)
+        scores = np.zeros(terms.shape[0])
+        weights = np.ones(len(scores)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        for train, test in GroupKFold(n_splits=k).split(scores, groups=line_groups):
+            fold = Lexicon(self.lexicon_bits, seed=self.seed).fit_matrix(terms[train], y[train], weights[train])
+            scores[test] = fold.score_matrix(terms[test])
         return scores
+
+
+#: Lines featurised at a time in training (bounds the per-character arrays, about 1 GB at most).
+FIT_CHUNK_LINES = 200_000
+
+
+def _chunks(pages: Sequence[Sequence[str]], max_lines: int | None = None) -> list[Sequence[Sequence[str]]]:
+    """Consecutive runs of pages of about ``max_lines`` (FIT_CHUNK_LINES) raw lines each (a bigger page goes alone)."""
+    max_lines = max_lines or FIT_CHUNK_LINES
+    out, first, size = [], 0, 0
+    for i, page in enumerate(pages):
+        if i > first and size + len(page) > max_lines:
+            out.append(pages[first:i])
+            first, size = i, 0
+        size += len(page)
+    out.append(pages[first:])
+    return out
 
 
 def _offset_tag(offset: int) -> str:

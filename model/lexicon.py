@@ -87,14 +87,22 @@ class Lexicon:
 
     def fit(self, b: LineBatch, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "Lexicon":
         """Learn term weights from the batch's lines and their targets ``y`` (n_lines,), 1 = content."""
+        return self.fit_matrix(term_matrix(b, self.bits), y, sample_weight)
+
+    def fit_matrix(self, terms, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "Lexicon":
+        """Learn term weights from a ``term_matrix`` (n_lines, 2**bits) and targets ``y`` (n_lines,)."""
         from sklearn.linear_model import SGDClassifier
 
         model = SGDClassifier(loss="log_loss", alpha=self.alpha, max_iter=self.epochs, tol=None,
                               random_state=self.seed, average=True)
-        model.fit(term_matrix(b, self.bits), y, sample_weight=sample_weight)
+        model.fit(terms, y, sample_weight=sample_weight)
         self.weights_ = model.coef_[0].astype(np.float32)
         self.intercept_ = float(model.intercept_[0])
         return self
+
+    def score_matrix(self, terms) -> np.ndarray:
+        """``score`` of the lines of a ``term_matrix``, shape (n_lines,)."""
+        return terms @ self.weights_.astype(np.float64) + self.intercept_
 
     def score(self, b: LineBatch) -> np.ndarray:
         """Each line's logit, shape (n_lines,), float64."""

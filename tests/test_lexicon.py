@@ -126,3 +126,17 @@ def test_page_stage_held_out_scores_never_see_their_own_site():
         held_out_sites.append(held)
     assert set().union(*held_out_sites) == set(groups)  # ...and every site is held out once
     assert model.predict_proba(X).shape == (len(X), 2)
+
+
+def test_featurising_in_chunks_equals_one_batch(monkeypatch, sample_pages):
+    import linesift.model.featuriser as featuriser
+
+    pages = [p.lines for p in sample_pages]
+    y = np.concatenate([p.content_mask() for p in sample_pages]).astype(int)
+    whole = LineFeaturiser(groups=("length", "position", "lexicon")).fit_transform(pages, y)
+    monkeypatch.setattr(featuriser, "FIT_CHUNK_LINES", 30)  # several chunks; pages never split
+    assert len(featuriser._chunks(pages)) > 3
+    chunked = LineFeaturiser(groups=("length", "position", "lexicon")).fit_transform(pages, y)
+    np.testing.assert_allclose(chunked, whole, rtol=1e-6)
+    f = LineFeaturiser(groups=("length", "position", "lexicon")).fit(pages, y)
+    np.testing.assert_allclose(f.transform(pages), f.transform_batch(LineBatch.from_pages(pages)), rtol=1e-9)
