@@ -24,7 +24,7 @@ _BIGRAM_SALT = np.uint32(0x27D4EB2F)
 
 
 def line_terms(b: LineBatch, bits: int = BUCKET_BITS) -> tuple[np.ndarray, np.ndarray]:
-    """(line of each term, bucket of each term), both shape (n_terms,); terms are in line order."""
+    """(line of each term, bucket of each term), both shape (n_terms,): the words first, then the pairs."""
     if "lexicon_terms" in b.cache and b.cache["lexicon_terms"][0] == bits:
         return b.cache["lexicon_terms"][1]
     codes = b.codes
@@ -55,8 +55,7 @@ def line_terms(b: LineBatch, bits: int = BUCKET_BITS) -> tuple[np.ndarray, np.nd
         terms = np.concatenate([hashes, pairs]) * _MIX
     lines = np.concatenate([line_of, line_of[:-1][same_line]])
     buckets = (terms >> np.uint32(32 - bits)).astype(np.int64)
-    order = np.argsort(lines, kind="stable")
-    result = (lines[order], buckets[order])
+    result = (lines, buckets)
     b.cache["lexicon_terms"] = (bits, result)
     return result
 

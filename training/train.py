@@ -32,9 +32,6 @@ THRESHOLD_BETAS = {"f1": 1.0, "precision": 0.5, "recall": 2.0}
 #: Line features the second stage sees beside the first stage's scores (those the groups have).
 PAGE_STAGE_PASSTHROUGH = ("length.words", "length.page_share", "position.relative", "punctuation.ends_terminal",
                           "keywords.density", "lexicon.score")
-#: The second stage is small: it reads ~25 context features, and its trees add to every prediction.
-PAGE_STAGE_PARAMS = {"max_iter": 60, "learning_rate": 0.15, "max_leaf_nodes": 31, "max_bins": 63,
-                     "l2_regularization": 1.0}
 
 
 def _classifier(recipe: Recipe, params: dict | None = None):
@@ -48,16 +45,17 @@ def _classifier(recipe: Recipe, params: dict | None = None):
 
 def build_pipeline(recipe: Recipe) -> Pipeline:
     """Featuriser + classifier (one or two stages) as one Pipeline, saved and loaded together."""
-    featuriser = LineFeaturiser(groups=tuple(recipe.groups), context=recipe.context, seed=recipe.seed)
+    featuriser = LineFeaturiser(groups=tuple(recipe.groups), context=recipe.context, seed=recipe.seed,
+                                stack_folds=recipe.stack_folds)
     classifier = _classifier(recipe)
     if recipe.page_stage:
         if recipe.model_type != "hgb":
             raise ValueError("a page stage reads the first stage's raw features: it needs model type hgb")
         base = features.names_in_groups(tuple(recipe.groups))
         classifier = PageStageClassifier(
-            first=classifier, second=_classifier(recipe.but(model_type="hgb"), PAGE_STAGE_PARAMS),
+            first=classifier, second=_classifier(recipe.but(model_type="hgb"), recipe.page_stage_params),
             layout_columns=(base.index("position.from_start"), base.index("position.from_end")),
-            passthrough=tuple(base.index(n) for n in PAGE_STAGE_PASSTHROUGH if n in base))
+            passthrough=tuple(base.index(n) for n in PAGE_STAGE_PASSTHROUGH if n in base), folds=recipe.stack_folds)
     if recipe.model_type == "logreg":
         return Pipeline([("features", featuriser), ("scale", StandardScaler()), ("classifier", classifier)])
     return Pipeline([("features", featuriser), ("classifier", classifier)])
