@@ -95,3 +95,27 @@ def test_digest_ignores_order_but_not_labels(sample_pages):
 def test_samples_cover_four_kinds_of_site(sample_pages):
     assert {p.corpus for p in sample_pages} == {"news", "blog", "shop", "forum"}
     assert len({p.site for p in sample_pages}) == len(sample_pages)
+
+
+def test_sites_subset_keeps_or_drops_whole_sites_and_is_fixed(tmp_path):
+    import json as _json
+
+    from linesift.training.data import sites_subset
+
+    f = tmp_path / "many.jsonl"
+    f.write_text("".join(_json.dumps({"text": "x", "labels": ["content"], "site": f"s{i % 200}.example"}) + "\n"
+                         for i in range(1000)))
+    pages = read_labelled([f])
+    half = sites_subset(pages, 0.5)
+    assert half == sites_subset(pages, 0.5)  # the same choice every time
+    kept = {p.site for p in half}
+    assert all((p.site in kept) == (p in half) for p in pages)  # a site is all in or all out
+    assert 70 < len(kept) < 130  # about half of the 200 sites
+    assert sites_subset(pages, 1.0) == pages and sites_subset(pages, 0.0) == []
+
+
+def test_recipes_round_trip_through_their_dict_form():
+    from linesift.training.recipe import RECIPES, Recipe
+
+    for recipe in RECIPES.values():
+        assert Recipe.from_dict(recipe.as_dict()) == recipe

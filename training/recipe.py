@@ -69,10 +69,10 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     Recipe("hgb-lexicon-page", groups=GROUPS + ("lexicon",), page_stage=True, classifier_params=HGB_PARAMS,
            page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS),
     Recipe("hgb-lexicon-page-lean", groups=GROUPS + ("lexicon",), page_stage=True, classifier_params=LEAN_FIRST,
-           page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2),
+           page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2, folds=3),
 )}
 #: The recipe of the bundled model (``make model``).
-BUNDLED = "hgb-weighted"
+BUNDLED = "hgb-lexicon-page-lean"
 
 
 def get_recipe(name: str) -> Recipe:
