@@ -140,3 +140,22 @@ def test_featurising_in_chunks_equals_one_batch(monkeypatch, sample_pages):
     np.testing.assert_allclose(chunked, whole, rtol=1e-6)
     f = LineFeaturiser(groups=("length", "position", "lexicon")).fit(pages, y)
     np.testing.assert_allclose(f.transform(pages), f.transform_batch(LineBatch.from_pages(pages)), rtol=1e-9)
+
+
+def test_two_stage_model_predicts_edge_pages_like_a_batch(sample_pages, tmp_path):
+    from linesift.model.modelfile import load_model, save_model
+    from linesift.model.predictor import Predictor
+    from linesift.training.recipe import get_recipe
+    from linesift.training.train import build_pipeline, fit
+
+    recipe = get_recipe("bundled").but(classifier_params={"max_iter": 10}, page_stage_params={"max_iter": 5})
+    pipeline = fit(build_pipeline(recipe), sample_pages)
+    path = tmp_path / "two.joblib"
+    save_model(pipeline, {"threshold": 0.5}, path)
+    predictor = Predictor(*load_model(path))
+    pages = [[], ["  ", ""], ["Only line."]] + [p.lines for p in sample_pages[:3]]
+    together = predictor.score_pages(pages)
+    alone = [predictor.score_pages([page])[0] for page in pages]
+    for a, b in zip(together, alone):
+        np.testing.assert_allclose(a, b, rtol=1e-12)  # a page's scores never depend on its batch
+    assert [len(s) for s in together[:3]] == [0, 2, 1] and together[1].tolist() == [0.0, 0.0]
