@@ -21,7 +21,7 @@ from linesift.model.atomic import atomic_write
 from linesift.model.errors import LinesiftError
 
 from .data import LabelledPage, data_digest, sites_subset
-from .recipe import Recipe
+from .recipe import Recipe, get_recipe
 from .train import cross_validate
 
 FLOORS_FILE = Path(__file__).resolve().parent.parent / "artifacts" / "floors.json"
@@ -119,12 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pages = read_labelled(args.data)
     if args.raise_floors:
-        from linesift.model.location import bundled_model_path
-        from linesift.model.modelfile import read_metadata
-
-        meta = read_metadata(bundled_model_path())
-        config = meta["recipe"]
-        record = raise_floors(pages, config, allow_new_data=args.new_data)
+        record = raise_floors(pages, get_recipe("bundled").as_dict(), allow_new_data=args.new_data)
         print(json.dumps(record["floors"], indent=2))
         return 0
     result = check(pages, json.loads(FLOORS_FILE.read_text()))
