@@ -20,8 +20,20 @@ SHINGLE_WORDS = 4
 _TOKEN_RE = re.compile(r"\w+")
 
 
+class _AsDict:
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
+    """Precision, recall and F1 of counts (0 where undefined)."""
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return precision, recall, 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
 @dataclass(frozen=True)
-class LineMetrics:
+class LineMetrics(_AsDict):
     """Content is the positive class; blank lines are not counted."""
 
     precision: float
@@ -33,9 +45,6 @@ class LineMetrics:
     fn: int
     tn: int
 
-    def as_dict(self) -> dict:
-        return asdict(self)
-
 
 def line_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> LineMetrics:
     """Metrics of boolean arrays (True = content), each shape (n_lines,)."""
@@ -45,9 +54,7 @@ def line_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> LineMetrics:
     fp = int(np.sum(~y_true & y_pred))
     fn = int(np.sum(y_true & ~y_pred))
     tn = int(np.sum(~y_true & ~y_pred))
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = _prf(tp, fp, fn)
     total = tp + fp + fn + tn
     return LineMetrics(precision, recall, f1, (tp + tn) / total if total else 0.0, tp, fp, fn, tn)
 
@@ -75,14 +82,11 @@ def page_tp_fp_fn(true_text: str, pred_text: str) -> tuple[float, float, float]:
 
 
 @dataclass(frozen=True)
-class PageMetric:
+class PageMetric(_AsDict):
     precision: float
     recall: float
     f1: float
     pages: int
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def _page_precision(tp: float, fp: float, fn: float) -> float:
@@ -117,7 +121,7 @@ def page_f1(true_text: str, pred_text: str) -> float:
 
 
 @dataclass(frozen=True)
-class SnippetMetric:
+class SnippetMetric(_AsDict):
     """trafilatura's evaluation metric: a "with" snippet found in the output is a true positive, one
     not found a false negative; a "without" snippet found is a false positive, one not found a true
     negative. Counts are summed over pages (micro-averaged)."""
@@ -130,9 +134,6 @@ class SnippetMetric:
     fp: int
     tn: int
     pages: int
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def _flat(text: str) -> str:
@@ -151,7 +152,5 @@ def snippet_counts(output: str, with_snippets: Sequence[str], without_snippets: 
 def snippet_metric(counts: Sequence[tuple[int, int, int, int]]) -> SnippetMetric:
     """Snippet precision, recall and F1 over pages' (tp, fn, fp, tn) counts."""
     tp, fn, fp, tn = (int(sum(c[k] for c in counts)) for k in range(4))
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = _prf(tp, fp, fn)
     return SnippetMetric(precision, recall, f1, tp, fn, fp, tn, len(counts))
