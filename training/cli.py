@@ -139,7 +139,7 @@ def train(
     data: List[Path] = typer.Argument(..., help="Labelled data: .jsonl / .tsv files or directories of them (format: datasets/README.md)."),
     out: Path = typer.Option(..., "--out", help="Model file to write (.joblib); its metadata goes beside it as .json."),
     recipe: str = typer.Option("bundled", "--recipe", help="How to make the model (training/recipe.py): 'bundled' is the bundled model's recipe; others: logreg, hgb, hgb-weighted, hgb-lexicon, hgb-page, hgb-lexicon-page, ..."),
-    model_type: Optional[ModelType] = typer.Option(None, "--model-type", help="Override the recipe's classifier. hgb: gradient-boosted trees; logreg: logistic regression on scaled features."),
+    model_type: Optional[ModelType] = typer.Option(None, "--model-type", help="Override the recipe's classifier. hgb: gradient-boosted trees; logreg: logistic regression on scaled features (one stage: logreg drops the recipe's page stage)."),
     folds: Optional[int] = typer.Option(None, "--folds", min=2, help="Folds of the site-grouped cross-validation (default: the recipe's, 5)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the recipe's, 0): the same data and seed give the same model."),
     no_cv: bool = typer.Option(False, "--no-cv", help="Skip cross-validation (no metrics; thresholds default to 0.5)."),
@@ -174,17 +174,15 @@ def train(
         except ValueError:
             raise typer.BadParameter(f"expected NAME=WEIGHT, got {item!r}", param_hint="--corpus-weight") from None
     changes: dict = {"corpus_weights": weights}
-    if model_type is not None:
-        changes["model_type"] = model_type.value
-        if model_type.value != chosen.model_type:
-            changes["classifier_params"] = {}
+    if model_type is not None and model_type.value != chosen.model_type:
+        changes.update(model_type=model_type.value, classifier_params={})
+        if model_type.value == "logreg":
+            changes["page_stage"] = False  # the page stage reads raw first-stage features: trees only
     if folds is not None:
         changes["folds"] = folds
     if seed is not None:
         changes["seed"] = seed
     chosen = chosen.but(**changes)
-    if chosen.page_stage and chosen.model_type != "hgb":
-        raise typer.BadParameter("recipes with a page stage need --model-type hgb", param_hint="--model-type")
     started = time.monotonic()
 
     def progress(message: str) -> None:
