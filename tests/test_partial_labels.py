@@ -142,3 +142,16 @@ def test_snippet_only_page_is_built_with_unknown_lines(tmp_path):
     assert labels["Residents will catch a ferry every hour from May."] == "content"
     assert labels["Impressum"] == "chrome" and labels["Home"] == "unknown"
     assert records[0]["with"] == ["catch a ferry every hour"]
+
+
+def test_damaged_corpus_json_is_one_line_error_and_no_output(tmp_path, capsys):
+    from linesift.training.cli import EXIT_INPUT, main
+
+    root = tmp_path / "corpora" / "trafilatura-eval"
+    root.mkdir(parents=True)
+    (root / "evaldata.json").write_text('{"https://x.example/": {"file": ')
+    out = tmp_path / "built"
+    code = main(["datasets", "build", str(tmp_path / "corpora"), "--out", str(out), "--corpus", "trafilatura-eval"])
+    err = capsys.readouterr().err
+    assert code == EXIT_INPUT and "evaldata.json: not valid UTF-8 JSON" in err
+    assert "Traceback" not in err and not (out / "trafilatura-eval.jsonl").exists()

@@ -15,6 +15,8 @@ import json
 from pathlib import Path
 from typing import Iterator
 
+from linesift.model.errors import DataError
+
 from .convert import decode_html, page_url
 from .source import SourcePage
 
@@ -29,6 +31,14 @@ def _html(path: Path) -> str:
     return decode_html(_gunzip(path) if path.suffix == ".gz" else path.read_bytes())
 
 
+def _json(path: Path):
+    """A corpus's JSON file; a damaged one is a DataError naming it (one line, not a traceback)."""
+    try:
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"not valid UTF-8 JSON ({exc})", source=str(path)) from None
+
+
 def _strings(value) -> tuple[str, ...]:
     return tuple(s for s in value if isinstance(s, str) and s.strip()) if isinstance(value, list) else ()
 
@@ -40,7 +50,7 @@ def read_wcxb(root: Path) -> Iterator[SourcePage]:
         html_file = root / "html" / f"{page_id}.html.gz"
         if not html_file.exists():
             continue
-        record = json.loads(truth_file.read_text(encoding="utf-8"))
+        record = _json(truth_file)
         truth = record.get("ground_truth") or {}
         body = truth.get("main_content") or ""
         title = truth.get("title") or ""
@@ -54,7 +64,7 @@ def read_wcxb(root: Path) -> Iterator[SourcePage]:
 
 def read_fundus(root: Path) -> Iterator[SourcePage]:
     """Fundus fixtures: per publisher and parser version, title + summary + section headlines and paragraphs."""
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    manifest = _json(root / "manifest.json")
     cache: dict[Path, dict] = {}
     for entry in manifest:
         folder = root / "test_data" / entry["country_dir"]
@@ -63,7 +73,7 @@ def read_fundus(root: Path) -> Iterator[SourcePage]:
         if not fixture.exists() or not html_file.exists():
             continue
         if fixture not in cache:
-            cache[fixture] = json.loads(fixture.read_text(encoding="utf-8"))
+            cache[fixture] = _json(fixture)
         article = cache[fixture].get(entry["version"]) or {}
         body = article.get("body") or {}
         parts = [article.get("title") or ""] + list(body.get("summary") or [])
@@ -76,7 +86,7 @@ def read_fundus(root: Path) -> Iterator[SourcePage]:
 
 def read_trafilatura_eval(root: Path) -> Iterator[SourcePage]:
     """trafilatura's evaluation set: ``with`` / ``without`` snippets only; other lines are not judged."""
-    data = json.loads((root / "evaldata.json").read_text(encoding="utf-8"))
+    data = _json(root / "evaldata.json")
     for url, item in data.items():
         html_file = root / "html" / f"{item['file']}.gz"
         if not html_file.exists():
