@@ -138,9 +138,9 @@ def predict(
 def train(
     data: List[Path] = typer.Argument(..., help="Labelled data: .jsonl / .tsv files or directories of them (format: datasets/README.md)."),
     out: Path = typer.Option(..., "--out", help="Model file to write (.joblib); its metadata goes beside it as .json."),
-    recipe: str = typer.Option("bundled", "--recipe", help="How to make the model (training/recipe.py): 'bundled' is the bundled model's recipe; others: logreg, hgb, hgb-weighted, hgb-lexicon, hgb-page, hgb-lexicon-page, ..."),
+    recipe: str = typer.Option("bundled", "--recipe", help="How to make the model (training/recipe.py): 'bundled' is the one `make model` uses (now hgb-lexicon-page-lean; the shipped model predates it); others: logreg, hgb, hgb-weighted, hgb-lexicon, hgb-page, hgb-lexicon-page, ..."),
     model_type: Optional[ModelType] = typer.Option(None, "--model-type", help="Override the recipe's classifier. hgb: gradient-boosted trees; logreg: logistic regression on scaled features (one stage: logreg drops the recipe's page stage)."),
-    folds: Optional[int] = typer.Option(None, "--folds", min=2, help="Folds of the site-grouped cross-validation (default: the recipe's, 5)."),
+    folds: Optional[int] = typer.Option(None, "--folds", min=2, help="Folds of the site-grouped cross-validation (default: the recipe's; 3 for bundled)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the recipe's, 0): the same data and seed give the same model."),
     no_cv: bool = typer.Option(False, "--no-cv", help="Skip cross-validation (no metrics; thresholds default to 0.5)."),
     corpus_weight: Optional[List[str]] = typer.Option(None, "--corpus-weight", help="NAME=W: weigh the lines of corpus NAME by W (the recipe's weights, plus these); repeatable. For corpora whose idea of content differs from yours."),
