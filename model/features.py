@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 
 from .batch import CLOSER, DIGIT, LETTER, PUNCT, SEPARATOR, SPACE, TERMINAL, UPPER, LineBatch
+from .convention import caption_line, credits_line
 from .keywords import default_index
 
 FeatureFn = Callable[[LineBatch], np.ndarray]
@@ -332,6 +333,24 @@ def keyword_lead(b: LineBatch) -> np.ndarray:
     """log(1 + hits among the line's first two words): "FILE PHOTO: ...", "By ...", "Related: ..."."""
     keyword_hits(b)
     return np.log1p(b.cache["keyword_leads"])
+
+
+@feature("keywords", "credits_line")
+def keywords_credits_line(b: LineBatch) -> np.ndarray:
+    """1 for a line opening with an agency credit ("(Reporting by ...; Editing by ...)"): chrome by
+    convention, though it reads like prose (``convention.py``)."""
+    return credits_line(b)
+
+
+@feature("keywords", "caption_line")
+def keywords_caption_line(b: LineBatch) -> np.ndarray:
+    """1 for a line opening like a photo caption ("FILE PHOTO:", "Photo by") or ending in an agency
+    photo credit ("REUTERS/Name"): chrome by convention (``convention.py``)."""
+    return caption_line(b)
+
+
+#: Features whose lines a page stage turns chrome whatever the scores (``stage.PageStageClassifier``).
+CONVENTION_CHROME = ("keywords.credits_line", "keywords.caption_line")
 
 
 # --- lexicon (learned) ---------------------------------------------------------------------

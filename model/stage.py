@@ -137,16 +137,21 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
     """First stage on line features, second stage on page-context features of its scores.
 
     ``layout_columns``: indices of ``position.from_start`` and ``position.from_end`` in X;
-    ``passthrough``: indices of line features the second stage also sees.
+    ``passthrough``: indices of line features the second stage also sees; ``chrome_columns``:
+    indices of 0/1 features whose lines are chrome by convention (``convention.py``): content
+    probability 0 whatever the stages say.
     """
 
+    chrome_columns: tuple[int, ...] = ()  # pickles made before the parameter existed
+
     def __init__(self, first=None, second=None, layout_columns: tuple[int, int] = (0, 1),
-                 passthrough: tuple[int, ...] = (), folds: int = 3):
+                 passthrough: tuple[int, ...] = (), folds: int = 3, chrome_columns: tuple[int, ...] = ()):
         self.first = first
         self.second = second
         self.layout_columns = layout_columns
         self.passthrough = passthrough
         self.folds = folds
+        self.chrome_columns = chrome_columns
 
     def _second_input(self, X: np.ndarray, scores: np.ndarray) -> np.ndarray:
         layout = Layout.from_columns(X[:, self.layout_columns[0]], X[:, self.layout_columns[1]])
@@ -181,7 +186,11 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         check_is_fitted(self, "second_")
         scores = self.first_.predict_proba(X)[:, 1]
-        return self.second_.predict_proba(self._second_input(X, scores))
+        proba = self.second_.predict_proba(self._second_input(X, scores))
+        if self.chrome_columns:
+            chrome = (X[:, list(self.chrome_columns)] > 0).any(axis=1)
+            proba[chrome] = (1.0, 0.0)
+        return proba
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]

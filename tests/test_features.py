@@ -47,6 +47,17 @@ CASES: dict[str, tuple[list[str], list[float]]] = {
     "punctuation.separators": (["Home | News » World", "plain"], [math.log1p(2), 0.0]),
     "punctuation.ends_caps_word": (["Photo by Ann Lee via REUTERS", "It was a NATO", "It rained.", "plan B", "HOME"],
                                    [1.0, 1.0, 0.0, 0.0, 1.0]),
+    # Agency credits open the line; a sentence about reporting does not.
+    "keywords.credits_line": (["(Reporting by Ann Lee; Editing by Bo Ray)", "Additional reporting by Cy Day",
+                               "Her reporting by phone was hard", "Writing by hand is slow.", "The bill passed."],
+                              [1.0, 1.0, 0.0, 0.0, 0.0]),
+    # A caption opens with its lead or closes with an agency photo credit; a poll named by an agency
+    # mid-sentence, a photo in prose and a credit-less slash are not captions.
+    "keywords.caption_line": (["FILE PHOTO: A ship leaves port", "Photo by Ann Lee", "Image: a harbour at dusk",
+                               "A ship leaves port. REUTERS/Ann Lee/File Photo", "Crowds gather (AP Photo/Bo Ray)",
+                               "A Reuters/Ipsos poll found support fell.", "The photo shows a ship.",
+                               "Either/or questions"],
+                              [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0]),
     "keywords.density": (["Share on Facebook", "a long line with nothing to flag"], [2 / 3, 0.0]),
     # 'file photo' and 'photo' both start in the first two words; 'photo' as a third word does not lead.
     "keywords.lead": (["FILE PHOTO: a minister", "He saw the photo", "© 2024 Acme", "a b ©"],
@@ -103,7 +114,7 @@ def test_keyword_group_hits_phrase_not_lookalike(group):
 def test_keyword_groups_match_keyword_file():
     names = [n.split(".", 1)[1] for n in features.names_in_groups(("keywords",))]
     assert names[: len(default_index().names)] == default_index().names
-    assert names[len(default_index().names) :] == ["density", "lead"]
+    assert names[len(default_index().names) :] == ["density", "lead", "credits_line", "caption_line"]
 
 
 def test_feature_groups_select_columns():

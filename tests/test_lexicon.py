@@ -159,3 +159,22 @@ def test_two_stage_model_predicts_edge_pages_like_a_batch(sample_pages, tmp_path
     for a, b in zip(together, alone):
         np.testing.assert_allclose(a, b, rtol=1e-12)  # a page's scores never depend on its batch
     assert [len(s) for s in together[:3]] == [0, 2, 1] and together[1].tolist() == [0.0, 0.0]
+
+
+def test_page_stage_turns_convention_chrome_columns_chrome():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(1)
+    n = 40
+    index = np.arange(n)
+    flag = (index % 7 == 3).astype(float)  # a credits-like 0/1 column
+    X = np.column_stack([np.log1p(index), np.log1p(n - 1 - index), rng.random(n), flag])
+    y = np.ones(n, dtype=int)
+    y[:5] = 0
+    common = dict(first=HistGradientBoostingClassifier(max_iter=5), second=HistGradientBoostingClassifier(max_iter=5),
+                  layout_columns=(0, 1), folds=2)
+    plain = PageStageClassifier(**common).fit(X, y).predict_proba(X)[:, 1]
+    revised = PageStageClassifier(**common, chrome_columns=(3,)).fit(X, y).predict_proba(X)[:, 1]
+    assert (plain[flag > 0] > 0.5).all()  # the stages alone keep those content-looking lines
+    assert (revised[flag > 0] == 0).all()
+    np.testing.assert_allclose(revised[flag == 0], plain[flag == 0])

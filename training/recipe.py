@@ -34,6 +34,7 @@ class Recipe:
     groups: tuple[str, ...] = GROUPS
     context: bool = True  # neighbour and window copies of the line features
     page_stage: bool = False  # a second model over the first stage's scores across the page
+    convention: bool = False  # the page stage makes credits and caption lines chrome (model/convention.py)
     classifier_params: dict[str, Any] = field(default_factory=dict)
     page_stage_params: dict[str, Any] = field(default_factory=dict)  # the second stage's trees
     corpus_weights: dict[str, float] = field(default_factory=dict)
@@ -70,9 +71,12 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
            page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS),
     Recipe("hgb-lexicon-page-lean", groups=GROUPS + ("lexicon",), page_stage=True, classifier_params=LEAN_FIRST,
            page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2, folds=3),
+    Recipe("hgb-lexicon-page-lean-convention", groups=GROUPS + ("lexicon",), page_stage=True, convention=True,
+           classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
+           folds=3),
 )}
 #: The recipe of the bundled model (``make model``).
-BUNDLED = "hgb-lexicon-page-lean"
+BUNDLED = "hgb-lexicon-page-lean-convention"
 
 
 def get_recipe(name: str) -> Recipe:

@@ -55,7 +55,8 @@ def build_pipeline(recipe: Recipe) -> Pipeline:
         classifier = PageStageClassifier(
             first=classifier, second=_classifier(recipe.but(model_type="hgb"), recipe.page_stage_params),
             layout_columns=(base.index("position.from_start"), base.index("position.from_end")),
-            passthrough=tuple(base.index(n) for n in PAGE_STAGE_PASSTHROUGH if n in base), folds=recipe.stack_folds)
+            passthrough=tuple(base.index(n) for n in PAGE_STAGE_PASSTHROUGH if n in base), folds=recipe.stack_folds,
+            chrome_columns=tuple(base.index(n) for n in features.CONVENTION_CHROME if n in base and recipe.convention))
     if recipe.model_type == "logreg":
         return Pipeline([("features", featuriser), ("scale", StandardScaler()), ("classifier", classifier)])
     return Pipeline([("features", featuriser), ("classifier", classifier)])

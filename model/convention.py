@@ -1,0 +1,69 @@
+"""Lines that linesift's labelling convention makes chrome whatever their look: agency credits and
+photo captions.
+
+A credits line ("(Reporting by ...; Editing by ...)") or a caption ("FILE PHOTO: ...",
+"... REUTERS/Name") reads like prose and sits inside the article, so a model of the line's look
+and place keeps it; and the corpora hold too few of them to learn otherwise (about forty credits
+lines in two million). The convention (DEVELOPERS.md, ``training/relabel.py``) is explicit, so
+these patterns are features (``keywords.credits_line``, ``keywords.caption_line``) and the page
+stage turns their lines chrome (``stage.PageStageClassifier``'s ``chrome_columns``). The patterns
+are narrow on purpose: they match at the start of a line, or an agency credit at its very end.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .batch import LineBatch
+
+#: A line opening with an agency credit ("(Reporting by", "Editing by") or a caption lead
+#: ("FILE PHOTO:", "Photo by", "Image:"); tried only on lines opening with one of their letters.
+HEAD = re.compile(
+    r"(?:(?P<credits>\(?(?:additional\s+)?(?:reporting|editing|writing|compiled|research)\s+by\s+(?-i:[A-Z\u00c0-\u00de]))"
+    r"|(?:file\s+photo\b|(?:photo|photograph|image|picture)s?\s*(?:by\b|:|credit\b)))",
+    re.IGNORECASE)
+#: Lower-cased first characters a HEAD match can open with: a cheap filter before the regex.
+_HEAD_FIRST = np.array([ord(c) for c in "(arewcfpi"], dtype=np.uint32)
+#: An agency photo credit closing the line: "REUTERS/Yves Herman/File Photo", "(AP Photo/Ann Lee)",
+#: "Ann Lee/AFP/Getty Images". Agency and name are capitalised, which keeps "a Reuters/Ipsos poll
+#: found ..." prose out; every such credit has a slash, so only lines with one are searched.
+TAIL = re.compile(
+    r"(?:\bREUTERS\s*/\s*|\(\s*AP\s+Photo\s*/\s*|/\s*(?=Getty\b))"
+    r"[A-Z\u00c0-\u00de][\w.'\u2019-]*(?:\s+[A-Z\u00c0-\u00de][\w.'\u2019-]*){0,3}"
+    r"(?:\s*/\s*(?:File\s+Photo|Getty\s+Images|Pool))?\W{0,3}$")
+#: Only this many characters at a line's end are searched for an agency credit (characters).
+TAIL_CHARS = 80
+
+
+def _head_hits(b: LineBatch) -> tuple[np.ndarray, np.ndarray]:
+    """(credits, caption lead) flags per line, each shape (n,) bool; computed once per batch."""
+    if "convention_head" not in b.cache:
+        credits = np.zeros(len(b), dtype=bool)
+        caption = np.zeros(len(b), dtype=bool)
+        if len(b):
+            first = b.codes[b.starts] | 0x20  # ASCII lower case (the opening "(" is unchanged)
+            match, lines = HEAD.match, b.lines
+            for row in np.flatnonzero(np.isin(first, _HEAD_FIRST)).tolist():
+                m = match(lines[row])
+                if m:
+                    (credits if m.group("credits") else caption)[row] = True
+        b.cache["convention_head"] = (credits, caption)
+    return b.cache["convention_head"]
+
+
+def credits_line(b: LineBatch) -> np.ndarray:
+    """1.0 for each line that opens with an agency credit ("(Reporting by ..."), else 0; shape (n,)."""
+    return _head_hits(b)[0].astype(np.float64)
+
+
+def caption_line(b: LineBatch) -> np.ndarray:
+    """1.0 for each line that opens like a photo caption or ends in an agency photo credit; shape (n,)."""
+    out = _head_hits(b)[1].copy()
+    if len(b):
+        tail = TAIL.search
+        for row in np.flatnonzero(b.count_mask(b.codes == ord("/")) > 0).tolist():
+            if not out[row] and tail(b.lines[row][-TAIL_CHARS:]):
+                out[row] = True
+    return out.astype(np.float64)
