@@ -16,20 +16,40 @@ SNIFF_BYTES = 8192
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
 
 
-def decode_page(data: bytes, source: str = "<bytes>") -> str:
-    """Decode a page's bytes: UTF-8 (BOM or not), else the detected charset; binary is refused."""
+#: Byte-order marks and their codecs, longest first (the UTF-32-LE mark begins with UTF-16-LE's).
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode_page(data: bytes, source: str = "<bytes>", encoding: str | None = None) -> str:
+    """Decode a page's bytes: with ``encoding`` as told; else by its byte-order mark (UTF-8, -16,
+    -32), else UTF-8, else the detected charset. Binary is refused."""
+    if encoding:
+        return _decode_as(data, encoding, source)
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            return _decode_as(data, codec, source)
     if b"\x00" in data:
         raise NotTextError("not a text file (contains NUL bytes)", source=source)
     head = data[:SNIFF_BYTES]
     if head and sum(head.count(bytes([c])) for c in _CONTROL) / len(head) > MAX_CONTROL_SHARE:
         raise NotTextError("not a text file (mostly control bytes)", source=source)
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     return _decode_detected(data, source)
+
+
+def _decode_as(data: bytes, encoding: str, source: str) -> str:
+    """``data`` in ``encoding`` (a byte-order mark dropped); NotTextError naming the first bad byte."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise NotTextError(f"not valid {encoding} text (byte {exc.start})", source=source) from None
+    except LookupError:
+        raise NotTextError(f"unknown encoding {encoding!r}", source=source) from None
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def _decode_detected(data: bytes, source: str) -> str:

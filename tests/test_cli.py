@@ -112,10 +112,11 @@ def test_several_files_get_headers_and_directories_expand(tmp_path, capsys, smal
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "a.txt").write_text(PAGE)
     (tmp_path / "d" / "b.txt").write_text(PAGE)
-    (tmp_path / "d" / "skip.md").write_text("ignored")
-    code, out, _ = run(capsys, "predict", str(tmp_path / "d"), "--model", str(small_model))
+    (tmp_path / "d" / "skip.html").write_text("ignored")
+    code, out, err = run(capsys, "predict", str(tmp_path / "d"), "--model", str(small_model))
     assert code == EXIT_OK
     assert out.count("==> ") == 2 and f"==> {tmp_path / 'd' / 'a.txt'} <==" in out
+    assert "not read: 1 .html file(s)" in err
 
 
 def test_out_writes_file_and_failed_run_leaves_it_untouched(tmp_path, capsys, small_model):
@@ -167,7 +168,7 @@ def test_threshold_out_of_range_is_an_error(tmp_path, capsys, small_model):
     f = tmp_path / "p.txt"
     f.write_text(PAGE)
     code, _, err = run(capsys, "predict", str(f), "--threshold", "1.5", "--model", str(small_model))
-    assert code == EXIT_INPUT and "threshold must be between 0 and 1" in err
+    assert code == EXIT_USAGE and "--threshold" in err and "less than or equal to 1" in err
 
 
 def test_missing_model_names_the_file(tmp_path, capsys):

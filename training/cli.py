@@ -27,14 +27,60 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MODEL_HELP = (f"Model file (.joblib, with its .json metadata beside it). Default: ${MODEL_ENV} if set, else the "
               "bundled model. Model files are pickles, which run code when loaded: load only files you trust.")
 
+#: -h and --help everywhere.
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
 app = typer.Typer(
     help="Label each line of scraped web text as article content or page chrome.\n\n"
          "Exit codes: 0 success, 1 some input could not be processed, 2 usage error, 130 interrupted.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings=CONTEXT,
 )
+
+
+def version_text() -> str:
+    """linesift's version and the bundled model's format, date and training-data digest (from its
+    metadata file: no scikit-learn import)."""
+    import importlib.metadata
+
+    from linesift.model.location import bundled_model_path
+
+    try:
+        version = importlib.metadata.version("linesift")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown (not installed)"
+    meta_path = bundled_model_path().with_suffix(".json")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        model = (f"bundled model: format {meta.get('format_version')}, {meta.get('recipe', {}).get('name', meta.get('model_type'))}, "
+                 f"trained {meta.get('created', '?')[:10]}, data digest {meta.get('training_data', {}).get('digest', '?')[:12]}")
+    except (OSError, ValueError):
+        model = f"bundled model: none readable at {meta_path}"
+    return f"linesift {version}\n{model}"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(version_text())
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", "-V", callback=_print_version, is_eager=True,
+                                       help="Print linesift's version and the bundled model's, then exit.")) -> None:
+    pass
+
+
+def _check_threshold(threshold: Optional[float], favor: Optional["Favor"]) -> None:
+    """--favor picks one of the model's thresholds, --threshold sets one: both at once is a usage error."""
+    if threshold is not None and favor is not None:
+        raise typer.BadParameter("give --threshold or --favor, not both", param_hint="--favor")
+
+
+THRESHOLD_HELP = "Content-probability cut-off (0-1); overrides the model's own."
 
 
 class Format(str, Enum):
@@ -55,6 +101,16 @@ class ModelType(str, Enum):
 
 def _err(message: str) -> None:
     sys.stderr.write(f"linesift: {message}\n")
+
+
+def _check_encoding(name: str) -> None:
+    import codecs
+
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise typer.BadParameter(f"unknown encoding {name!r} (Python codec names: utf-8, cp1252, shift_jis, ...)",
+                                 param_hint="--encoding") from None
 
 
 class _Interrupted(Exception):
@@ -84,12 +140,13 @@ def _guarded(command: Callable) -> Callable:
 @_guarded
 def predict(
     paths: List[str] = typer.Argument(None, help="Pages: .txt files, directories of them, .jsonl files, or - for stdin (the default)."),
-    model: Optional[Path] = typer.Option(None, "--model", help=MODEL_HELP),
-    threshold: Optional[float] = typer.Option(None, "--threshold", help="Content-probability cut-off (0-1); overrides the model's own."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
+    threshold: Optional[float] = typer.Option(None, "--threshold", "-t", min=0.0, max=1.0, help=THRESHOLD_HELP),
     favor: Optional[Favor] = typer.Option(None, "--favor", help="Use the model's threshold tuned for precision (F0.5) or recall (F2)."),
-    fmt: Format = typer.Option(Format.auto, "--format", help="text: print cleaned pages; jsonl: one JSON record per input line with a string 'text'; auto: jsonl for .jsonl inputs."),
-    out: Optional[str] = typer.Option(None, "--out", help="Write here instead of stdout (atomically: a failed run leaves any old file untouched)."),
-    skip_bad: bool = typer.Option(False, "--skip-bad", help="Report and skip bad files or records instead of stopping at the first (exit code is then 1 if any were skipped)."),
+    fmt: Format = typer.Option(Format.auto, "--format", "-f", help="text: print cleaned pages; jsonl: one JSON record per input line with a string 'text'; auto: jsonl for .jsonl inputs."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", help="Write here instead of stdout (atomically: a failed run leaves any old file untouched)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", "-e", help="Decode text inputs as this encoding (e.g. cp1252, shift_jis) instead of detecting it (UTF-8, a byte-order mark, else a guess)."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Report and skip bad or missing files and bad records instead of stopping at the first (exit code is then 1 if any were skipped)."),
     threads: int = typer.Option(1, "--threads", min=1, help="Threads for the model. One is the most work per CPU-second; for throughput run one process per core."),
 ) -> None:
     """Clean pages: keep the content lines, drop the chrome.
@@ -99,6 +156,7 @@ def predict(
     input record unchanged plus 'content' (the cleaned text) and 'lines': one {text, label, score}
     per line of text.splitlines(), label content|chrome|blank, score the content probability.
     """
+    from linesift.model.io.paths import kinds_summary
     from linesift.model.io.predict import (
         STDIN,
         RunStats,
@@ -112,20 +170,34 @@ def predict(
     from linesift.model.predictor import Predictor
     from threadpoolctl import threadpool_limits
 
-    sources = expand_text_inputs(paths or [STDIN])
-    if not sources:
-        raise LinesiftError("no .txt files found in the given directories")
+    _check_threshold(threshold, favor)
+    if encoding:
+        _check_encoding(encoding)
+    ignored: list[str] = []
+    missing: list[str] | None = [] if skip_bad else None
+    sources = expand_text_inputs(paths or [STDIN], ignored=ignored, missing=missing)
+    if ignored:
+        _err(f"not read: {kinds_summary(ignored)} file(s) in the given folders (text pages end in .txt, .text or .md)")
+    if not sources and not missing:
+        raise LinesiftError("no text files (.txt, .text, .md) found in the given folders")
+    if STDIN in sources and sys.stdin.isatty():
+        _err("reading one page from the terminal; end it with Ctrl-D (or give files: see 'linesift predict --help')")
     jsonl = fmt == Format.jsonl or (fmt == Format.auto and all(is_jsonl(s) for s in sources if s != STDIN) and any(s != STDIN for s in sources))
     predictor = Predictor.load(model, threshold=threshold, favor=favor.value if favor else None)
     stats = RunStats()
+    for path in missing or []:
+        stats.skipped += 1
+        stats.problems.append(f"{path}: no such file or directory")
     run = predict_jsonl if jsonl else predict_text_files
     with threadpool_limits(limits=threads):
         if out:
             ensure_parent(out)
+            if os.path.exists(out) and any(os.path.exists(s) and os.path.samefile(s, out) for s in sources if s != STDIN):
+                raise LinesiftError("output would overwrite an input file", source=out)
             with atomic_write(out, "wb") as handle:
-                run(predictor, sources, handle.write, skip_bad, stats)
+                run(predictor, sources, handle.write, skip_bad, stats, encoding)
         else:
-            run(predictor, sources, stdout_writer(), skip_bad, stats)
+            run(predictor, sources, stdout_writer(), skip_bad, stats, encoding)
     for problem in stats.problems:
         _err(f"skipped {problem}")
     if stats.skipped:
@@ -137,8 +209,8 @@ def predict(
 @_guarded
 def train(
     data: List[Path] = typer.Argument(..., help="Labelled data: .jsonl / .tsv files or directories of them (format: datasets/README.md)."),
-    out: Path = typer.Option(..., "--out", help="Model file to write (.joblib); its metadata goes beside it as .json."),
-    recipe: str = typer.Option("bundled", "--recipe", help="How to make the model (training/recipe.py): 'bundled' is the one `make model` uses (now hgb-lexicon-page-lean; the shipped model predates it); others: logreg, hgb, hgb-weighted, hgb-lexicon, hgb-page, hgb-lexicon-page, ..."),
+    out: Path = typer.Option(..., "--out", "-o", help="Model file to write (.joblib); its metadata goes beside it as .json."),
+    recipe: str = typer.Option("bundled", "--recipe", "-r", help="How to make the model (training/recipe.py): 'bundled' is the one `make model` uses (hgb-lexicon-page-lean-convention); others: logreg, hgb, hgb-weighted, hgb-lexicon, hgb-page, hgb-lexicon-page, ..."),
     model_type: Optional[ModelType] = typer.Option(None, "--model-type", help="Override the recipe's classifier. hgb: gradient-boosted trees; logreg: logistic regression on scaled features (one stage: logreg drops the recipe's page stage)."),
     folds: Optional[int] = typer.Option(None, "--folds", min=2, help="Folds of the site-grouped cross-validation (default: the recipe's; 3 for bundled)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the recipe's, 0): the same data and seed give the same model."),
@@ -155,6 +227,7 @@ def train(
     from .data import read_labelled
     from .evaluate import format_report
     from .recipe import RECIPES, get_recipe
+    from .train import data_warnings, expected_seconds
     from .train import train as train_model
 
     if out.suffix != ".joblib":
@@ -192,7 +265,11 @@ def train(
     progress("reading labelled data")
     pages = read_labelled(data)
     n_lines = sum(len(p.lines) for p in pages)
-    progress(f"{len(pages):,} pages, {len({p.site for p in pages}):,} sites, {n_lines:,} lines; recipe {chosen.name}")
+    n_sites = len({p.site for p in pages})
+    progress(f"{len(pages):,} pages, {n_sites:,} sites, {n_lines:,} lines; recipe {chosen.name}; "
+             f"expected time about {_duration(expected_seconds(chosen, n_lines, not no_cv))} on 2 cores")
+    for warning in data_warnings(len(pages), n_sites):
+        _err(f"warning: {warning}")
     result = train_model(pages, chosen, data_files=[str(d) for d in data], cross_validation=not no_cv,
                          progress=progress)
     meta = save_model(result.pipeline, result.metadata, out)
@@ -203,12 +280,16 @@ def train(
         typer.echo(format_report(result.cv.report.as_dict(), worst=False))
 
 
+def _duration(seconds: float) -> str:
+    return f"{max(1, round(seconds / 60))} min" if seconds >= 90 else f"{max(1, round(seconds))} s"
+
+
 @app.command()
 @_guarded
 def evaluate(
     data: List[Path] = typer.Argument(..., help="Labelled data: .jsonl / .tsv files or directories of them."),
-    model: Optional[Path] = typer.Option(None, "--model", help=MODEL_HELP),
-    threshold: Optional[float] = typer.Option(None, "--threshold", help="Content-probability cut-off (0-1)."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
+    threshold: Optional[float] = typer.Option(None, "--threshold", "-t", min=0.0, max=1.0, help=THRESHOLD_HELP),
     favor: Optional[Favor] = typer.Option(None, "--favor", help="Use the model's precision- or recall-tuned threshold."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (keys precision, recall, f1, ...)."),
     worst: int = typer.Option(5, "--worst", min=0, help="How many of the worst pages to list with their wrong lines."),
@@ -226,6 +307,7 @@ def evaluate(
     from .evaluate import evaluate as run_evaluation
     from .evaluate import format_report
 
+    _check_threshold(threshold, favor)
     predictor = Predictor.load(model, threshold=threshold, favor=favor.value if favor else None)
     pages = read_labelled(data)
     report = run_evaluation(predictor, pages, worst=worst).as_dict()
@@ -239,7 +321,7 @@ def evaluate(
 
 
 datasets_app = typer.Typer(help="Build line-labelled training data from real corpora.", no_args_is_help=True,
-                           rich_markup_mode=None)
+                           rich_markup_mode=None, context_settings=CONTEXT)
 app.add_typer(datasets_app, name="datasets")
 
 
@@ -247,7 +329,7 @@ app.add_typer(datasets_app, name="datasets")
 @_guarded
 def datasets_build(
     root: Optional[Path] = typer.Argument(None, help="Folder holding the corpus folders (default: ../shared/corpora beside the checkout)."),
-    out: Path = typer.Option(..., "--out", help="Folder for CORPUS.jsonl files and report.json (created if missing)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for CORPUS.jsonl files and report.json (created if missing)."),
     corpus: Optional[List[str]] = typer.Option(None, "--corpus", help="Corpus to build (repeatable); default: every one found."),
     converter: Optional[List[str]] = typer.Option(None, "--converter", help="HTML converter (repeatable): html-text, resiliparse; default: both."),
     jobs: int = typer.Option(2, "--jobs", min=1, help="Worker processes."),
@@ -266,7 +348,12 @@ def datasets_build(
     root = root or default_corpora_dir()
     if root is None:
         raise LinesiftError("no corpora folder given and ../shared/corpora is not there")
+    if not root.is_dir():
+        raise LinesiftError("no such corpora folder", source=str(root))
     names = corpus or [name for name, spec in CORPORA.items() if (root / spec.folder).is_dir()]
+    if not names:
+        raise LinesiftError(f"no corpus folders in it (looked for: {', '.join(s.folder for s in CORPORA.values())})",
+                            source=str(root))
     unknown = [n for n in names if n not in CORPORA]
     if unknown:
         raise typer.BadParameter(f"unknown corpus {unknown[0]!r}; known: {', '.join(CORPORA)}", param_hint="--corpus")
@@ -275,14 +362,15 @@ def datasets_build(
         raise typer.BadParameter(f"choose from {', '.join(CONVERTERS)}", param_hint="--converter")
     out.mkdir(parents=True, exist_ok=True)
     reports = []
+    live = sys.stderr.isatty()  # a counter that rewrites its line on a terminal; one line per corpus in a log
     for name in names:
         def progress(n: int, name: str = name) -> None:
-            if n % 50 == 0:
+            if live and n % 50 == 0:
                 sys.stderr.write(f"\r{name}: {n} pages")
                 sys.stderr.flush()
 
         reports.append(build(name, root, out / f"{name}.jsonl", converters, jobs, limit, progress))
-        sys.stderr.write(f"\r{name}: {reports[-1].pages_read} pages\n")
+        sys.stderr.write(f"{chr(13) if live else ''}{name}: {reports[-1].pages_read} pages\n")
     write_report(reports, out / "report.json")
     typer.echo(REPORT_HEADER)
     for r in reports:
@@ -305,8 +393,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare `linesift`: the help is the message
             sys.stderr.write(exc.format_message() + "\n")
             return EXIT_USAGE
-        name = getattr(ctx, "info_name", None)
-        hint = f" (see 'linesift {name} --help')" if name and name != "linesift" else " (see 'linesift --help')"
+        path = getattr(ctx, "command_path", None) or "linesift"
+        hint = f" (see '{path} --help')"
         _err(f"usage error: {' '.join(exc.format_message().split())}{hint}")
         code = exc.exit_code if exc.exit_code else EXIT_USAGE
     except (KeyboardInterrupt, _Interrupted):

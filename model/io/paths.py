@@ -12,11 +12,14 @@ STDIN = "-"
 
 
 def expand_paths(paths: Iterable[str | os.PathLike], suffixes: tuple[str, ...], error: type[LinesiftError] = LinesiftError,
-                 allow_stdin: bool = False) -> list[str]:
+                 allow_stdin: bool = False, ignored: list[str] | None = None,
+                 missing: list[str] | None = None) -> list[str]:
     """Files named directly (any suffix), and the files with one of ``suffixes`` found in directories
     (recursive, sorted, suffix compared case-insensitively); ``-`` passes through when ``allow_stdin``.
 
-    Raises ``error`` naming a path that does not exist.
+    Files of other kinds found in directories are appended to ``ignored`` (when given; hidden files
+    are not counted). A path that does not exist raises ``error`` naming it, or is appended to
+    ``missing`` when that is given.
     """
     out: list[str] = []
     for raw in paths:
@@ -26,12 +29,29 @@ def expand_paths(paths: Iterable[str | os.PathLike], suffixes: tuple[str, ...], 
             continue
         path = Path(raw)
         if path.is_dir():
-            out.extend(str(p) for p in sorted(path.rglob("*")) if p.suffix.lower() in suffixes and p.is_file())
+            for p in sorted(path.rglob("*")):
+                if not p.is_file():
+                    continue
+                if p.suffix.lower() in suffixes:
+                    out.append(str(p))
+                elif ignored is not None and not p.name.startswith("."):
+                    ignored.append(str(p))
         elif path.exists():
             out.append(raw)
+        elif missing is not None:
+            missing.append(raw)
         else:
             raise error("no such file or directory", source=raw)
     return out
+
+
+def kinds_summary(files: Iterable[str]) -> str:
+    """"3 .md, 1 .html, 2 without a suffix": how many files of each kind, most common first."""
+    counts: dict[str, int] = {}
+    for f in files:
+        kind = Path(f).suffix.lower() or "without a suffix"
+        counts[kind] = counts.get(kind, 0) + 1
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def has_suffix(path: str | os.PathLike, suffixes: tuple[str, ...]) -> bool:

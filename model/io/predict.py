@@ -23,7 +23,8 @@ from .paths import STDIN, expand_paths, has_suffix
 CHUNK_LINES = 32_768
 #: Records gathered before one prediction call, whatever their size.
 CHUNK_RECORDS = 4_096
-TEXT_SUFFIXES = (".txt",)
+#: What a folder's text pages are called; other files are listed, not read.
+TEXT_SUFFIXES = (".txt", ".text", ".md")
 JSONL_SUFFIXES = (".jsonl",)
 
 
@@ -37,22 +38,24 @@ class RunStats:
     problems: list[str] = field(default_factory=list)
 
 
-def expand_text_inputs(paths: Iterable[str]) -> list[str]:
-    """Files as given, ``-`` as stdin, directories as their ``*.txt`` files (recursive, sorted)."""
-    return expand_paths(paths, TEXT_SUFFIXES, allow_stdin=True)
+def expand_text_inputs(paths: Iterable[str], ignored: list[str] | None = None,
+                       missing: list[str] | None = None) -> list[str]:
+    """Files as given, ``-`` as stdin, directories as their text files (TEXT_SUFFIXES, any case;
+    recursive, sorted); other files go to ``ignored``, absent paths to ``missing`` (when given)."""
+    return expand_paths(paths, TEXT_SUFFIXES, allow_stdin=True, ignored=ignored, missing=missing)
 
 
 def is_jsonl(path: str) -> bool:
     return has_suffix(path, JSONL_SUFFIXES)
 
 
-def read_page(source: str) -> str:
-    """A text page from a file or stdin, decoded; NotTextError for binary input."""
+def read_page(source: str, encoding: str | None = None) -> str:
+    """A text page from a file or stdin, decoded (as ``encoding`` when given); NotTextError for binary input."""
     try:
         data = sys.stdin.buffer.read() if source == STDIN else Path(source).read_bytes()
     except OSError as exc:
         raise LinesiftError(f"cannot read ({exc.strerror})", source=source) from None
-    return decode_page(data, "<stdin>" if source == STDIN else source)
+    return decode_page(data, "<stdin>" if source == STDIN else source, encoding)
 
 
 Writer = Callable[[bytes], object]
@@ -63,11 +66,11 @@ def _encode(text: str) -> bytes:
 
 
 def predict_text_files(predictor: Predictor, sources: list[str], write: Writer,
-                       skip_bad: bool, stats: RunStats) -> None:
+                       skip_bad: bool, stats: RunStats, encoding: str | None = None) -> None:
     """Write each page's cleaned text; with several inputs each gets a ``==> NAME <==`` header."""
     for n, source in enumerate(sources):
         try:
-            text = read_page(source)
+            text = read_page(source, encoding)
         except LinesiftError as exc:
             if not skip_bad:
                 raise
@@ -102,7 +105,7 @@ def output_record(record: dict, result: PageResult) -> dict:
 
 
 def predict_jsonl(predictor: Predictor, sources: list[str], write: Writer, skip_bad: bool,
-                  stats: RunStats) -> None:
+                  stats: RunStats, encoding: str | None = None) -> None:
     """Stream JSONL records through the model in chunks of about CHUNK_LINES lines."""
     pending: list[dict] = []
     pages: list[list[str]] = []
