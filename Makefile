@@ -32,7 +32,7 @@ data: $(STAMP)
 ## with the bundled recipe (training/recipe.py: classifier, feature groups, corpus weights, folds).
 model: data
 	$(BIN)/linesift train datasets/built --out artifacts/linesift.joblib --recipe bundled
-	$(BIN)/python -m linesift.training.gate datasets/built --raise-floors
+	$(BIN)/linesift dev gate datasets/built --raise-floors
 
 ## The model trained on our own samples only (no ../shared needed): a fallback for a bare clone.
 model-samples: $(STAMP)
@@ -44,7 +44,7 @@ gate: $(STAMP)
 
 ## Throughput and memory of `linesift predict --format jsonl`, beside jusText on the same lines.
 bench: $(STAMP)
-	$(BIN)/python -m linesift.training.bench
+	$(BIN)/linesift dev bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -10,7 +10,7 @@ import json
 import os
 
 import pytest
-from linesift.training.gate import FLOORS_FILE, check, raise_floors
+from linesift.training.gate import check, floors_file, raise_floors
 
 from .conftest import needs_shared
 
@@ -18,7 +18,7 @@ RUN_GATE = os.environ.get("CI") == "true" or os.environ.get("LINESIFT_GATE") == 
 
 
 def test_floors_file_is_well_formed():
-    floors = json.loads(FLOORS_FILE.read_text())
+    floors = json.loads(floors_file().read_text())
     assert len(floors["data_digest"]) == 64
     from linesift.training.corpora import CORPORA
 
@@ -37,7 +37,7 @@ def test_site_grouped_cv_stays_above_floors(tmp_path):
     for name in CORPORA:
         build(name, root, tmp_path / f"{name}.jsonl", jobs=2)
     pages = read_labelled([tmp_path])
-    result = check(pages, json.loads(FLOORS_FILE.read_text()))
+    result = check(pages, json.loads(floors_file().read_text()))
     assert not result.failures, "; ".join(result.failures)
 
 

@@ -1,39 +1,65 @@
-"""Maintainer scripts fail like the CLI does: one stderr line naming the file, no traceback."""
+"""Maintainer tools (`linesift dev ...`) fail like every other command: one stderr line naming the
+file, no traceback, the CLI's exit codes; and they find the checkout from the working directory."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from linesift.training import gate, select
-from linesift.training.script import run_script
+from linesift.training.cli import EXIT_INPUT, EXIT_USAGE, main
+from linesift.training.repo import repo_root
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_missing_data_is_one_line(tmp_path, capsys):
     missing = tmp_path / "nowhere"
-    code = run_script("linesift.training.gate", lambda: gate.main([str(missing)]))
+    code = main(["dev", "gate", str(missing)])
     err = capsys.readouterr().err
-    assert code == 1
+    assert code == EXIT_INPUT
     assert err.count("\n") == 1 and str(missing) in err and "Traceback" not in err
 
 
 def test_malformed_record_names_file_and_line(tmp_path, capsys):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "a", "labels": ["content"], "url": "http://a.example/"}\n{"x": 1}\n')
-    code = run_script("linesift.training.select", lambda: select.main([str(bad), "--candidates", "none"]))
+    code = main(["dev", "select", str(bad), "--candidates", "none"])
     err = capsys.readouterr().err
-    assert code == 1 and f"{bad}:2:" in err
+    assert code == EXIT_INPUT and f"{bad}:2:" in err
 
 
-def test_interrupt_exits_130(capsys):
-    def interrupted() -> int:
+def test_bad_tool_option_is_a_one_line_usage_error(capsys):
+    code = main(["dev", "select", "x.jsonl", "--no-such-option"])
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE
+    assert err == "linesift: usage error: linesift dev select: unrecognized arguments: --no-such-option\n"
+
+
+def test_interrupt_exits_130(monkeypatch, capsys):
+    from linesift.training import gate
+
+    def interrupted(argv):
         raise KeyboardInterrupt
 
-    assert run_script("x", interrupted) == 130
-    assert capsys.readouterr().err == "x: interrupted\n"
+    monkeypatch.setattr(gate, "main", interrupted)
+    assert main(["dev", "gate", "x"]) == 130
+    assert capsys.readouterr().err == "linesift: interrupted\n"
 
 
-def test_programming_errors_still_raise():
-    def broken() -> int:
+def test_programming_errors_still_raise(monkeypatch):
+    from linesift.training import gate
+
+    def broken(argv):
         raise ZeroDivisionError
 
+    monkeypatch.setattr(gate, "main", broken)
     with pytest.raises(ZeroDivisionError):
-        run_script("x", broken)
+        main(["dev", "gate", "x"])
+
+
+def test_checkout_found_from_any_folder_inside_it_and_refused_outside(tmp_path, monkeypatch, capsys):
+    assert repo_root(ROOT / "model" / "io") == ROOT
+    monkeypatch.chdir(tmp_path)
+    code = main(["dev", "bench", "--lines", "10"])
+    err = capsys.readouterr().err
+    assert code == EXIT_INPUT and "not inside a linesift checkout" in err and err.count("\n") == 1

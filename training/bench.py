@@ -1,6 +1,6 @@
 """Throughput and peak memory of ``linesift predict --format jsonl``, beside jusText on the same lines.
 
-Run ``python -m linesift.training.bench`` (or ``make bench``). It writes a JSONL stream of
+Run ``linesift dev bench`` (or ``make bench``). It writes a JSONL stream of
 ``--lines`` lines built from our own sample pages, runs each tool in a child process, and prints
 lines per CPU-second (user + system time of the child, start-up included) and the child's peak
 resident memory. jusText gets each line as a ``<p>`` of one HTML page per record.
@@ -20,6 +20,8 @@ from html import escape
 from pathlib import Path
 
 from linesift.model.text import is_blank
+
+from .repo import ArgumentParser, repo_root
 
 #: Default size of the benchmark stream (lines).
 DEFAULT_LINES = 3_000_000
@@ -44,7 +46,7 @@ def sample_texts() -> list[str]:
     """Our own labelled sample pages as plain text (the project ships them; nothing from ../shared)."""
     from .data import read_labelled
 
-    root = Path(__file__).resolve().parent.parent / "datasets"
+    root = repo_root() / "datasets"
     return ["\n".join(p.lines) for p in read_labelled([root / "samples", root / "example"])]
 
 
@@ -104,7 +106,7 @@ def count_lines(path: Path, max_lines: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = ArgumentParser(prog="linesift dev bench", description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=DEFAULT_LINES, help="lines in the benchmark stream")
     parser.add_argument("--justext-lines", type=int, default=DEFAULT_JUSTEXT_LINES,
                         help="lines of the same stream given to jusText (0 to skip it)")
@@ -135,6 +137,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from .script import run_script
+    from .cli import main as cli_main
 
-    sys.exit(run_script("linesift.training.bench", main))
+    sys.exit(cli_main(["dev", "bench", *sys.argv[1:]]))

@@ -20,6 +20,8 @@ from linesift.model.atomic import atomic_write
 from linesift.model.errors import LinesiftError
 from linesift.model.location import MODEL_ENV
 
+from .repo import UsageError
+
 # Commands import scikit-learn and the model code inside their bodies: `--help` stays instant.
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -377,6 +379,41 @@ def datasets_build(
         typer.echo(r.table_row())
 
 
+dev_app = typer.Typer(help="Maintainer tools, run inside a linesift checkout: the evaluation gate, model "
+                           "selection, the speed benchmark. Each takes its own options (linesift dev gate --help).",
+                      no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT)
+app.add_typer(dev_app, name="dev")
+#: The tools parse their own options (argparse), so typer passes everything after the name through.
+PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
+
+
+@dev_app.command("gate", context_settings=PASS_THROUGH, add_help_option=False)
+@_guarded
+def dev_gate(ctx: typer.Context) -> int:
+    """Check the committed floors (artifacts/floors.json) by site-grouped CV, or raise them: DATA... [--raise-floors] [--new-data]."""
+    from . import gate
+
+    return gate.main(ctx.args)
+
+
+@dev_app.command("select", context_settings=PASS_THROUGH, add_help_option=False)
+@_guarded
+def dev_select(ctx: typer.Context) -> int:
+    """Compare recipes (and peers) by site-grouped CV and leave-one-corpus-out: DATA... [--candidates ...]."""
+    from . import select
+
+    return select.main(ctx.args)
+
+
+@dev_app.command("bench", context_settings=PASS_THROUGH, add_help_option=False)
+@_guarded
+def dev_bench(ctx: typer.Context) -> int:
+    """Throughput and peak memory of `linesift predict`, beside jusText: [--lines N] [--model PATH]."""
+    from . import bench
+
+    return bench.main(ctx.args)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     """Entry point: runs a command and turns every failure into one stderr line and an exit code."""
     code = EXIT_OK
@@ -403,6 +440,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     except (BrokenPipeError, _PipeClosed):
         _silence_stdout()
         code = EXIT_OK
+    except UsageError as exc:
+        _err(f"usage error: {exc}")
+        code = EXIT_USAGE
     except LinesiftError as exc:
         _err(f"error: {exc}")
         code = EXIT_INPUT

@@ -145,8 +145,15 @@ MIN_SNIPPETS_FOUND = 0.5
 
 
 def default_corpora_dir() -> Path | None:
-    """``../shared/corpora`` beside the checkout, when it is there."""
-    path = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+    """``../shared/corpora`` beside the checkout the command runs in, when both are there."""
+    from linesift.model.errors import LinesiftError
+
+    from .repo import repo_root
+
+    try:
+        path = repo_root().parent / "shared" / "corpora"
+    except LinesiftError:
+        return None
     return path if path.is_dir() else None
 
 

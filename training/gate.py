@@ -22,9 +22,16 @@ from linesift.model.errors import LinesiftError
 
 from .data import LabelledPage, data_digest, sites_subset
 from .recipe import Recipe, get_recipe
+from .repo import ArgumentParser, repo_root
 from .train import cross_validate
 
-FLOORS_FILE = Path(__file__).resolve().parent.parent / "artifacts" / "floors.json"
+
+def floors_file() -> Path:
+    """The committed floors: ``artifacts/floors.json`` of the checkout the gate runs in."""
+    return repo_root() / "artifacts" / "floors.json"
+
+
+
 #: Floors are the measured scores minus NOISE_MARGIN, rounded down to this many decimals.
 DECIMALS = 3
 #: Room for changes that should not fail the gate: the CV is deterministic for fixed code and data
@@ -66,7 +73,7 @@ def check(pages: Sequence[LabelledPage], floors: dict) -> GateResult:
     digest = data_digest(pages)
     if digest != floors["data_digest"]:
         raise LinesiftError(f"built corpora digest {digest[:12]} differs from the floors' {floors['data_digest'][:12]}; "
-                            "rebuild with the committed builders or re-measure the floors", source=str(FLOORS_FILE))
+                            "rebuild with the committed builders or re-measure the floors", source=str(floors_file()))
     settings = floors.get("gate", {})
     scores = measure(gate_pages(pages, settings), floors["config"], settings.get("folds"))
     failures = [f"{corpus}: score {scores.get(corpus, 0.0):.3f} < floor {floor:.3f}"
@@ -74,11 +81,12 @@ def check(pages: Sequence[LabelledPage], floors: dict) -> GateResult:
     return GateResult(scores, failures)
 
 
-def raise_floors(pages: Sequence[LabelledPage], config: dict, path: Path = FLOORS_FILE,
+def raise_floors(pages: Sequence[LabelledPage], config: dict, path: Path | None = None,
                  allow_new_data: bool = False, measured: dict[str, float] | None = None,
                  settings: dict | None = None) -> dict:
     """Measure (or take ``measured``) and write floors: each the higher of the old floor and the new
     score minus NOISE_MARGIN; refuses if a score is below an old floor (the gate would fail)."""
+    path = path or floors_file()
     old = json.loads(path.read_text()) if path.exists() else None
     digest = data_digest(pages)
     settings = settings if settings is not None else (old or {}).get("gate", {"sites": GATE_SITES, "folds": GATE_FOLDS})
@@ -108,11 +116,9 @@ def raise_floors(pages: Sequence[LabelledPage], config: dict, path: Path = FLOOR
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
     from .data import read_labelled
 
-    parser = argparse.ArgumentParser(description="Check or raise the evaluation floors.")
+    parser = ArgumentParser(prog="linesift dev gate", description="Check or raise the evaluation floors.")
     parser.add_argument("data", nargs="+", help="built corpora (datasets/built)")
     parser.add_argument("--raise-floors", action="store_true")
     parser.add_argument("--new-data", action="store_true")
@@ -122,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         record = raise_floors(pages, get_recipe("bundled").as_dict(), allow_new_data=args.new_data)
         print(json.dumps(record["floors"], indent=2))
         return 0
-    result = check(pages, json.loads(FLOORS_FILE.read_text()))
+    result = check(pages, json.loads(floors_file().read_text()))
     for corpus, score in result.scores.items():
         print(f"{corpus:<16} page F1 {score:.3f}")
     for failure in result.failures:
@@ -131,6 +137,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from .script import run_script
+    from .cli import main as cli_main
 
-    sys.exit(run_script("linesift.training.gate", main))
+    sys.exit(cli_main(["dev", "gate", *sys.argv[1:]]))

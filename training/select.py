@@ -1,6 +1,6 @@
 """Model selection on the built corpora: which model type and feature set generalise to unseen sites.
 
-``python -m linesift.training.select datasets/built [--quick]`` runs site-grouped cross-validation
+``linesift dev select datasets/built`` runs site-grouped cross-validation
 for each candidate (model type x feature groups x corpus weighting), scores the peers on the same
 lines, and runs leave-one-corpus-out for the best candidate. It prints one table per experiment
 and writes everything to ``--out`` (JSON).
@@ -8,7 +8,6 @@ and writes everything to ``--out`` (JSON).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -19,6 +18,7 @@ from .data import LabelledPage, read_labelled, sites_subset
 from .errors import error_table, format_table
 from .evaluate import EvalReport, evaluate_peers, score_labels
 from .recipe import RECIPES, Recipe, get_recipe
+from .repo import ArgumentParser
 from .train import _labels_from_scores, build_pipeline, cross_validate, fit
 
 
@@ -66,7 +66,7 @@ def leave_one_corpus_out(pages: Sequence[LabelledPage], recipe: Recipe, held_out
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = ArgumentParser(prog="linesift dev select", description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="+")
     parser.add_argument("--out", default="selection.json")
     parser.add_argument("--candidates", default="all", help="comma-separated candidate names, 'none', or all")
@@ -134,6 +134,6 @@ def _peer(name: str):
 
 
 if __name__ == "__main__":
-    from .script import run_script
+    from .cli import main as cli_main
 
-    sys.exit(run_script("linesift.training.select", main))
+    sys.exit(cli_main(["dev", "select", *sys.argv[1:]]))
