@@ -18,7 +18,9 @@ import time
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Callable
 
+from linesift.model.errors import LinesiftError
 from linesift.model.text import is_blank
 
 from .repo import ArgumentParser, repo_root
@@ -27,6 +29,9 @@ from .repo import ArgumentParser, repo_root
 DEFAULT_LINES = 3_000_000
 #: jusText is much slower; by default it runs on this many lines of the same stream (lines).
 DEFAULT_JUSTEXT_LINES = 200_000
+#: Runs of each measurement: the table gives their median and spread (runs on a shared machine
+#: differ by up to tens of percent).
+DEFAULT_REPEATS = 3
 
 
 @dataclass
@@ -40,6 +45,48 @@ class Measure:
     @property
     def lines_per_cpu_second(self) -> float:
         return self.lines / self.cpu_seconds if self.cpu_seconds else float("inf")
+
+
+@dataclass
+class Summary:
+    """Repeated runs of one measurement: medians, and the range of the rate."""
+
+    name: str
+    lines: int
+    runs: list[Measure]
+
+    def _median(self, values: list[float]) -> float:
+        ordered = sorted(values)
+        mid = len(ordered) // 2
+        return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+    @property
+    def rate(self) -> float:
+        """Median lines per CPU-second."""
+        return self._median([m.lines_per_cpu_second for m in self.runs])
+
+    @property
+    def spread(self) -> tuple[float, float]:
+        """Lowest and highest lines per CPU-second of the runs."""
+        rates = [m.lines_per_cpu_second for m in self.runs]
+        return min(rates), max(rates)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return self._median([m.cpu_seconds for m in self.runs])
+
+    @property
+    def wall_seconds(self) -> float:
+        return self._median([m.wall_seconds for m in self.runs])
+
+    @property
+    def peak_mb(self) -> float:
+        return max(m.peak_mb for m in self.runs)
+
+
+def summarise(name: str, lines: int, run: Callable[[], Measure], repeats: int) -> Summary:
+    """``run`` ``repeats`` times."""
+    return Summary(name, lines, [run() for _ in range(repeats)])
 
 
 def sample_texts() -> list[str]:
@@ -74,7 +121,7 @@ def measure_child(name: str, argv: list[str], lines: int) -> Measure:
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise SystemExit(f"bench: {name} failed with exit code {proc.returncode}")
+        raise LinesiftError(f"{name} failed with exit code {proc.returncode}", source=argv[0])
     return Measure(name, lines, usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024)
 
 
@@ -111,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--justext-lines", type=int, default=DEFAULT_JUSTEXT_LINES,
                         help="lines of the same stream given to jusText (0 to skip it)")
     parser.add_argument("--model", help="model to benchmark (default: the bundled one)")
+    parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS, help="runs of each measurement (median and range reported)")
     parser.add_argument("--justext-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.justext_child:
@@ -122,17 +170,22 @@ def main(argv: list[str] | None = None) -> int:
         total = write_stream(stream, args.lines)
         size_mb = stream.stat().st_size / 2**20
         print(f"stream: {total:,} lines in {size_mb:,.0f} MB of JSONL ({os.cpu_count()} CPUs)")
+        repeats = max(1, args.repeats)
         cmd = [linesift, "predict", str(stream), "--format", "jsonl"] + (["--model", args.model] if args.model else [])
-        results = [measure_child("linesift predict --format jsonl", cmd, total)]
+        name = "linesift predict --format jsonl"
+        results = [summarise(name, total, lambda: measure_child(name, cmd, total), repeats)]
         if args.justext_lines:
             n = count_lines(stream, args.justext_lines)
-            cmd = [sys.executable, "-m", "linesift.training.bench", "--justext-child", str(stream),
-                   "--justext-lines", str(args.justext_lines)]
-            results.append(measure_child("jusText 3 (each line a <p>)", cmd, n))
-    print(f"{'tool':<34} {'lines':>11} {'CPU s':>8} {'wall s':>8} {'lines/CPU-s':>12} {'peak MB':>8}")
-    for m in results:
-        print(f"{m.name:<34} {m.lines:>11,} {m.cpu_seconds:>8.1f} {m.wall_seconds:>8.1f} "
-              f"{m.lines_per_cpu_second:>12,.0f} {m.peak_mb:>8.0f}")
+            jcmd = [sys.executable, "-m", "linesift.training.bench", "--justext-child", str(stream),
+                    "--justext-lines", str(args.justext_lines)]
+            jname = "jusText 3 (each line a <p>)"
+            results.append(summarise(jname, n, lambda: measure_child(jname, jcmd, n), repeats))
+    print(f"{'tool':<34} {'lines':>11} {'CPU s':>8} {'wall s':>8} {'lines/CPU-s':>12} {'range':>19} {'peak MB':>8}")
+    for s in results:
+        low, high = s.spread
+        print(f"{s.name:<34} {s.lines:>11,} {s.cpu_seconds:>8.1f} {s.wall_seconds:>8.1f} "
+              f"{s.rate:>12,.0f} {f'{low:,.0f}-{high:,.0f}':>19} {s.peak_mb:>8.0f}")
+    print(f"(median of {repeats} runs each; range: slowest and fastest run)")
     return 0
 
 
