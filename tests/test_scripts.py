@@ -63,3 +63,14 @@ def test_checkout_found_from_any_folder_inside_it_and_refused_outside(tmp_path, 
     code = main(["dev", "bench", "--lines", "10"])
     err = capsys.readouterr().err
     assert code == EXIT_INPUT and "not inside a linesift checkout" in err and err.count("\n") == 1
+
+
+def test_bench_summary_is_the_median_and_range_of_its_runs():
+    from linesift.training.bench import Measure, Summary
+
+    runs = [Measure("x", 1000, cpu, cpu, peak) for cpu, peak in ((1.0, 50.0), (4.0, 70.0), (2.0, 60.0))]
+    s = Summary("x", 1000, runs)
+    assert s.rate == 500.0  # rates 1000, 250, 500: the median
+    assert s.spread == (250.0, 1000.0)
+    assert s.cpu_seconds == 2.0 and s.peak_mb == 70.0
+    assert Summary("x", 1000, runs[:2]).rate == 625.0  # an even count: the mean of the middle two
