@@ -140,6 +140,13 @@ class LineBatch:
             return CLASS_TABLE[codes]
         return CLASS_TABLE[np.minimum(codes, TABLE_SIZE - 1)] | np.where(codes >= TABLE_SIZE, LETTER, 0).astype(np.uint8)
 
+    @cached_property
+    def folded_prefix(self) -> np.ndarray:
+        """``keywords.folded_prefix`` of the batch: word hashes for the keywords and the lexicon."""
+        from .keywords import folded_prefix
+
+        return folded_prefix(self.codes, (self.classes & UPPER) != 0)
+
     def count_chars(self, bit: int) -> np.ndarray:
         """How many characters of each line have class ``bit``, shape (n,)."""
         return self.count_mask((self.classes & bit) != 0)

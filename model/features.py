@@ -302,7 +302,7 @@ def keyword_hits(b: LineBatch) -> dict[str, np.ndarray]:
         index = default_index()
         word_mask = (b.classes & (LETTER | DIGIT)) != 0
         upper_mask = (b.classes & UPPER) != 0
-        counts, leads = index.hits(b.codes, word_mask, upper_mask, b.starts)
+        counts, leads = index.hits(b.codes, word_mask, upper_mask, b.starts, b.folded_prefix)
         b.cache["keyword_hits"] = {name: counts[:, g].astype(np.float64) for g, name in enumerate(index.names)}
         b.cache["keyword_leads"] = leads.sum(axis=1).astype(np.float64)
     return b.cache["keyword_hits"]

@@ -33,6 +33,10 @@ _P = _HASH(0x01000193)  # odd, so invertible modulo 2**32
 _P_INV = _HASH(pow(int(_P), -1, _MOD))
 #: Highest code point a keyword may use: up to here capitals fold to small letters by +32.
 MAX_KEYWORD_CODE = 0xFF
+#: The vocabulary's direct-address table starts at this many bits (2**16 slots) and grows until
+#: no two words share a slot; the multiplier mixes the hash's bits first (Knuth's golden ratio).
+SLOT_BITS_MIN = 16
+_SLOT_MIX = np.uint32(0x9E3779B1)
 _WORD_RE = re.compile(r"[^\W_]+")
 
 
@@ -89,18 +93,32 @@ def word_spans(word_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
 
 
-def folded_word_hashes(codes: np.ndarray, upper_mask: np.ndarray, w_start: np.ndarray, w_end: np.ndarray) -> np.ndarray:
-    """``word_hash`` of every word (given by its spans) after case folding, shape (n_words,), uint32.
+def folded_prefix(codes: np.ndarray, upper_mask: np.ndarray) -> np.ndarray:
+    """Prefix sums of case-folded code points times P**i, shape (n_chars + 1,), uint32: any word's
+    hash is then two lookups (``folded_word_hashes``). The costly pass; a batch computes it once
+    for the keywords and the lexicon.
 
     Case folding: +32 turns ASCII and Latin-1 capitals (and Cyrillic А-Я) into small letters.
     Other capitals land on other code points, which is harmless: keywords are Latin-1.
     """
     lower = codes + (upper_mask.view(np.uint8) << np.uint8(5)).astype(_HASH)
-    up, down = _POWERS.get(len(codes))
+    up, _ = _POWERS.get(len(codes))
     with np.errstate(over="ignore"):
         prefix = np.zeros(len(codes) + 1, dtype=_HASH)
         np.multiply(lower, up, out=lower)
         np.cumsum(lower, out=prefix[1:], dtype=_HASH)
+    return prefix
+
+
+def folded_word_hashes(codes: np.ndarray, upper_mask: np.ndarray, w_start: np.ndarray, w_end: np.ndarray,
+                       prefix: np.ndarray | None = None) -> np.ndarray:
+    """``word_hash`` of every word (given by its spans) after case folding, shape (n_words,), uint32.
+
+    ``prefix``: ``folded_prefix(codes, upper_mask)`` when the caller has it already."""
+    if prefix is None:
+        prefix = folded_prefix(codes, upper_mask)
+    _, down = _POWERS.get(len(codes))
+    with np.errstate(over="ignore"):
         return (prefix[w_end] - prefix[w_start]) * down[w_start]
 
 
@@ -137,6 +155,7 @@ class KeywordIndex:
         order = np.argsort(hashes)
         self.vocab_hashes = hashes[order]
         self.vocab_ids = np.array(list(vocab.values()), dtype=np.int64)[order]
+        self.slot_shift, self.slots = self._slot_table(self.vocab_hashes)
         self.base = len(vocab) + 1
         if self.base**MAX_PHRASE_WORDS >= 2**62:
             raise ValueError("keyword vocabulary too large for int64 phrase codes")
@@ -151,6 +170,32 @@ class KeywordIndex:
         self.dotted_hashes = np.array(list(dotted), dtype=_HASH)[order]
         self.dotted_groups = np.array(list(dotted.values()), dtype=np.int64)[order]
 
+    @staticmethod
+    def _slot_table(hashes: np.ndarray) -> tuple[np.uint32, np.ndarray]:
+        """A direct-address table over the vocabulary's word hashes: the top bits of the mixed hash
+        pick a slot holding 1 + the word's position (0: no word), with as few bits as leave no two
+        words in one slot. One gather per word beats a binary search (``hits``)."""
+        with np.errstate(over="ignore"):
+            mixed = hashes * _SLOT_MIX
+        for bits in range(SLOT_BITS_MIN, 33):
+            shift = np.uint32(32 - bits)
+            slot = (mixed >> shift).astype(np.int64)
+            if len(np.unique(slot)) == len(slot):
+                table = np.zeros(2**bits, dtype=np.int64)
+                table[slot] = np.arange(1, len(hashes) + 1)
+                return shift, table
+        raise ValueError("keyword vocabulary has two words with the same hash")
+
+    def word_ids(self, hashes: np.ndarray) -> np.ndarray:
+        """Vocabulary id of each word hash, 0 for words not in the vocabulary; shape like ``hashes``."""
+        if not len(self.vocab_hashes):
+            return np.zeros(len(hashes), dtype=np.int64)
+        with np.errstate(over="ignore"):
+            pos = self.slots[((hashes * _SLOT_MIX) >> self.slot_shift).astype(np.int64)] - 1
+        known = pos >= 0
+        pos = np.where(known, pos, 0)
+        return np.where(known & (self.vocab_hashes[pos] == hashes), self.vocab_ids[pos], 0)
+
     def _code(self, ids: tuple[int, ...]) -> int:
         code = 0
         for i in ids:
@@ -158,12 +203,13 @@ class KeywordIndex:
         return code
 
     def hits(self, codes: np.ndarray, word_mask: np.ndarray, upper_mask: np.ndarray,
-             starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+             starts: np.ndarray, prefix: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Per-line hits of each group, and of those the hits that lead their line (LEAD_WORDS).
 
         ``codes``: code points of the lines joined by newlines, (n_chars,); ``word_mask``: True on
         letters and digits; ``upper_mask``: True on capitals (both (n_chars,)); ``starts``: first
-        offset of each line, (n_lines,). Returns two int64 arrays of shape (n_lines, n_groups).
+        offset of each line, (n_lines,); ``prefix``: ``folded_prefix`` of codes, if at hand.
+        Returns two int64 arrays of shape (n_lines, n_groups).
         """
         n_lines, n_groups = len(starts), len(self.names)
         counts = np.zeros(n_lines * n_groups, dtype=np.int64)
@@ -179,9 +225,8 @@ class KeywordIndex:
             np.add.at(leads, flat[lead], 1)
 
         if len(w_start):
-            hashes = folded_word_hashes(codes, upper_mask, w_start, w_end)
-            pos = np.minimum(np.searchsorted(self.vocab_hashes, hashes), len(self.vocab_hashes) - 1)
-            ids = np.where(self.vocab_hashes[pos] == hashes, self.vocab_ids[pos], 0)
+            hashes = folded_word_hashes(codes, upper_mask, w_start, w_end, prefix)
+            ids = self.word_ids(hashes)
             cand = np.nonzero(ids)[0]
             if len(cand):
                 # Line numbers are needed only for candidate words and the few words after them.

@@ -47,7 +47,7 @@ def line_terms(b: LineBatch, bits: int = BUCKET_BITS) -> tuple[np.ndarray, np.nd
     if not len(w_start):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    hashes = folded_word_hashes(codes, (b.classes & UPPER) != 0, w_start, w_end)
+    hashes = folded_word_hashes(codes, (b.classes & UPPER) != 0, w_start, w_end, b.folded_prefix)
     line_of = np.searchsorted(b.starts, w_start, side="right") - 1
     same_line = line_of[1:] == line_of[:-1]
     with np.errstate(over="ignore"):

@@ -86,3 +86,14 @@ def test_keywords_outside_latin1_refused():
 def test_phrase_in_two_groups_refused():
     with pytest.raises(ValueError, match="two groups"):
         KeywordIndex({"a": ("share",), "b": ("share",)})
+
+
+def test_word_ids_find_every_vocabulary_word_and_nothing_else():
+    import numpy as np
+    from linesift.model.keywords import default_index
+
+    index = default_index()
+    assert (index.word_ids(index.vocab_hashes) == index.vocab_ids).all()
+    others = np.arange(1, 200_000, dtype=np.uint32) * np.uint32(2654435761)
+    others = others[~np.isin(others, index.vocab_hashes)]
+    assert (index.word_ids(others) == 0).all()

@@ -347,6 +347,9 @@ def datasets_build(
     from .convert import CONVERTERS
     from .corpora import CORPORA, REPORT_HEADER, build, default_corpora_dir, write_report
 
+    unknown = [n for n in corpus or [] if n not in CORPORA]
+    if unknown:
+        raise typer.BadParameter(f"unknown corpus {unknown[0]!r}; known: {', '.join(CORPORA)}", param_hint="--corpus")
     root = root or default_corpora_dir()
     if root is None:
         raise LinesiftError("no corpora folder given and ../shared/corpora is not there")
@@ -356,9 +359,6 @@ def datasets_build(
     if not names:
         raise LinesiftError(f"no corpus folders in it (looked for: {', '.join(s.folder for s in CORPORA.values())})",
                             source=str(root))
-    unknown = [n for n in names if n not in CORPORA]
-    if unknown:
-        raise typer.BadParameter(f"unknown corpus {unknown[0]!r}; known: {', '.join(CORPORA)}", param_hint="--corpus")
     converters = tuple(converter or CONVERTERS)
     if any(c not in CONVERTERS for c in converters):
         raise typer.BadParameter(f"choose from {', '.join(CONVERTERS)}", param_hint="--converter")
