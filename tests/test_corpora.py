@@ -102,3 +102,13 @@ def test_small_real_snippet_build_judges_few_lines(tmp_path):
     assert report["unknown_share"] > 0.8  # snippets judge a few lines a page
     pages = read_labelled([tmp_path / "t.jsonl"])
     assert all(p.snippets[0] and not p.fully_judged for p in pages)
+
+
+def test_html_language_is_the_html_tags_primary_subtag():
+    from linesift.training.modern import html_language
+
+    assert html_language('<!DOCTYPE html><html\nlang=de-DE><head>') == "de"
+    assert html_language('<html class="x" lang="pt-BR" dir="ltr">') == "pt"
+    assert html_language("<HTML LANG='EN'>") == "en"
+    assert html_language('<html class="no-js"><body lang="fr">') == ""  # only the <html> tag counts
+    assert html_language("<p>no html tag</p>") == ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -29,6 +30,18 @@ def _gunzip(path: Path) -> bytes:
 def _html(path: Path) -> str:
     """A page's HTML, gzipped or not, decoded by BOM, UTF-8, its declared charset, else cp1252."""
     return decode_html(_gunzip(path) if path.suffix == ".gz" else path.read_bytes())
+
+
+#: The page's declared language: the ``lang`` attribute of its ``<html>`` tag (primary subtag).
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
+#: How far into a page the ``<html>`` tag is looked for (characters).
+LANG_SEARCH_CHARS = 4096
+
+
+def html_language(html: str) -> str:
+    """The language a page declares in ``<html lang=...>``, lower-cased ("de" for "de-DE"), or ""."""
+    match = _HTML_LANG.search(html[:LANG_SEARCH_CHARS])
+    return match.group(1).lower() if match else ""
 
 
 def _json(path: Path):
@@ -91,9 +104,10 @@ def read_trafilatura_eval(root: Path) -> Iterator[SourcePage]:
         html_file = root / "html" / f"{item['file']}.gz"
         if not html_file.exists():
             continue
-        yield SourcePage("trafilatura-eval", item["file"], url, _html(html_file), "",
+        html = _html(html_file)
+        yield SourcePage("trafilatura-eval", item["file"], url, html, "",
                          with_snippets=_strings(item.get("with")), without_snippets=_strings(item.get("without")),
-                         snippets_only=True)
+                         snippets_only=True, language=html_language(html))
 
 
 #: BoilerNet's labels that are content under linesift's convention (typos in the data included).
