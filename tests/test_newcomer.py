@@ -152,3 +152,12 @@ def test_predict_never_writes_over_its_own_input(tmp_path):
     assert done.returncode == 1
     assert "overwrite an input" in one_line(done.stderr)
     assert page.read_text() == PAGE
+
+
+def test_shell_completion_completes_commands_and_options():
+    env = {**os.environ, "_LINESIFT_COMPLETE": "complete_bash", "COMP_WORDS": "linesift predict --thr", "COMP_CWORD": "2"}
+    done = subprocess.run([LINESIFT], env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0
+    assert done.stdout.decode().split() == ["--threshold", "--threads"]
+    script = run("--show-completion", "bash")
+    assert script.returncode == 0 and b"_linesift_completion" in script.stdout
