@@ -248,12 +248,16 @@ def test_failed_training_leaves_existing_model_untouched(tmp_path, capsys, small
     assert model.read_bytes() == b"old model" and metadata_path(model).read_text() == "old meta"
 
 
-def test_same_seed_same_predictions(sample_pages):
+def test_same_seed_same_predictions_and_the_seed_reaches_the_lexicon(sample_pages):
     import numpy as np
     from linesift.training.recipe import get_recipe
     from linesift.training.train import build_pipeline, fit
 
+    # The bundled recipe has the one random component, the lexicon's SGD (shuffled each epoch).
     pages = [p.lines for p in sample_pages]
-    a = fit(build_pipeline(get_recipe("hgb").but(seed=3)), sample_pages).predict_proba(pages)
-    b = fit(build_pipeline(get_recipe("hgb").but(seed=3)), sample_pages).predict_proba(pages)
-    np.testing.assert_array_equal(a, b)
+    a = fit(build_pipeline(get_recipe("bundled").but(seed=3)), sample_pages)
+    b = fit(build_pipeline(get_recipe("bundled").but(seed=3)), sample_pages)
+    np.testing.assert_array_equal(a.predict_proba(pages), b.predict_proba(pages))
+    assert a[0].lexicon_.seed == 3
+    c = fit(build_pipeline(get_recipe("bundled").but(seed=4)), sample_pages)
+    assert not np.array_equal(a[0].lexicon_.weights_, c[0].lexicon_.weights_)

@@ -1,0 +1,157 @@
+"""Pins for quiet bugs: each test fails on a plausible one-line mistake that would corrupt results
+without crashing (the decision boundary, the page metric's edge cases, site grouping, CV leakage,
+file modes, hashing of large model files)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from linesift.model.atomic import atomic_write
+from linesift.model.labels import BLANK, CHROME, CONTENT
+from linesift.model.modelfile import HASH_BLOCK, sha256_file
+from linesift.model.predictor import Predictor
+from linesift.training import train as train_mod
+from linesift.training.data import LabelledPage, registered_domain
+from linesift.training.metrics import page_metric
+from linesift.training.recipe import get_recipe
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.pipeline import Pipeline
+
+
+class _RowIndex(TransformerMixin, BaseEstimator):
+    """A featuriser stub: each line's feature is its row number in the batch."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    def transform_batch(self, batch):
+        return np.arange(len(batch), dtype=np.float64).reshape(-1, 1)
+
+
+class _FixedScores(ClassifierMixin, BaseEstimator):
+    """A classifier stub that gives row i the score ``scores[i]``."""
+
+    def __init__(self, scores=()):
+        self.scores = scores
+
+    def fit(self, X, y=None):
+        return self
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    def predict_proba(self, X):
+        p = np.asarray(self.scores, dtype=np.float64)[X[:, 0].astype(int)]
+        return np.column_stack([1 - p, p])
+
+
+def test_a_line_scoring_exactly_the_threshold_is_content():
+    threshold = 0.43
+    pipeline = Pipeline([("features", _RowIndex()), ("classifier", _FixedScores([threshold, np.nextafter(threshold, 0), 0.9]))])
+    predictor = Predictor(pipeline, {"threshold": threshold})
+    page = predictor.predict_pages([["at the threshold", "just below", "", "well above"]])[0]
+    assert page.labels == [CONTENT, CHROME, BLANK, CONTENT]
+
+
+def test_cross_validation_labels_a_score_at_the_threshold_content():
+    page = LabelledPage(["a", "", "b"], [CONTENT, BLANK, CHROME], source="x", site="a.example", corpus="c")
+    labels, scores = train_mod._labels_from_scores(page, np.array([0.5, np.nextafter(0.5, 0)]), 0.5)
+    assert labels == [CONTENT, BLANK, CHROME] and scores[1] == 0.0
+
+
+def test_page_metric_with_output_but_no_true_content_and_the_reverse():
+    # (tp, fp, fn) per page. A page with output but no true content counts in precision only;
+    # a page with true content but no output counts in recall only.
+    only_output = page_metric([(0, 5, 0), (3, 1, 0)])
+    assert only_output.precision == pytest.approx((0.0 + 0.75) / 2)
+    assert only_output.recall == pytest.approx(1.0)
+    assert only_output.f1 == pytest.approx(2 * 0.375 * 1.0 / 1.375)
+    only_truth = page_metric([(0, 0, 4), (2, 0, 2)])
+    assert only_truth.precision == pytest.approx(1.0)
+    assert only_truth.recall == pytest.approx((0.0 + 0.5) / 2)
+    assert page_metric([(0, 0, 0)]).f1 == 0.0  # nothing true, nothing output: no evidence either way
+
+
+@pytest.mark.parametrize("url, site", [
+    ("https://www.lemonde.fr/x", "lemonde.fr"),
+    ("http://www.abc.net.au/news", "abc.net.au"),
+    ("http://example.com.br/a", "example.com.br"),
+    ("https://blog.example.co.jp/p", "example.co.jp"),
+    ("https://spiegel.de", "spiegel.de"),
+    ("https://edition.cnn.com/2024/x", "cnn.com"),
+])
+def test_sites_of_country_code_domains(url, site):
+    assert registered_domain(url) == site
+
+
+def test_cross_validation_never_trains_on_a_test_site_nor_picks_a_fold_threshold_on_that_fold(sample_pages, monkeypatch):
+    # Two pages per site, so that grouping by page instead of by site would put a site on both sides.
+    pages = list(sample_pages) + [replace(p, source=p.source + "#again") for p in sample_pages]
+    site_of = {id(p.lines): p.site for p in pages}
+    folds: list[tuple[set, set]] = []
+    real_fit = train_mod.fit
+
+    class Recorder:
+        def __init__(self, model, trained_sites):
+            self.model, self.trained_sites = model, trained_sites
+
+        def predict_proba(self, page_lines):
+            folds.append((self.trained_sites, {site_of[id(lines)] for lines in page_lines}))
+            return self.model.predict_proba(page_lines)
+
+    def recording_fit(pipeline, train_pages, corpus_weights=None):
+        return Recorder(real_fit(pipeline, train_pages, corpus_weights), {p.site for p in train_pages})
+
+    chosen_on: list[int] = []
+    real_best = train_mod.best_threshold
+
+    def recording_best(y, scores, beta=1.0, weights=None):
+        chosen_on.append(len(y))
+        return real_best(y, scores, beta, weights)
+
+    monkeypatch.setattr(train_mod, "fit", recording_fit)
+    monkeypatch.setattr(train_mod, "best_threshold", recording_best)
+    cv = train_mod.cross_validate(pages, get_recipe("logreg"), folds=3)
+    assert len(folds) == 3
+    for trained, tested in folds:
+        assert trained and tested and not trained & tested
+    assert set().union(*(t for _, t in folds)) == {p.site for p in pages}  # every site is tested once
+    lines_of = {site: sum(len(p.content_mask()) for p in pages if p.site == site) for site in site_of.values()}
+    total = sum(lines_of.values())
+    for f, (_, tested) in enumerate(folds):
+        own = sum(lines_of[s] for s in tested)
+        assert chosen_on[f] == total - own != own  # chosen on the other folds' lines, not its own
+    assert len(cv.fold_thresholds) == 3
+
+
+def test_atomic_write_keeps_an_existing_files_mode_and_gives_a_new_one_the_umask_default(tmp_path):
+    old = tmp_path / "old.txt"
+    old.write_text("x")
+    os.chmod(old, 0o640)
+    with atomic_write(old) as handle:
+        handle.write("y")
+    assert old.stat().st_mode & 0o777 == 0o640 and old.read_text() == "y"
+    previous = os.umask(0o027)
+    try:
+        new = tmp_path / "new.txt"
+        with atomic_write(new) as handle:
+            handle.write("z")
+    finally:
+        os.umask(previous)
+    assert new.stat().st_mode & 0o777 == 0o640  # 0o666 without the umask's bits
+
+
+def test_model_file_hash_covers_every_block(tmp_path):
+    data = os.urandom(3 * HASH_BLOCK + 12345)
+    path = tmp_path / "big.joblib"
+    path.write_bytes(data)
+    assert sha256_file(path) == hashlib.sha256(data).hexdigest()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # one bit in the last, partial block
+    assert sha256_file(path) != hashlib.sha256(data).hexdigest()
