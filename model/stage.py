@@ -146,8 +146,7 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, first=None, second=None, layout_columns: tuple[int, int] = (0, 1),
                  passthrough: tuple[int, ...] = (), folds: int = 3, chrome_columns: tuple[int, ...] = ()):
-        self.first = first
-        self.second = second
+        self.first, self.second = first, second
         self.layout_columns = layout_columns
         self.passthrough = passthrough
         self.folds = folds

@@ -78,6 +78,12 @@ def test_missing_and_wrong_suffix(tmp_path):
     ("http://news.bbc.co.uk/1", "bbc.co.uk"),
     ("https://a.b.example.org:8080/x", "example.org"),
     ("example.net/page", "example.net"),
+    # Country-code domains, with and without a second-level label (pins for site grouping).
+    ("https://www.lemonde.fr/x", "lemonde.fr"),
+    ("http://www.abc.net.au/news", "abc.net.au"),
+    ("http://example.com.br/a", "example.com.br"),
+    ("https://blog.example.co.jp/p", "example.co.jp"),
+    ("https://edition.cnn.com/2024/x", "cnn.com"),
 ])
 def test_registered_domain(url, site):
     assert registered_domain(url) == site

@@ -15,7 +15,7 @@ from linesift.model.labels import BLANK, CHROME, CONTENT
 from linesift.model.modelfile import HASH_BLOCK, sha256_file
 from linesift.model.predictor import Predictor
 from linesift.training import train as train_mod
-from linesift.training.data import LabelledPage, registered_domain
+from linesift.training.data import LabelledPage
 from linesift.training.metrics import page_metric
 from linesift.training.recipe import get_recipe
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
@@ -77,18 +77,6 @@ def test_page_metric_with_output_but_no_true_content_and_the_reverse():
     assert only_truth.precision == pytest.approx(1.0)
     assert only_truth.recall == pytest.approx((0.0 + 0.5) / 2)
     assert page_metric([(0, 0, 0)]).f1 == 0.0  # nothing true, nothing output: no evidence either way
-
-
-@pytest.mark.parametrize("url, site", [
-    ("https://www.lemonde.fr/x", "lemonde.fr"),
-    ("http://www.abc.net.au/news", "abc.net.au"),
-    ("http://example.com.br/a", "example.com.br"),
-    ("https://blog.example.co.jp/p", "example.co.jp"),
-    ("https://spiegel.de", "spiegel.de"),
-    ("https://edition.cnn.com/2024/x", "cnn.com"),
-])
-def test_sites_of_country_code_domains(url, site):
-    assert registered_domain(url) == site
 
 
 def test_cross_validation_never_trains_on_a_test_site_nor_picks_a_fold_threshold_on_that_fold(sample_pages, monkeypatch):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from linesift.model.errors import DataError
+from linesift.model.text import is_blank
 
 from .convert import decode_html, page_url
 from .source import SourcePage
@@ -53,7 +54,7 @@ def _json(path: Path):
 
 
 def _strings(value) -> tuple[str, ...]:
-    return tuple(s for s in value if isinstance(s, str) and s.strip()) if isinstance(value, list) else ()
+    return tuple(s for s in value if isinstance(s, str) and not is_blank(s)) if isinstance(value, list) else ()
 
 
 def read_wcxb(root: Path) -> Iterator[SourcePage]:
@@ -70,7 +71,7 @@ def read_wcxb(root: Path) -> Iterator[SourcePage]:
         html = _html(html_file)
         kind = ((record.get("_internal") or {}).get("page_type") or {}).get("primary", "")
         yield SourcePage("wcxb", page_id, record.get("url") or page_url(html), html,
-                         f"{title}\n\n{body}" if body.strip() else "",
+                         f"{title}\n\n{body}" if not is_blank(body) else "",
                          with_snippets=_strings(truth.get("with")), without_snippets=_strings(truth.get("without")),
                          language="en", kind=kind)
 
