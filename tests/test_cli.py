@@ -261,3 +261,38 @@ def test_same_seed_same_predictions_and_the_seed_reaches_the_lexicon(sample_page
     assert a[0].lexicon_.seed == 3
     c = fit(build_pipeline(get_recipe("bundled").but(seed=4)), sample_pages)
     assert not np.array_equal(a[0].lexicon_.weights_, c[0].lexicon_.weights_)
+
+
+TRICKY_PAGE = ("Home | News\n\nCouncil approves new budget for schools and roads\n   \n"
+               "The council approved the new budget on Tuesday after a long debate,\tsaid the mayor.\n"
+               "# not a comment: a line of the page\n### page inside the text\nÜber uns · Kontakt\n\n\n")
+
+
+def test_predict_tsv_read_back_by_train_and_evaluate_gives_the_predicted_labels(tmp_path, capsys):
+    from linesift.training.data import read_labelled
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.txt").write_text(TRICKY_PAGE, encoding="utf-8")
+    (pages / "b.txt").write_text(PAGE, encoding="utf-8")
+    code, out, _ = run(capsys, "predict", "--format", "jsonl", str(pages))
+    assert code == EXIT_OK
+    predicted = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in predicted] == [str(pages / "a.txt"), str(pages / "b.txt")]
+    tsv = tmp_path / "queue.tsv"
+    assert run(capsys, "predict", "--format", "tsv", str(pages), "--out", str(tsv))[0] == EXIT_OK
+    read = read_labelled([tsv])
+    assert [p.url for p in read] == [str(pages / "a.txt"), str(pages / "b.txt")]
+    for page, record in zip(read, predicted):
+        assert page.labels == [line["label"] for line in record["lines"]]
+        assert [l for l in page.lines if l.strip()] == [l["text"] for l in record["lines"] if l["label"] != "blank"]
+
+
+def test_predict_tsv_from_jsonl_names_pages_by_url_then_id(tmp_path, capsys):
+    crawl = tmp_path / "crawl.jsonl"
+    crawl.write_text(json.dumps({"url": "https://a.example/x", "text": PAGE}) + "\n"
+                     + json.dumps({"id": "r2", "text": PAGE}) + "\n" + json.dumps({"text": PAGE}) + "\n")
+    code, out, _ = run(capsys, "predict", "--format", "tsv", str(crawl))
+    assert code == EXIT_OK
+    markers = [line for line in out.splitlines() if line.startswith("### page")]
+    assert markers == ["### page https://a.example/x", "### page r2", f"### page {crawl}:3"]

@@ -89,6 +89,7 @@ class Format(str, Enum):
     auto = "auto"
     text = "text"
     jsonl = "jsonl"
+    tsv = "tsv"
 
 
 class Favor(str, Enum):
@@ -141,11 +142,11 @@ def _guarded(command: Callable) -> Callable:
 @app.command()
 @_guarded
 def predict(
-    paths: List[str] = typer.Argument(None, help="Pages: .txt files, directories of them, .jsonl files, or - for stdin (the default)."),
+    paths: List[str] = typer.Argument(None, help="Pages: text files (.txt, .text, .md), directories of them, .jsonl files, or - for stdin (the default)."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     threshold: Optional[float] = typer.Option(None, "--threshold", "-t", min=0.0, max=1.0, help=THRESHOLD_HELP),
     favor: Optional[Favor] = typer.Option(None, "--favor", help="Use the model's threshold tuned for precision (F0.5) or recall (F2)."),
-    fmt: Format = typer.Option(Format.auto, "--format", "-f", help="text: print cleaned pages; jsonl: one JSON record per input line with a string 'text'; auto: jsonl for .jsonl inputs."),
+    fmt: Format = typer.Option(Format.auto, "--format", "-f", help="Output. text: the cleaned pages; jsonl: one record per page with 'content' and each line's label and score; tsv: the hand-labelling TSV pre-filled with the model's labels (correct it, then train on it); auto: jsonl for .jsonl inputs, else text."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Write here instead of stdout (atomically: a failed run leaves any old file untouched)."),
     encoding: Optional[str] = typer.Option(None, "--encoding", "-e", help="Decode text inputs as this encoding (e.g. cp1252, shift_jis) instead of detecting it (UTF-8, a byte-order mark, else a guess)."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Report and skip bad or missing files and bad records instead of stopping at the first (exit code is then 1 if any were skipped)."),
@@ -154,9 +155,10 @@ def predict(
     """Clean pages: keep the content lines, drop the chrome.
 
     Text in: prints each page's content lines in order, with one blank line where the original had
-    blank lines between them. JSONL in (--format jsonl or a .jsonl path): each output record is the
-    input record unchanged plus 'content' (the cleaned text) and 'lines': one {text, label, score}
-    per line of text.splitlines(), label content|chrome|blank, score the content probability.
+    blank lines between them. JSONL in (a .jsonl path, or stdin with --format jsonl): each output
+    record is the input record unchanged plus 'content' (the cleaned text) and 'lines': one
+    {text, label, score} per line of text.splitlines(), label content|chrome|blank, score the
+    content probability. Text pages with --format jsonl become records {"id": PATH, "text", ...}.
     """
     from linesift.model.io.paths import kinds_summary
     from linesift.model.io.predict import (
@@ -184,13 +186,18 @@ def predict(
         raise LinesiftError("no text files (.txt, .text, .md) found in the given folders")
     if STDIN in sources and sys.stdin.isatty():
         _err("reading one page from the terminal; end it with Ctrl-D (or give files: see 'linesift predict --help')")
-    jsonl = fmt == Format.jsonl or (fmt == Format.auto and all(is_jsonl(s) for s in sources if s != STDIN) and any(s != STDIN for s in sources))
+    files = [s for s in sources if s != STDIN]
+    if files and any(is_jsonl(s) for s in files) and not all(is_jsonl(s) for s in files):
+        raise typer.BadParameter("give either .jsonl inputs or text pages, not both in one run", param_hint="PATHS")
+    # JSONL records in: .jsonl files, or stdin when --format jsonl says so (stdin has no suffix).
+    jsonl_in = all(is_jsonl(s) for s in files) if files else fmt == Format.jsonl
+    output = (Format.jsonl if jsonl_in else Format.text) if fmt == Format.auto else fmt
     predictor = Predictor.load(model, threshold=threshold, favor=favor.value if favor else None)
     stats = RunStats()
     for path in missing or []:
         stats.skipped += 1
         stats.problems.append(f"{path}: no such file or directory")
-    run = predict_jsonl if jsonl else predict_text_files
+    run = functools.partial(predict_jsonl if jsonl_in else predict_text_files, output=output.value)
     with threadpool_limits(limits=threads):
         if out:
             ensure_parent(out)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Callable, Iterable
 
 from ..errors import DataError, LinesiftError
+from ..labels import BLANK
 from ..predictor import PageResult, Predictor
 from ..text import decode_page, split_lines
 from .jsonl import parse_record, to_json_line
@@ -65,9 +66,24 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+#: Output formats: cleaned text, JSONL records with per-line labels, or the hand-labelling TSV.
+OUTPUTS = ("text", "jsonl", "tsv")
+#: The TSV's page marker (datasets/README.md); what follows it is the page's URL or id.
+TSV_PAGE_MARKER = "### page"
+
+
+def tsv_page(name: str, result: PageResult) -> bytes:
+    """One page in the hand-labelling TSV: ``### page NAME``, then ``label<TAB>line`` per line (an
+    empty row for a blank line), pre-filled with the model's labels for a person to correct."""
+    rows = [f"{TSV_PAGE_MARKER} {name}".rstrip()]
+    rows += ["" if label == BLANK else f"{label}\t{line}" for line, label in zip(result.lines, result.labels)]
+    return _encode("\n".join(rows) + "\n")
+
+
 def predict_text_files(predictor: Predictor, sources: list[str], write: Writer,
-                       skip_bad: bool, stats: RunStats, encoding: str | None = None) -> None:
-    """Write each page's cleaned text; with several inputs each gets a ``==> NAME <==`` header."""
+                       skip_bad: bool, stats: RunStats, encoding: str | None = None, output: str = "text") -> None:
+    """Write each text page as ``output``: its cleaned text (with several inputs each under a
+    ``==> NAME <==`` header), a JSONL record ``{"id": NAME, "text", "content", "lines"}``, or a TSV page."""
     for n, source in enumerate(sources):
         try:
             text = read_page(source, encoding)
@@ -80,6 +96,13 @@ def predict_text_files(predictor: Predictor, sources: list[str], write: Writer,
         result = predictor.predict_text(text)
         stats.pages += 1
         stats.lines += len(result.lines)
+        name = "<stdin>" if source == STDIN else source
+        if output == "jsonl":
+            write(to_json_line(output_record({"id": name, "text": text}, result)))
+            continue
+        if output == "tsv":
+            write(tsv_page(name, result))
+            continue
         if len(sources) > 1:
             write(_encode(("\n" if n else "") + f"==> {source} <==\n"))
         cleaned = result.content_text()
@@ -105,16 +128,21 @@ def output_record(record: dict, result: PageResult) -> dict:
 
 
 def predict_jsonl(predictor: Predictor, sources: list[str], write: Writer, skip_bad: bool,
-                  stats: RunStats, encoding: str | None = None) -> None:
-    """Stream JSONL records through the model in chunks of about CHUNK_LINES lines."""
-    pending: list[dict] = []
+                  stats: RunStats, encoding: str | None = None, output: str = "jsonl") -> None:
+    """Stream JSONL records through the model in chunks of about CHUNK_LINES lines; write each as
+    a record with ``content`` and ``lines`` or (``output="tsv"``) as a TSV page named by its
+    ``url``, else its ``id``, else its place in the input."""
+    pending: list[tuple[dict, str]] = []
     pages: list[list[str]] = []
     size = 0
 
     def flush() -> None:
         nonlocal size
-        for record, result in zip(pending, predictor.predict_pages(pages)):
-            write(to_json_line(output_record(record, result)))
+        for (record, where), result in zip(pending, predictor.predict_pages(pages)):
+            if output == "tsv":
+                write(tsv_page(str(record.get("url") or record.get("id") or where), result))
+            else:
+                write(to_json_line(output_record(record, result)))
             stats.pages += 1
             stats.lines += len(result.lines)
         pending.clear()
@@ -138,7 +166,7 @@ def predict_jsonl(predictor: Predictor, sources: list[str], write: Writer, skip_
                 if record is None:
                     continue
                 lines = split_lines(record["text"])
-                pending.append(record)
+                pending.append((record, f"{name}:{line_no}"))
                 pages.append(lines)
                 size += len(lines)
                 if size >= CHUNK_LINES or len(pending) >= CHUNK_RECORDS:
