@@ -296,3 +296,18 @@ def test_predict_tsv_from_jsonl_names_pages_by_url_then_id(tmp_path, capsys):
     assert code == EXIT_OK
     markers = [line for line in out.splitlines() if line.startswith("### page")]
     assert markers == ["### page https://a.example/x", "### page r2", f"### page {crawl}:3"]
+
+
+def test_worst_pages_name_the_record_and_its_converter_and_number_lines_within_the_page(tmp_path, capsys):
+    # A page the model gets wrong: its one content line is labelled chrome.
+    lines = PAGE.splitlines()
+    labels = ["chrome" if line.strip() else "blank" for line in lines]
+    record = {"id": "wcxb/0001", "converter": "html-text", "url": "https://a.example/x", "text": PAGE, "labels": labels}
+    data = tmp_path / "d.jsonl"
+    data.write_text("\n" * 3 + json.dumps(record) + "\n")  # the record is on file line 4
+    code, out, _ = run(capsys, "evaluate", str(data))
+    assert code == EXIT_OK
+    assert f"{data}:4  wcxb/0001 [html-text]  page F1" in out
+    wrong = [line.split() for line in out.splitlines() if "->" in line]
+    paragraph = len(lines)  # the paragraph is the page's last line, line 6 of the page (file line 9)
+    assert ["page", "line", str(paragraph), "chrome", "->", "content"] in [w[:6] for w in wrong]

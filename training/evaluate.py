@@ -40,9 +40,14 @@ class WrongLine:
 
 @dataclass(frozen=True)
 class PageReport:
+    """One of the worst pages: where its record starts (file:line), what it is (id or URL, and the
+    converter that made its text), its page F1 and its wrong lines (numbered within the page)."""
+
     source: str
     f1: float
     wrong: list[WrongLine]
+    name: str = ""
+    converter: str = ""
 
 
 @dataclass
@@ -75,7 +80,8 @@ class EvalReport:
             "per_corpus": self.per_corpus,
             "per_language": self.per_language,
             "worst_pages": [
-                {"source": w.source, "f1": w.f1, "wrong_lines": [vars(x) for x in w.wrong]} for w in self.worst
+                {"source": w.source, "name": w.name, "converter": w.converter, "f1": w.f1,
+                 "wrong_lines": [vars(x) for x in w.wrong]} for w in self.worst
             ],
         }
 
@@ -132,7 +138,8 @@ def score_labels(pages: Sequence[LabelledPage], predicted: Sequence[Sequence[str
             if true != BLANK and true != pred
         ]
         if wrong:
-            report.worst.append(PageReport(page.source, f1, wrong[:WRONG_LINES_SHOWN]))
+            report.worst.append(PageReport(page.source, f1, wrong[:WRONG_LINES_SHOWN], page.meta.get("id") or page.url,
+                                           page.meta.get("converter", "")))
     return report
 
 
@@ -182,10 +189,11 @@ def format_report(r: dict, worst: bool = True) -> str:
     if worst and r.get("worst_pages"):
         lines.append("worst pages:")
         for w in r["worst_pages"]:
-            lines.append(f"  {w['source']}  page F1 {w['f1']:.3f}")
+            what = " ".join(part for part in (w.get("name"), f"[{w['converter']}]" if w.get("converter") else "") if part)
+            lines.append(f"  {w['source']}{'  ' + what if what else ''}  page F1 {w['f1']:.3f}")
             for x in w["wrong_lines"]:
                 text = x["text"] if len(x["text"]) <= 70 else x["text"][:67] + "..."
-                lines.append(f"    line {x['line']:>4}  {x['true']:>7} -> {x['predicted']:<7} score {x['score']:.2f}  {text}")
+                lines.append(f"    page line {x['line']:>4}  {x['true']:>7} -> {x['predicted']:<7} score {x['score']:.2f}  {text}")
     return "\n".join(lines)
 
 
