@@ -311,3 +311,26 @@ def test_worst_pages_name_the_record_and_its_converter_and_number_lines_within_t
     wrong = [line.split() for line in out.splitlines() if "->" in line]
     paragraph = len(lines)  # the paragraph is the page's last line, line 6 of the page (file line 9)
     assert ["page", "line", str(paragraph), "chrome", "->", "content"] in [w[:6] for w in wrong]
+
+
+def test_evaluate_warns_when_pages_are_in_the_models_training_data(tmp_path, capsys, small_model):
+    code, _, err = run(capsys, "evaluate", str(SAMPLES), "--model", str(small_model))
+    assert code == EXIT_OK
+    assert "warning: 10 of 10 pages are in the model's own training data" in err
+    fresh = tmp_path / "fresh.tsv"
+    fresh.write_text("### page https://new.example/a\nchrome\tHome\ncontent\tA page the model has never seen, about tides.\n")
+    code, _, err = run(capsys, "evaluate", str(fresh), "--model", str(small_model))
+    assert code == EXIT_OK and "training data" not in err
+
+
+def test_page_filter_finds_every_training_page_and_few_others(sample_pages):
+    from dataclasses import replace
+
+    from linesift.training.overlap import page_filter, trained_on
+
+    meta = page_filter(sample_pages)
+    assert all(trained_on(meta, sample_pages))
+    relabelled = [replace(p, labels=["chrome" if lab == "content" else lab for lab in p.labels]) for p in sample_pages]
+    assert all(trained_on(meta, relabelled))  # the text decides, not the labels
+    others = [replace(sample_pages[0], lines=[f"unseen page {i}", "with a second line"]) for i in range(5000)]
+    assert sum(trained_on(meta, others)) <= 25  # about 0.1% expected

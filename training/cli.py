@@ -315,10 +315,15 @@ def evaluate(
     from .data import read_labelled
     from .evaluate import evaluate as run_evaluation
     from .evaluate import format_report
+    from .overlap import trained_on
 
     _check_threshold(threshold, favor)
     predictor = Predictor.load(model, threshold=threshold, favor=favor.value if favor else None)
     pages = read_labelled(data)
+    seen = sum(trained_on(predictor.metadata.get("training_data", {}).get("page_filter", {}), pages))
+    if seen:
+        _err(f"warning: {seen} of {len(pages)} pages are in the model's own training data: its figures on them "
+             "are not a test on unseen pages (use the cross-validated figures in its metadata)")
     report = run_evaluation(predictor, pages, worst=worst).as_dict()
     if peers:
         from .evaluate import evaluate_peers

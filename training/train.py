@@ -22,6 +22,7 @@ from sklearn.preprocessing import StandardScaler
 
 from .data import LabelledPage, count_labels, data_digest
 from .evaluate import EvalReport, score_labels
+from .overlap import page_filter
 from .recipe import Recipe
 
 MODEL_TYPES = ("hgb", "logreg")
@@ -254,6 +255,7 @@ def train(pages: Sequence[LabelledPage], recipe: Recipe, data_files: Sequence[st
             "sites": len({p.site for p in pages}),
             "lines": count_labels(pages),
             "corpora": corpora,
+            "page_filter": page_filter(pages),
         },
         "metrics": {
             "cross_validation": "site-grouped" if cv else "none",
