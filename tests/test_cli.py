@@ -334,3 +334,20 @@ def test_page_filter_finds_every_training_page_and_few_others(sample_pages):
     assert all(trained_on(meta, relabelled))  # the text decides, not the labels
     others = [replace(sample_pages[0], lines=[f"unseen page {i}", "with a second line"]) for i in range(5000)]
     assert sum(trained_on(meta, others)) <= 25  # about 0.1% expected
+
+
+def test_gzipped_jsonl_is_read_through_gzip_and_a_damaged_one_is_one_line(tmp_path, capsys):
+    import gzip
+
+    crawl = tmp_path / "part-0001.JSONL.GZ"
+    with gzip.open(crawl, "wt", encoding="utf-8") as handle:
+        for i in range(3):
+            handle.write(json.dumps({"id": i, "text": PAGE}) + "\n")
+    code, out, _ = run(capsys, "predict", str(crawl))
+    assert code == EXIT_OK
+    assert [json.loads(line)["id"] for line in out.splitlines()] == [0, 1, 2]
+    damaged = tmp_path / "damaged.jsonl.gz"
+    damaged.write_bytes(crawl.read_bytes()[:-12])
+    code, out, err = run(capsys, "predict", str(damaged))
+    assert code == EXIT_INPUT and out == ""
+    assert err.startswith(f"linesift: error: {damaged}: damaged gzip data") and err.count("\n") == 1

@@ -142,7 +142,7 @@ def _guarded(command: Callable) -> Callable:
 @app.command()
 @_guarded
 def predict(
-    paths: List[str] = typer.Argument(None, help="Pages: text files (.txt, .text, .md), directories of them, .jsonl files, or - for stdin (the default)."),
+    paths: List[str] = typer.Argument(None, help="Pages: text files (.txt, .text, .md), directories of them, .jsonl or .jsonl.gz files, or - for stdin (the default)."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     threshold: Optional[float] = typer.Option(None, "--threshold", "-t", min=0.0, max=1.0, help=THRESHOLD_HELP),
     favor: Optional[Favor] = typer.Option(None, "--favor", help="Use the model's threshold tuned for precision (F0.5) or recall (F2)."),

@@ -27,6 +27,8 @@ CHUNK_RECORDS = 4_096
 #: What a folder's text pages are called; other files are listed, not read.
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 JSONL_SUFFIXES = (".jsonl",)
+#: Gzipped JSONL, as crawl tools write it: decompressed on the fly.
+GZIP_JSONL_SUFFIX = ".jsonl.gz"
 
 
 @dataclass
@@ -47,7 +49,9 @@ def expand_text_inputs(paths: Iterable[str], ignored: list[str] | None = None,
 
 
 def is_jsonl(path: str) -> bool:
-    return has_suffix(path, JSONL_SUFFIXES)
+    """A JSONL input by its name: ``.jsonl``, or ``.jsonl.gz`` (read through gzip), any case."""
+    name = str(path).lower()
+    return has_suffix(path, JSONL_SUFFIXES) or name.endswith(GZIP_JSONL_SUFFIX)
 
 
 def read_page(source: str, encoding: str | None = None) -> str:
@@ -114,6 +118,10 @@ def _open_binary(source: str) -> IO[bytes]:
     if source == STDIN:
         return sys.stdin.buffer
     try:
+        if source.lower().endswith(GZIP_JSONL_SUFFIX):
+            import gzip
+
+            return gzip.open(source, "rb")  # type: ignore[return-value]
         return open(source, "rb")
     except OSError as exc:
         raise LinesiftError(f"cannot read ({exc.strerror})", source=source) from None
@@ -153,7 +161,7 @@ def predict_jsonl(predictor: Predictor, sources: list[str], write: Writer, skip_
         name = "<stdin>" if source == STDIN else source
         handle = _open_binary(source)
         try:
-            for line_no, raw in enumerate(handle, start=1):
+            for line_no, raw in _numbered(handle, name):
                 try:
                     record = parse_record(raw, name, line_no)
                 except DataError as exc:
@@ -175,6 +183,20 @@ def predict_jsonl(predictor: Predictor, sources: list[str], write: Writer, skip_
             if handle is not sys.stdin.buffer:
                 handle.close()
     flush()
+
+
+def _numbered(handle: IO[bytes], name: str) -> Iterable[tuple[int, bytes]]:
+    """(line number, raw line) of a binary stream; a damaged gzip stream is a one-line error naming the file."""
+    import gzip
+    import zlib
+
+    line_no = 0
+    try:
+        for raw in handle:
+            line_no += 1
+            yield line_no, raw
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise DataError(f"damaged gzip data after line {line_no} ({exc})", source=name) from None
 
 
 def stdout_writer() -> Writer:
