@@ -334,6 +334,8 @@ def test_page_filter_finds_every_training_page_and_few_others(sample_pages):
     assert all(trained_on(meta, relabelled))  # the text decides, not the labels
     others = [replace(sample_pages[0], lines=[f"unseen page {i}", "with a second line"]) for i in range(5000)]
     assert sum(trained_on(meta, others)) <= 25  # about 0.1% expected
+    for damaged in ({}, {**meta, "data": "not base64!"}, {**meta, "bits": "x"}, {**meta, "bits": 10**9}, None):
+        assert trained_on(damaged or {}, sample_pages) == [False] * len(sample_pages)
 
 
 def test_gzipped_jsonl_is_read_through_gzip_and_a_damaged_one_is_one_line(tmp_path, capsys):

@@ -320,7 +320,8 @@ def evaluate(
     _check_threshold(threshold, favor)
     predictor = Predictor.load(model, threshold=threshold, favor=favor.value if favor else None)
     pages = read_labelled(data)
-    seen = sum(trained_on(predictor.metadata.get("training_data", {}).get("page_filter", {}), pages))
+    training_data = predictor.metadata.get("training_data")
+    seen = sum(trained_on(training_data.get("page_filter") if isinstance(training_data, dict) else None, pages))
     if seen:
         _err(f"warning: {seen} of {len(pages)} pages are in the model's own training data: its figures on them "
              "are not a test on unseen pages (use the cross-validated figures in its metadata)")

@@ -43,10 +43,17 @@ def page_filter(pages: Iterable[LabelledPage]) -> dict:
             "data": base64.b64encode(np.packbits(array, bitorder="little").tobytes()).decode("ascii")}
 
 
-def trained_on(filter_meta: dict, pages: Sequence[LabelledPage]) -> list[bool]:
-    """For each page, whether the filter says the model was trained on its text."""
-    if filter_meta.get("kind") != "bloom-sha256-text":
+def trained_on(filter_meta: dict | None, pages: Sequence[LabelledPage]) -> list[bool]:
+    """For each page, whether the filter says the model was trained on its text (all False when
+    the model has no filter or a damaged one)."""
+    try:
+        if filter_meta.get("kind") != "bloom-sha256-text":
+            raise ValueError(filter_meta.get("kind"))
+        bits, hashes = int(filter_meta["bits"]), int(filter_meta["hashes"])
+        array = np.unpackbits(np.frombuffer(base64.b64decode(filter_meta["data"], validate=True), dtype=np.uint8),
+                              bitorder="little")
+        if bits < 1 or hashes < 1 or len(array) < bits:
+            raise ValueError("filter shorter than its bit count")
+    except (AttributeError, KeyError, TypeError, ValueError):  # absent or damaged: say nothing rather than guess
         return [False] * len(pages)
-    bits, hashes = int(filter_meta["bits"]), int(filter_meta["hashes"])
-    array = np.unpackbits(np.frombuffer(base64.b64decode(filter_meta["data"]), dtype=np.uint8), bitorder="little")
     return [bool(array[_positions(text_digest(p.lines), bits, hashes)].all()) for p in pages]

@@ -196,7 +196,8 @@ def _numbered(handle: IO[bytes], name: str) -> Iterable[tuple[int, bytes]]:
             line_no += 1
             yield line_no, raw
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-        raise DataError(f"damaged gzip data after line {line_no} ({exc})", source=name) from None
+        where = f"after line {line_no}" if line_no else "from its start"
+        raise DataError(f"damaged gzip data {where} ({exc})", source=name) from None
 
 
 def stdout_writer() -> Writer:
