@@ -4,13 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install data model model-samples gate bench clean
+.PHONY: run test install data model model-samples gate bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("linesift needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,peers,corpora]'
+	$(BIN)/pip install --quiet -e '.[dev,peers,corpora,report]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -45,6 +45,10 @@ gate: $(STAMP)
 ## Throughput and memory of `linesift predict --format jsonl`, beside jusText on the same lines.
 bench: $(STAMP)
 	$(BIN)/linesift dev bench
+
+## PNGs of the review page and the evaluate report (headless chromium) in artifacts/screenshots/.
+screenshots: $(STAMP)
+	$(BIN)/linesift dev screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

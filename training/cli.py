@@ -303,6 +303,7 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (keys precision, recall, f1, ...)."),
     worst: int = typer.Option(5, "--worst", min=0, help="How many of the worst pages to list with their wrong lines."),
     peers: bool = typer.Option(False, "--peers", help="Also score keep-all, C4's line rule and jusText (if installed) on the same lines."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Also write the report as one self-contained HTML page: tables, precision/recall/F1 against the threshold, score histograms (drawn by matplotlib: the 'report' extra), the worst pages in the review view."),
 ) -> None:
     """Score a model on labelled pages.
 
@@ -313,11 +314,15 @@ def evaluate(
     from linesift.model.predictor import Predictor
 
     from .data import read_labelled
-    from .evaluate import evaluate as run_evaluation
-    from .evaluate import format_report
+    from .evaluate import evaluate_results, format_report
     from .overlap import trained_on
 
     _check_threshold(threshold, favor)
+    if html_out is not None:
+        from .report import require_matplotlib
+
+        _check_html_out(html_out, data)
+        require_matplotlib()
     predictor = Predictor.load(model, threshold=threshold, favor=favor.value if favor else None)
     pages = read_labelled(data)
     training_data = predictor.metadata.get("training_data")
@@ -325,7 +330,15 @@ def evaluate(
     if seen:
         _err(f"warning: {seen} of {len(pages)} pages are in the model's own training data: its figures on them "
              "are not a test on unseen pages (use the cross-validated figures in its metadata)")
-    report = run_evaluation(predictor, pages, worst=worst).as_dict()
+    evaluation, results = evaluate_results(predictor, pages, worst=worst)
+    report = evaluation.as_dict()
+    if html_out is not None:
+        from .report import report_html
+
+        warnings = [f"{seen} of {len(pages)} pages are in the model's own training data."] if seen else []
+        page = report_html(report, pages, results, predictor, f"linesift evaluate: {_names(data)}", warnings)
+        with atomic_write(html_out, "w") as handle:
+            handle.write(page)
     if peers:
         from .evaluate import evaluate_peers
 
@@ -333,6 +346,99 @@ def evaluate(
         for r in report["peers"].values():
             r.pop("worst_pages", None)
     typer.echo(json.dumps(report, indent=2) if as_json else format_report(report))
+
+
+def _check_html_out(out: Path, inputs: List) -> None:
+    """An HTML output must end in .html, sit in an existing folder and not be one of the inputs."""
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise typer.BadParameter("must end in .html", param_hint="--html/--out")
+    if not out.parent.is_dir():
+        raise LinesiftError("output directory does not exist", source=str(out))
+    if out.exists() and any(Path(p).exists() and os.path.samefile(p, out) for p in inputs):
+        raise LinesiftError("output would overwrite an input file", source=str(out))
+
+
+def _names(paths: List) -> str:
+    names = [Path(p).name or str(p) for p in paths]
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+@app.command()
+@_guarded
+def review(
+    paths: List[Path] = typer.Argument(..., help="Pages: text files (.txt, .text, .md), .jsonl / .jsonl.gz records (with 'labels' they count as labelled), hand-labelled .tsv, or folders of them."),
+    out: Path = typer.Option(..., "--out", "-o", help="The HTML file to write (atomically)."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
+    threshold: Optional[float] = typer.Option(None, "--threshold", "-t", min=0.0, max=1.0, help="Starting threshold (the page's slider moves it); default the model's."),
+    favor: Optional[Favor] = typer.Option(None, "--favor", help="Start at the model's precision- or recall-tuned threshold."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", "-e", help="Decode text pages as this encoding instead of detecting it."),
+    max_pages: int = typer.Option(1000, "--max-pages", min=1, help="Keep the first N pages (a browser slows down beyond a few thousand)."),
+) -> None:
+    """Write one self-contained HTML page to look at the model's decisions.
+
+    Every line is coloured by its content score (a diverging scale around the threshold) with its
+    label, and its score on hover; a slider re-labels live; lines within 0.1 of the threshold are
+    marked unsure; a page list with search and ordering. With labelled input the true label shows
+    beside the predicted one and a switch filters to wrong lines. No network: CSS, script and data inline.
+    """
+    from linesift.model.predictor import Predictor
+
+    from .review import read_review_pages, review_html, score
+
+    _check_threshold(threshold, favor)
+    if encoding:
+        _check_encoding(encoding)
+    _check_html_out(out, paths)
+    pages = read_review_pages(paths, encoding)
+    if len(pages) > max_pages:
+        _err(f"showing the first {max_pages} of {len(pages)} pages (--max-pages)")
+        pages = pages[:max_pages]
+    predictor = Predictor.load(model, threshold=threshold, favor=favor.value if favor else None)
+    page = review_html(pages, score(predictor, pages), predictor, f"linesift review: {_names(paths)}")
+    with atomic_write(out, "w") as handle:
+        handle.write(page)
+    typer.echo(f"wrote {out} ({len(pages)} pages, {sum(len(p.lines) for p in pages):,} lines)")
+
+
+@app.command()
+@_guarded
+def label(
+    paths: List[Path] = typer.Argument(..., help="Pages to choose from: text files, .jsonl / .jsonl.gz records, .tsv, or folders of them."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", help="The queue (.tsv) to write atomically; default stdout."),
+    n: int = typer.Option(50, "--n", "-n", min=1, help="How many pages to queue."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
+    threshold: Optional[float] = typer.Option(None, "--threshold", "-t", min=0.0, max=1.0, help=THRESHOLD_HELP),
+    encoding: Optional[str] = typer.Option(None, "--encoding", "-e", help="Decode text pages as this encoding instead of detecting it."),
+) -> None:
+    """Queue the pages most worth a person's time, pre-labelled, as a hand-labelling TSV.
+
+    Pages are ranked by their expected number of wrong lines (each line's score read as a
+    probability: 1 - score for a line labelled content, the score for chrome), most first; under
+    each page marker a comment names the least sure lines. Correct the labels, then give the file
+    to 'linesift train' with the rest of your data.
+    """
+    from linesift.model.io.predict import ensure_parent, stdout_writer
+    from linesift.model.predictor import Predictor
+
+    from .review import label_queue, queue_tsv, read_review_pages, score
+
+    if encoding:
+        _check_encoding(encoding)
+    if out is not None:
+        if not out.lower().endswith(".tsv"):
+            raise typer.BadParameter("must end in .tsv", param_hint="--out")
+        if os.path.exists(out) and any(p.exists() and os.path.samefile(p, out) for p in paths):
+            raise LinesiftError("output would overwrite an input file", source=out)
+    pages = read_review_pages(paths, encoding)
+    predictor = Predictor.load(model, threshold=threshold)
+    data = queue_tsv(label_queue(pages, score(predictor, pages), n))
+    if out is None:
+        stdout_writer()(data)
+        return
+    ensure_parent(out)
+    with atomic_write(out, "wb") as handle:
+        handle.write(data)
+    _err(f"wrote {out} ({min(n, len(pages))} of {len(pages)} pages, most expected wrong lines first)")
 
 
 datasets_app = typer.Typer(help="Build line-labelled training data from real corpora.", no_args_is_help=True,
@@ -393,7 +499,7 @@ def datasets_build(
 
 
 dev_app = typer.Typer(help="Maintainer tools, run inside a linesift checkout: the evaluation gate, model "
-                           "selection, the speed benchmark. Each takes its own options (linesift dev gate --help).",
+                           "selection, the speed benchmark, screenshots. Each takes its own options (linesift dev gate --help).",
                       no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT)
 app.add_typer(dev_app, name="dev")
 #: The tools parse their own options (argparse), so typer passes everything after the name through.
@@ -425,6 +531,15 @@ def dev_bench(ctx: typer.Context) -> int:
     from . import bench
 
     return bench.main(ctx.args)
+
+
+@dev_app.command("screenshots", context_settings=PASS_THROUGH, add_help_option=False)
+@_guarded
+def dev_screenshots(ctx: typer.Context) -> int:
+    """PNGs of the review page and the evaluate report (headless Chromium) in artifacts/screenshots: [--out DIR]."""
+    from . import screenshots
+
+    return screenshots.main(ctx.args)
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 from linesift.model.labels import BLANK, CONTENT, UNKNOWN
-from linesift.model.predictor import Predictor, assemble
+from linesift.model.predictor import PageResult, Predictor, assemble
 from linesift.model.text import is_blank
 
 from .data import LabelledPage
@@ -48,6 +48,7 @@ class PageReport:
     wrong: list[WrongLine]
     name: str = ""
     converter: str = ""
+    index: int = -1  # position among the pages scored
 
 
 @dataclass
@@ -80,7 +81,7 @@ class EvalReport:
             "per_corpus": self.per_corpus,
             "per_language": self.per_language,
             "worst_pages": [
-                {"source": w.source, "name": w.name, "converter": w.converter, "f1": w.f1,
+                {"source": w.source, "name": w.name, "converter": w.converter, "f1": w.f1, "index": w.index,
                  "wrong_lines": [vars(x) for x in w.wrong]} for w in self.worst
             ],
         }
@@ -139,16 +140,22 @@ def score_labels(pages: Sequence[LabelledPage], predicted: Sequence[Sequence[str
         ]
         if wrong:
             report.worst.append(PageReport(page.source, f1, wrong[:WRONG_LINES_SHOWN], page.meta.get("id") or page.url,
-                                           page.meta.get("converter", "")))
+                                           page.meta.get("converter", ""), i))
     return report
 
 
 def evaluate(predictor: Predictor, pages: Sequence[LabelledPage], worst: int = WORST_PAGES) -> EvalReport:
     """Run ``predictor`` on labelled pages and score it."""
+    return evaluate_results(predictor, pages, worst)[0]
+
+
+def evaluate_results(predictor: Predictor, pages: Sequence[LabelledPage],
+                     worst: int = WORST_PAGES) -> tuple[EvalReport, list[PageResult]]:
+    """``evaluate``, also returning each page's predicted labels and scores (for the HTML report)."""
     results = predictor.predict_pages([p.lines for p in pages])
     report = score_labels(pages, [r.labels for r in results], [r.scores for r in results], worst=worst)
     report.threshold = predictor.threshold
-    return report
+    return report, results
 
 
 def evaluate_peers(pages: Sequence[LabelledPage]) -> dict[str, EvalReport]:

@@ -1,0 +1,152 @@
+// linesift review: pages with every line coloured by its content score; the threshold relabels live.
+// Page text is only ever set with textContent (never parsed as HTML): scraped lines may hold markup.
+"use strict";
+(function () {
+  const data = JSON.parse(document.getElementById("review-data").textContent);
+  const root = document.getElementById("review");
+  const $ = (id) => document.getElementById(id);
+  const slider = $("threshold"), shown = $("threshold-value"), summary = $("summary");
+  const list = $("page-list"), search = $("search"), order = $("order"), wrongOnly = $("wrong-only");
+  const labelled = data.pages.some((p) => p.truth);
+  let threshold = data.threshold, current = -1;
+  const haystacks = data.pages.map((p) => (p.name + "\n" + p.lines.join("\n")).toLowerCase());
+
+  function predicted(score) {
+    return score === null ? "blank" : score >= threshold ? "content" : "chrome";
+  }
+  function isWrong(page, i) {
+    const t = page.truth ? page.truth[i] : null;
+    return (t === "content" || t === "chrome") && predicted(page.scores[i]) !== t;
+  }
+  function isUnsure(score) {
+    return score !== null && Math.abs(score - threshold) < data.unsure;
+  }
+  // White at the threshold, deepening towards 1 (content colour) or 0 (chrome colour).
+  function colour(score) {
+    if (score === null) return "transparent";
+    const up = score >= threshold;
+    const span = up ? 1 - threshold : threshold;
+    const strength = span > 0 ? Math.abs(score - threshold) / span : 1;
+    return "rgba(var(" + (up ? "--content" : "--chrome") + "), " + (0.06 + 0.5 * strength).toFixed(3) + ")";
+  }
+  function pageCounts(page) {
+    let content = 0, lines = 0, wrong = 0, unsure = 0;
+    page.scores.forEach((s, i) => {
+      if (s === null) return;
+      lines++;
+      if (s >= threshold) content++;
+      if (isUnsure(s)) unsure++;
+      if (isWrong(page, i)) wrong++;
+    });
+    return { content, lines, wrong, unsure };
+  }
+  function statsText(c) {
+    let text = c.content + " of " + c.lines + " lines content, " + c.unsure + " unsure";
+    if (labelled) text += ", " + c.wrong + " wrong";
+    return text;
+  }
+
+  function renderList() {
+    const needle = search.value.trim().toLowerCase();
+    const rows = data.pages.map((p, i) => ({ i, c: pageCounts(p) }))
+      .filter((r) => !needle || haystacks[r.i].includes(needle));
+    if (order.value === "unsure") rows.sort((a, b) => b.c.unsure - a.c.unsure || a.i - b.i);
+    if (order.value === "wrong") rows.sort((a, b) => b.c.wrong - a.c.wrong || a.i - b.i);
+    list.replaceChildren(...rows.map((r) => {
+      const li = document.createElement("li");
+      li.dataset.page = r.i;
+      li.className = r.i === current ? "current" : "";
+      li.append(document.createTextNode(data.pages[r.i].name));
+      const small = document.createElement("small");
+      small.textContent = statsText(r.c);
+      li.append(small);
+      li.addEventListener("click", () => showPage(r.i));
+      return li;
+    }));
+  }
+
+  function renderSummary() {
+    let content = 0, lines = 0, wrong = 0;
+    data.pages.forEach((p) => {
+      const c = pageCounts(p);
+      content += c.content; lines += c.lines; wrong += c.wrong;
+    });
+    summary.dataset.contentLines = content;
+    summary.dataset.lines = lines;
+    summary.dataset.wrongLines = wrong;
+    summary.textContent = data.pages.length + " pages: " + content + " of " + lines + " lines content" +
+      (labelled ? ", " + wrong + " wrong" : "");
+  }
+
+  function renderPage() {
+    const page = data.pages[current];
+    const box = $("lines");
+    $("page-title").textContent = page.name;
+    $("page-stats").textContent = (page.source ? page.source + ": " : "") + statsText(pageCounts(page));
+    const head = document.createElement("div");
+    head.className = "line head";
+    for (const name of ["line", "model", page.truth ? "truth" : "", "text"]) {
+      const cell = document.createElement("span");
+      cell.textContent = name;
+      head.append(cell);
+    }
+    box.replaceChildren(head, ...page.lines.map((text, i) => {
+      const s = page.scores[i], label = predicted(s);
+      const row = document.createElement("div");
+      row.className = "line " + label + (isUnsure(s) ? " unsure" : "") + (isWrong(page, i) ? " wrong" : "");
+      row.dataset.label = label;
+      row.dataset.line = i + 1;
+      if (page.truth) row.dataset.truth = page.truth[i];
+      row.style.background = colour(s);
+      if (s !== null) row.title = "score " + s.toFixed(4) + " (threshold " + threshold.toFixed(2) + ")";
+      const cells = [["no", String(i + 1)], ["pred", label === "blank" ? "" : label],
+        ["truth", page.truth && page.truth[i] !== "blank" ? page.truth[i] : ""], ["text", text]];
+      for (const [cls, value] of cells) {
+        const cell = document.createElement("span");
+        cell.className = cls;
+        cell.textContent = value;
+        row.append(cell);
+      }
+      return row;
+    }));
+  }
+
+  function showPage(i) {
+    if (!Number.isInteger(i) || i < 0 || i >= data.pages.length) return;
+    current = i;
+    renderPage();
+    for (const li of list.children) li.className = Number(li.dataset.page) === i ? "current" : "";
+  }
+
+  function setThreshold(value) {
+    threshold = Math.min(1, Math.max(0, Number(value)));
+    slider.value = threshold;
+    shown.textContent = threshold.toFixed(2);
+    renderSummary();
+    renderList();
+    if (current >= 0) renderPage();
+  }
+
+  slider.addEventListener("input", () => setThreshold(slider.value));
+  $("reset").addEventListener("click", () => setThreshold(data.threshold));
+  search.addEventListener("input", renderList);
+  order.addEventListener("change", renderList);
+  if (labelled) {
+    root.classList.add("labelled");
+    wrongOnly.parentElement.hidden = false;
+    wrongOnly.addEventListener("change", () => root.classList.toggle("wrong-only", wrongOnly.checked));
+  } else {
+    order.querySelector("option[value=wrong]").remove();
+  }
+  document.addEventListener("keydown", (e) => {
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
+    const visible = Array.from(list.children, (li) => Number(li.dataset.page));
+    const at = visible.indexOf(current);
+    if (e.key === "j" || e.key === "ArrowDown") showPage(visible[Math.min(at + 1, visible.length - 1)]);
+    if (e.key === "k" || e.key === "ArrowUp") showPage(visible[Math.max(at - 1, 0)]);
+  });
+  window.linesiftReview = { showPage, setThreshold };
+  setThreshold(threshold);
+  if (data.pages.length) showPage(0);
+  else $("lines").textContent = "No pages.";
+})();
