@@ -46,7 +46,7 @@ def headless_chromium(width: int = WINDOW[0], height: int = WINDOW[1]) -> Iterat
     try:
         driver = webdriver.Chrome(service=Service(driver_path), options=options)
     except WebDriverException as exc:
-        raise BrowserMissing(f"chromium would not start: {str(exc.msg or exc).splitlines()[0]}") from None
+        raise BrowserMissing(f"{browser} would not start: {str(exc.msg or exc).splitlines()[0]}") from None
     try:
         driver.set_window_size(width, height)
         yield driver
