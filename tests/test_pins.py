@@ -143,3 +143,74 @@ def test_model_file_hash_covers_every_block(tmp_path):
     assert sha256_file(path) == hashlib.sha256(data).hexdigest()
     path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # one bit in the last, partial block
     assert sha256_file(path) != hashlib.sha256(data).hexdigest()
+
+
+# --- page edges: neighbour, window and page-context features stay inside their page ---------------
+
+def _words_pages():
+    # words per line: page A 1, 2, 3; page B 4, 1 (no blank lines, so rows are lines)
+    return [["one", "two words", "three words here"], ["four four four four", "five"]]
+
+
+W = np.log1p([1, 2, 3, 4, 1])  # length.words is log1p of the word count
+
+
+@pytest.mark.parametrize("window, expected", [
+    (1, [(W[0] + W[1]) / 2, W[:3].mean(), (W[1] + W[2]) / 2, W[3:].mean(), W[3:].mean()]),  # A2 must not see B0
+    (3, [W[:3].mean()] * 3 + [W[3:].mean()] * 2),
+])
+def test_window_means_stop_at_page_edges(window, expected):
+    from linesift.model.featuriser import LineFeaturiser
+
+    pages = _words_pages()
+    f = LineFeaturiser(window=window).fit(pages)
+    X = f.transform(pages)
+    names = list(f.get_feature_names_out())
+    np.testing.assert_allclose(X[:, names.index("length.words")], W)
+    np.testing.assert_allclose(X[:, names.index(f"window{window}:length.words")], expected)
+
+
+def test_two_line_neighbours_stop_at_page_edges():
+    from linesift.model.featuriser import LineFeaturiser
+
+    pages = _words_pages()
+    f = LineFeaturiser().fit(pages)
+    X = f.transform(pages)
+    names = list(f.get_feature_names_out())
+    np.testing.assert_allclose(X[:, names.index("prev2:length.words")], [0, 0, W[0], 0, 0])
+    np.testing.assert_allclose(X[:, names.index("next2:length.words")], [W[2], 0, 0, 0, 0])
+    np.testing.assert_allclose(X[:, names.index("prev1:length.words")], [0, W[0], W[1], 0, W[3]])
+    np.testing.assert_allclose(X[:, names.index("next1:length.words")], [W[1], W[2], 0, W[4], 0])
+
+
+def test_page_context_features_by_hand():
+    from linesift.model.stage import CONTEXT_NAMES, Layout, context_features
+
+    # three pages: 3 lines, 2 lines, 1 line; strong lines (score >= 0.5) are rows 0, 2 and 4
+    scores = np.array([0.9, 0.2, 0.6, 0.1, 0.7, 0.3])
+    layout = Layout(page=np.array([0, 0, 0, 1, 1, 2]), index=np.array([0, 1, 2, 0, 1, 0]),
+                    count=np.array([3, 3, 3, 2, 2, 1]))
+    out = context_features(scores, layout)
+    col = {name: out[:, CONTEXT_NAMES.index(name)].tolist() for name in CONTEXT_NAMES}
+    assert col["stage1.at-1"] == [-1, 0.9, 0.2, -1, 0.1, -1]
+    assert col["stage1.at+1"] == [0.2, 0.6, -1, 0.7, -1, -1]
+    assert col["stage1.at+2"] == [0.6, -1, -1, -1, -1, -1]
+    assert col["stage1.at-8"] == [-1] * 6
+    np.testing.assert_allclose(col["stage1.mean3"], [1.7 / 3] * 3 + [0.4, 0.4, 0.3])
+    np.testing.assert_allclose(col["stage1.page_max"], [0.9] * 3 + [0.7] * 2 + [0.3])
+    np.testing.assert_allclose(col["stage1.page_mean"], [1.7 / 3] * 3 + [0.4, 0.4, 0.3])
+    assert col["stage1.strong_before"] == [0, 0.5, 0.5, 0, 0, 0]
+    assert col["stage1.strong_after"] == [0.5, 0.5, 0, 1, 0, 0]
+    np.testing.assert_allclose(col["stage1.strong_distance"], np.log1p([0, 1, 0, 1, 0, 1]))  # none on page 3: its length
+    np.testing.assert_allclose(col["stage1.outside_strong_span"], np.log1p([0, 0, 0, 1, 0, 1]))
+    np.testing.assert_allclose(col["stage1.page_rank"], [1, 0, 0.5, 0, 1, 0])
+
+
+def test_layout_reads_pages_from_the_position_columns():
+    from linesift.model.stage import Layout
+
+    # position.from_start / from_end are log1p of lines before / after the line on its page
+    index, after = np.array([0, 1, 2, 0, 1, 0]), np.array([2, 1, 0, 1, 0, 0])
+    layout = Layout.from_columns(np.log1p(index), np.log1p(after))
+    assert layout.page.tolist() == [0, 0, 0, 1, 1, 2]
+    assert layout.count.tolist() == [3, 3, 3, 2, 2, 1]
