@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install data model model-samples gate bench screenshots clean
+.PHONY: run test install data model model-samples gate bench mutate screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("linesift needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -45,6 +45,10 @@ gate: $(STAMP)
 ## Throughput and memory of `linesift predict --format jsonl`, beside jusText on the same lines.
 bench: $(STAMP)
 	$(BIN)/linesift dev bench
+
+## Mutation testing (mutmut) of model/ and the training code that measures; prints the score per module.
+mutate: $(STAMP)
+	$(BIN)/linesift dev mutate
 
 ## PNGs of the review page and the evaluate report (headless chromium) in artifacts/screenshots/.
 screenshots: $(STAMP)

@@ -69,8 +69,11 @@ def test_line_metrics_skip_unknown_and_page_metric_skips_partial_pages(tmp_path)
 def test_snippet_metric_hand_computed():
     out = "Headline\nThe first sentence\nruns over two lines.\nShare this"
     assert snippet_counts(out, ["first sentence runs over", "missing text"], ["Share this", "Cookies"]) == (1, 1, 1, 1)
+    # uneven counts, so that swapping "found" and "not found" shows
+    out = "One two three.\nFour five six."
+    assert snippet_counts(out, ["two three", "three. Four", "absent"], ["six.", "nope", "never"]) == (2, 1, 1, 2)
     m = snippet_metric([(1, 1, 1, 1), (2, 0, 0, 2)])
-    assert (m.tp, m.fn, m.fp, m.tn) == (3, 1, 1, 3)
+    assert (m.tp, m.fn, m.fp, m.tn, m.pages) == (3, 1, 1, 3, 2)
     assert m.precision == pytest.approx(0.75) and m.recall == pytest.approx(0.75) and m.f1 == pytest.approx(0.75)
 
 

@@ -11,11 +11,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from linesift.model.atomic import atomic_write
+from linesift.model.errors import DataError
 from linesift.model.labels import BLANK, CHROME, CONTENT
 from linesift.model.modelfile import HASH_BLOCK, sha256_file
 from linesift.model.predictor import Predictor
 from linesift.training import train as train_mod
 from linesift.training.data import LabelledPage
+from linesift.training.evaluate import score_labels
 from linesift.training.metrics import page_metric
 from linesift.training.recipe import get_recipe
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
@@ -214,3 +216,125 @@ def test_layout_reads_pages_from_the_position_columns():
     layout = Layout.from_columns(np.log1p(index), np.log1p(after))
     assert layout.page.tolist() == [0, 0, 0, 1, 1, 2]
     assert layout.count.tolist() == [3, 3, 3, 2, 2, 1]
+
+
+# --- cross-validation's bookkeeping and the threshold search, with a stub model ---------------------
+
+def _stub_score(line: str) -> float:
+    """The stub model's content score of a line: known in advance, different from line to line."""
+    return round(0.05 + (len(line) % 10) / 10, 2)
+
+
+class _StubModel:
+    def predict_proba(self, page_lines):
+        p = np.array([_stub_score(l) for lines in page_lines for l in lines if l.strip()])
+        return np.column_stack([1 - p, p])
+
+
+def _cv_pages(sample_pages):
+    """Our samples, one line of one page made ``unknown`` so that judged weights matter."""
+    pages = list(sample_pages)
+    first = pages[0]
+    k = next(i for i, l in enumerate(first.labels) if l == CHROME)
+    pages[0] = replace(first, labels=first.labels[:k] + ["unknown"] + first.labels[k + 1:])
+    return pages
+
+
+def test_cross_validation_bookkeeping_by_hand(sample_pages, monkeypatch):
+    pages = _cv_pages(sample_pages)
+    recipe = get_recipe("logreg").but(corpus_weights={"news": 0.5})
+    fits, calls, messages = [], [], []
+    real_best = train_mod.best_threshold
+
+    def stub_fit(pipeline, train_pages, corpus_weights=None):
+        fits.append((frozenset(p.source for p in train_pages), corpus_weights))
+        return _StubModel()
+
+    def recording_best(y, scores, beta=1.0, weights=None):
+        calls.append((y.copy(), scores.copy(), beta, None if weights is None else weights.copy()))
+        return real_best(y, scores, beta, weights)
+
+    monkeypatch.setattr(train_mod, "fit", stub_fit)
+    monkeypatch.setattr(train_mod, "best_threshold", recording_best)
+    cv = train_mod.cross_validate(pages, recipe, folds=3, progress=messages.append)
+
+    assert cv.folds == 3 and len(fits) == 3
+    assert all(weights == {"news": 0.5} for _, weights in fits)  # the recipe's corpus weights reach every fold
+    expected_scores = [np.array([_stub_score(l) for l in p.lines if l.strip()]) for p in pages]
+    for got, want in zip(cv.oof_scores, expected_scores):
+        np.testing.assert_array_equal(got, want)  # each page gets its own lines' scores, in order
+    weight = [p.judged_mask() * (0.5 if p.corpus == "news" else 1.0) for p in pages]
+    fold_of = [next(f for f, (trained, _) in enumerate(fits) if p.source not in trained) for p in pages]
+    sizes = [sum(1 for f in fold_of if f == g) for g in range(3)]
+    assert messages == [f"cv fold {g + 1}/3: fitting on {len(pages) - sizes[g]} pages, scoring {sizes[g]}" for g in range(3)]
+    for g in range(3):  # each fold's threshold: chosen on the other folds, with their lines' weights
+        y, scores, beta, w = calls[g]
+        others = [i for i in range(len(pages)) if fold_of[i] != g]
+        np.testing.assert_array_equal(y, np.concatenate([pages[i].content_mask() for i in others]))
+        np.testing.assert_array_equal(scores, np.concatenate([expected_scores[i] for i in others]))
+        np.testing.assert_array_equal(w, np.concatenate([weight[i] for i in others]))
+        assert beta == 1.0 and cv.fold_thresholds[g] == real_best(y, scores, 1.0, w)
+    all_y = np.concatenate([p.content_mask() for p in pages])
+    all_s, all_w = np.concatenate(expected_scores), np.concatenate(weight)
+    assert cv.thresholds == {name: real_best(all_y, all_s, beta, all_w) for name, beta in train_mod.THRESHOLD_BETAS.items()}
+    labels = [train_mod._labels_from_scores(p, s, cv.fold_thresholds[f]) for p, s, f in zip(pages, expected_scores, fold_of)]
+    want = score_labels(pages, [l for l, _ in labels], [s for _, s in labels]).as_dict()
+    assert cv.report.as_dict() == want
+    assert all(np.isfinite(x["score"]) for w in want["worst_pages"] for x in w["wrong_lines"])
+
+
+def test_cross_validation_needs_two_sites_and_two_are_enough(sample_pages):
+    two = [replace(p, site="a.example" if i % 2 else "b.example") for i, p in enumerate(sample_pages)]
+    cv = train_mod.cross_validate(two, get_recipe("logreg"), folds=3)
+    assert cv.folds == 2 and len(cv.fold_thresholds) == 2
+    one = [replace(p, site="a.example") for p in sample_pages]
+    with pytest.raises(DataError, match="^cross-validation needs pages from at least two sites$"):
+        train_mod.cross_validate(one, get_recipe("logreg"), folds=3)
+
+
+def test_cross_validation_survives_a_site_with_only_blank_lines(sample_pages):
+    blank = LabelledPage(["", "  "], [BLANK, BLANK], source="blank:1", site="blank.example", corpus="c")
+    pages = [replace(p, site="a.example" if i % 2 else "b.example") for i, p in enumerate(sample_pages)] + [blank] * 6
+    cv = train_mod.cross_validate(pages, get_recipe("logreg"), folds=3)
+    assert cv.folds == 3 and all(len(cv.oof_scores[i]) == 0 for i in range(len(sample_pages), len(pages)))
+
+
+def _reference_threshold_scores(y, s, beta, w):
+    """F-beta at every grid threshold, written from the definition (weighted precision and recall)."""
+    out = []
+    for t in train_mod.THRESHOLD_GRID:
+        kept = s >= t
+        tp, fp, fn = w[kept & y].sum(), w[kept & ~y].sum(), w[~kept & y].sum()
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        out.append((1 + beta**2) * p * r / (beta**2 * p + r) if p + r else 0.0)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("beta", [0.5, 1.0, 2.0])
+def test_best_threshold_maximises_weighted_f_beta(seed, beta):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 60))
+    y = rng.random(n) < 0.4
+    s = np.round(np.clip(np.where(y, 0.6, 0.35) + rng.normal(0, 0.25, n), 0, 1), 2)
+    w = rng.choice([0.05, 0.3, 1.0], n)  # small weights: no clamp may distort a page's few lines
+    f = _reference_threshold_scores(y, s, beta, w)
+    chosen = train_mod.best_threshold(y, s, beta, w)
+    assert f[list(train_mod.THRESHOLD_GRID).index(chosen)] == pytest.approx(f.max(), abs=1e-12)
+
+
+def test_best_threshold_defaults_to_f1_and_unit_weights():
+    y = np.array([1, 1, 1, 0, 0, 1], dtype=bool)
+    s = np.array([0.9, 0.8, 0.3, 0.25, 0.2, 0.1])
+    # F1 peaks keeping the top three lines (6/7; any threshold in (0.25, 0.3], first grid point 0.26);
+    # F2 peaks keeping every line (20/22; the grid's first point, 0.05, already keeps them all)
+    assert train_mod.best_threshold(y, s) == 0.26 == train_mod.best_threshold(y, s, 1.0, np.ones(6))
+    assert train_mod.best_threshold(y, s, 2.0) == 0.05
+
+
+def test_best_threshold_with_few_light_lines_is_not_distorted():
+    # two lines of weight 0.1: keeping only the content one is a perfect F1 of 1.0 at 0.5 < t <= 0.9,
+    # which a "max(denominator, 1)" guard would turn into 0.2, below keeping both lines
+    y, s, w = np.array([True, False]), np.array([0.9, 0.5]), np.array([0.1, 0.1])
+    assert train_mod.best_threshold(y, s, 1.0, w) == 0.51

@@ -499,7 +499,7 @@ def datasets_build(
 
 
 dev_app = typer.Typer(help="Maintainer tools, run inside a linesift checkout: the evaluation gate, model "
-                           "selection, the speed benchmark, screenshots. Each takes its own options (linesift dev gate --help).",
+                           "selection, the speed benchmark, mutation testing, screenshots. Each takes its own options (linesift dev gate --help).",
                       no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT)
 app.add_typer(dev_app, name="dev")
 #: The tools parse their own options (argparse), so typer passes everything after the name through.
@@ -531,6 +531,15 @@ def dev_bench(ctx: typer.Context) -> int:
     from . import bench
 
     return bench.main(ctx.args)
+
+
+@dev_app.command("mutate", context_settings=PASS_THROUGH, add_help_option=False)
+@_guarded
+def dev_mutate(ctx: typer.Context) -> int:
+    """Mutation testing (mutmut) of the modules that decide and measure; score per module: [--survivors] [--json FILE]."""
+    from . import mutate
+
+    return mutate.main(ctx.args)
 
 
 @dev_app.command("screenshots", context_settings=PASS_THROUGH, add_help_option=False)

@@ -109,7 +109,10 @@ def best_threshold(y: np.ndarray, scores: np.ndarray, beta: float = 1.0, weights
         fp[k] = w[pred & ~y].sum()
         fn[k] = w[~pred & y].sum()
     b2 = beta * beta
-    fbeta = (1 + b2) * tp / np.maximum((1 + b2) * tp + b2 * fn + fp, 1)
+    numerator = (1 + b2) * tp
+    denominator = numerator + b2 * fn + fp
+    # F-beta is 0 where nothing is kept and nothing is content (denominator 0); weights may be below 1.
+    fbeta = np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
     return float(THRESHOLD_GRID[int(np.argmax(fbeta))])
 
 
