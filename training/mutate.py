@@ -26,12 +26,16 @@ from .repo import ArgumentParser, repo_root
 
 #: What is mutated (paths in the checkout): the code that labels lines, and the code that measures it.
 MUTATED = ("model/", "training/train.py", "training/metrics.py", "training/data.py", "training/peers.py")
-#: Tests run against the mutants: the in-process unit tests that take seconds. Left out: tests that
-#: run linesift in child processes (mutants never reach them), need a browser or ../shared, re-run
-#: CV for minutes, or train several models per test (the CLI's), which would make a run take hours.
-MUTATION_TESTS = ("test_data.py", "test_errors.py", "test_features.py", "test_keywords.py", "test_lexicon.py",
-                  "test_metrics.py", "test_modelfile.py", "test_partial_labels.py", "test_pins.py", "test_relabel.py",
-                  "test_review.py", "test_text_input.py")
+#: Tests run against the mutants: every in-process test file. Left out: tests that run linesift in
+#: child processes (mutants never reach them), need a browser, or re-run CV for minutes.
+MUTATION_TESTS = ("test_cli.py", "test_data.py", "test_errors.py", "test_features.py", "test_keywords.py",
+                  "test_lexicon.py", "test_metrics.py", "test_modelfile.py", "test_partial_labels.py", "test_peers.py",
+                  "test_pins.py", "test_relabel.py", "test_review.py", "test_scripts.py", "test_text_input.py")
+#: The three tests that train on all samples several times (about 100 s together): with them a run
+#: takes hours. What they check is also pinned by faster tests (test_pins.py's CV and threshold tests).
+SLOW_TESTS = ("tests/test_cli.py::test_train_predict_evaluate_round_trip",
+              "tests/test_cli.py::test_same_seed_same_predictions_and_the_seed_reaches_the_lexicon",
+              "tests/test_cli.py::test_train_recipe_bundled_is_the_bundled_models_configuration")
 #: A mutant is a timeout when its tests take this many times their normal duration plus the constant (s).
 TIMEOUT_MULTIPLIER, TIMEOUT_CONSTANT = 3.0, 2.0
 #: Files of the checkout's top level that tests read.
@@ -66,6 +70,7 @@ def stage(root: Path, where: Path) -> None:
               'source_paths = ["src/linesift"]\n'
               f"only_mutate = {json.dumps(only)}\n"
               f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
+              f"pytest_add_cli_args = {json.dumps([a for t in SLOW_TESTS for a in ('--deselect', t)])}\n"
               f"timeout_multiplier = {TIMEOUT_MULTIPLIER}\n"
               f"timeout_constant = {TIMEOUT_CONSTANT}\n"
               f"also_copy = {json.dumps(['datasets', *TOP_FILES])}\n")
