@@ -147,3 +147,20 @@ def test_a_line_scoring_exactly_the_threshold_is_content(browser, tmp_path):
     browser.execute_script("const s = document.getElementById('threshold'); s.value = 0.51; s.dispatchEvent(new Event('input'));")
     assert [label for _, label, *_ in browser.execute_script(LINES_JS)] == ["chrome", "chrome", "blank", "content"]
     assert browser.execute_script(SUMMARY_JS) == 1
+
+
+def test_page_list_counts_follow_the_threshold(browser, reviewed):
+    out, pages, results = reviewed
+    open_page(browser, out)
+    for value in (0.2, 0.43, 0.77):
+        browser.execute_script("const s = document.getElementById('threshold'); s.value = arguments[0];"
+                               "s.dispatchEvent(new Event('input'));", value)
+        shown = browser.execute_script("return Array.from(document.querySelectorAll('#page-list li small'), (e) => e.textContent)")
+        expected = []
+        for page, result in zip(pages, results):
+            scored = [(s, t) for s, l, t in zip(result.scores, result.labels, page.truth or [None] * len(page.lines)) if l != "blank"]
+            content = sum(s >= value for s, _ in scored)
+            unsure = sum(value - 0.1 < s < value + 0.1 for s, _ in scored)
+            wrong = sum((t == "content" and s < value) or (t == "chrome" and s >= value) for s, t in scored)
+            expected.append(f"{content} of {len(scored)} lines content, {unsure} unsure, {wrong} wrong")
+        assert shown == expected, value

@@ -75,6 +75,8 @@ def _jsonl_pages(source: str) -> Iterable[ReviewPage]:
                 raise DataError("field 'labels' must be a list", source=source, line=line_no)
             truth = normalise_labels(lines, record["labels"], source, line_no)
         name = next((str(record[k]) for k in ("url", "id") if isinstance(record.get(k), (str, int))), f"{source}:{line_no}")
+        if isinstance(record.get("converter"), str):  # built corpora hold each page once per converter
+            name += f" [{record['converter']}]"
         yield ReviewPage(name, f"{source}:{line_no}", lines, truth)
 
 

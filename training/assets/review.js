@@ -19,7 +19,29 @@
     return (t === "content" || t === "chrome") && predicted(page.scores[i]) !== t;
   }
   function isUnsure(score) {
-    return score !== null && Math.abs(score - threshold) < data.unsure;
+    return score !== null && score > threshold - data.unsure && score < threshold + data.unsure;
+  }
+  // Per page, the scores sorted (all lines; true content; true chrome): counts at any threshold are
+  // binary searches, so the slider stays quick on thousands of pages.
+  const sorted = data.pages.map((p) => {
+    const all = [], content = [], chrome = [];
+    p.scores.forEach((s, i) => {
+      if (s === null) return;
+      all.push(s);
+      if (p.truth && p.truth[i] === "content") content.push(s);
+      if (p.truth && p.truth[i] === "chrome") chrome.push(s);
+    });
+    const up = (a, b) => a - b;
+    return { all: all.sort(up), content: content.sort(up), chrome: chrome.sort(up) };
+  });
+  // Number of values in ascending ``a`` below ``x`` (or at most ``x`` when ``inclusive``).
+  function below(a, x, inclusive) {
+    let lo = 0, hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid] < x || (inclusive && a[mid] === x)) lo = mid + 1; else hi = mid;
+    }
+    return lo;
   }
   // White at the threshold, deepening towards 1 (content colour) or 0 (chrome colour).
   function colour(score) {
@@ -29,15 +51,11 @@
     const strength = span > 0 ? Math.abs(score - threshold) / span : 1;
     return "rgba(var(" + (up ? "--content" : "--chrome") + "), " + (0.06 + 0.5 * strength).toFixed(3) + ")";
   }
-  function pageCounts(page) {
-    let content = 0, lines = 0, wrong = 0, unsure = 0;
-    page.scores.forEach((s, i) => {
-      if (s === null) return;
-      lines++;
-      if (s >= threshold) content++;
-      if (isUnsure(s)) unsure++;
-      if (isWrong(page, i)) wrong++;
-    });
+  function pageCounts(i) {
+    const s = sorted[i], lines = s.all.length;
+    const content = lines - below(s.all, threshold, false);
+    const unsure = below(s.all, threshold + data.unsure, false) - below(s.all, threshold - data.unsure, true);
+    const wrong = below(s.content, threshold, false) + s.chrome.length - below(s.chrome, threshold, false);
     return { content, lines, wrong, unsure };
   }
   function statsText(c) {
@@ -48,7 +66,7 @@
 
   function renderList() {
     const needle = search.value.trim().toLowerCase();
-    const rows = data.pages.map((p, i) => ({ i, c: pageCounts(p) }))
+    const rows = data.pages.map((p, i) => ({ i, c: pageCounts(i) }))
       .filter((r) => !needle || haystacks[r.i].includes(needle));
     if (order.value === "unsure") rows.sort((a, b) => b.c.unsure - a.c.unsure || a.i - b.i);
     if (order.value === "wrong") rows.sort((a, b) => b.c.wrong - a.c.wrong || a.i - b.i);
@@ -67,8 +85,8 @@
 
   function renderSummary() {
     let content = 0, lines = 0, wrong = 0;
-    data.pages.forEach((p) => {
-      const c = pageCounts(p);
+    data.pages.forEach((p, i) => {
+      const c = pageCounts(i);
       content += c.content; lines += c.lines; wrong += c.wrong;
     });
     summary.dataset.contentLines = content;
@@ -82,7 +100,7 @@
     const page = data.pages[current];
     const box = $("lines");
     $("page-title").textContent = page.name;
-    $("page-stats").textContent = (page.source ? page.source + ": " : "") + statsText(pageCounts(page));
+    $("page-stats").textContent = (page.source ? page.source + ": " : "") + statsText(pageCounts(current));
     const head = document.createElement("div");
     head.className = "line head";
     for (const name of ["line", "model", page.truth ? "truth" : "", "text"]) {
