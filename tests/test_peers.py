@@ -48,17 +48,28 @@ def test_justext_labels_each_line_and_keeps_blanks():
 
 
 def test_justext_fallback_matches_merged_paragraphs_by_text(monkeypatch):
-    """When jusText returns fewer paragraphs than lines, each is matched to its line by text, in order."""
+    """When jusText returns fewer paragraphs than lines, each is matched to its line by text, in
+    order; a paragraph matching no line is passed over, and unmatched lines stay chrome."""
     paragraph = SimpleNamespace
     fake = SimpleNamespace(
         get_stoplist=lambda language: set(),
-        justext=lambda html, stoplist, encoding: [paragraph(text="Second  line", is_boilerplate=False),
+        justext=lambda html, stoplist, encoding: [paragraph(text="First line", is_boilerplate=True),
+                                                  paragraph(text="Second  line", is_boilerplate=False),
+                                                  paragraph(text="Fourth line", is_boilerplate=False),
                                                   paragraph(text="not a line", is_boilerplate=False),
-                                                  paragraph(text="Fourth line", is_boilerplate=True)],
+                                                  paragraph(text="nor this", is_boilerplate=False)],
     )
     monkeypatch.setitem(sys.modules, "justext", fake)
     labels = justext_lines(["First line", "Second line", "", "Third line", "Fourth line"])
-    assert labels == ["chrome", "content", "blank", "chrome", "chrome"]
+    assert labels == ["chrome", "content", "blank", "chrome", "content"]
+    # a boilerplate verdict on a matched line is what makes it chrome, not the default
+    fake.justext = lambda html, stoplist, encoding: [paragraph(text="First line", is_boilerplate=False)]
+    assert justext_lines(["First line", "Second line", "Third line"]) == ["content", "chrome", "chrome"]
+
+
+def test_available_peers_with_justext():
+    pytest.importorskip("justext")
+    assert available_peers() == peers.PEERS and available_peers() is not peers.PEERS
 
 
 def test_available_peers_without_justext(monkeypatch):

@@ -220,15 +220,30 @@ def test_layout_reads_pages_from_the_position_columns():
 
 # --- cross-validation's bookkeeping and the threshold search, with a stub model ---------------------
 
+#: The stub model's idea of content: lines of the samples labelled content (set by the test).
+_CONTENT_LINES: set[str] = set()
+
+
 def _stub_score(line: str) -> float:
-    """The stub model's content score of a line: known in advance, different from line to line."""
-    return round(0.05 + (len(line) % 10) / 10, 2)
+    """The stub model's content score of a line: known in advance, different from line to line, and
+    higher for content lines than for chrome (so that thresholds are chosen somewhere in between)."""
+    return round((0.6 if line in _CONTENT_LINES else 0.15) + (len(line) % 10) / 40, 3)
 
 
 class _StubModel:
+    """Scores lines by ``_stub_score`` plus ``shift``: each fold's model gets its own shift, so the
+    folds' thresholds differ and a page labelled with another fold's threshold shows."""
+
+    def __init__(self, shift: float = 0.0):
+        self.shift = shift
+
     def predict_proba(self, page_lines):
-        p = np.array([_stub_score(l) for lines in page_lines for l in lines if l.strip()])
+        p = np.array([float(np.clip(_stub_score(l) + self.shift, 0, 1)) for lines in page_lines for l in lines if l.strip()])
         return np.column_stack([1 - p, p])
+
+
+#: The stub models' shift per fold (content probability).
+FOLD_SHIFTS = (0.0, 0.25, -0.1)
 
 
 def _cv_pages(sample_pages):
@@ -242,13 +257,15 @@ def _cv_pages(sample_pages):
 
 def test_cross_validation_bookkeeping_by_hand(sample_pages, monkeypatch):
     pages = _cv_pages(sample_pages)
+    _CONTENT_LINES.clear()
+    _CONTENT_LINES.update(l for p in pages for l, lab in zip(p.lines, p.labels) if lab == CONTENT)
     recipe = get_recipe("logreg").but(corpus_weights={"news": 0.5})
     fits, calls, messages = [], [], []
     real_best = train_mod.best_threshold
 
     def stub_fit(pipeline, train_pages, corpus_weights=None):
         fits.append((frozenset(p.source for p in train_pages), corpus_weights))
-        return _StubModel()
+        return _StubModel(FOLD_SHIFTS[len(fits) - 1])
 
     def recording_best(y, scores, beta=1.0, weights=None):
         calls.append((y.copy(), scores.copy(), beta, None if weights is None else weights.copy()))
@@ -260,11 +277,12 @@ def test_cross_validation_bookkeeping_by_hand(sample_pages, monkeypatch):
 
     assert cv.folds == 3 and len(fits) == 3
     assert all(weights == {"news": 0.5} for _, weights in fits)  # the recipe's corpus weights reach every fold
-    expected_scores = [np.array([_stub_score(l) for l in p.lines if l.strip()]) for p in pages]
-    for got, want in zip(cv.oof_scores, expected_scores):
-        np.testing.assert_array_equal(got, want)  # each page gets its own lines' scores, in order
     weight = [p.judged_mask() * (0.5 if p.corpus == "news" else 1.0) for p in pages]
     fold_of = [next(f for f, (trained, _) in enumerate(fits) if p.source not in trained) for p in pages]
+    expected_scores = [np.array([float(np.clip(_stub_score(l) + FOLD_SHIFTS[f], 0, 1)) for l in p.lines if l.strip()])
+                       for p, f in zip(pages, fold_of)]
+    for got, want in zip(cv.oof_scores, expected_scores):
+        np.testing.assert_array_equal(got, want)  # each page gets its own lines' scores, in order
     sizes = [sum(1 for f in fold_of if f == g) for g in range(3)]
     assert messages == [f"cv fold {g + 1}/3: fitting on {len(pages) - sizes[g]} pages, scoring {sizes[g]}" for g in range(3)]
     for g in range(3):  # each fold's threshold: chosen on the other folds, with their lines' weights
@@ -277,6 +295,13 @@ def test_cross_validation_bookkeeping_by_hand(sample_pages, monkeypatch):
     all_y = np.concatenate([p.content_mask() for p in pages])
     all_s, all_w = np.concatenate(expected_scores), np.concatenate(weight)
     assert cv.thresholds == {name: real_best(all_y, all_s, beta, all_w) for name, beta in train_mod.THRESHOLD_BETAS.items()}
+    assert len(calls) == 3 + len(train_mod.THRESHOLD_BETAS)
+    for (y, scores, beta, w), want_beta in zip(calls[3:], train_mod.THRESHOLD_BETAS.values()):
+        np.testing.assert_array_equal(w, all_w)  # the stored thresholds weigh lines as training did
+        np.testing.assert_array_equal(scores, all_s)
+        np.testing.assert_array_equal(y, all_y)
+        assert beta == want_beta
+    assert len(set(cv.fold_thresholds)) > 1  # the folds' thresholds differ, so the labels below tell them apart
     labels = [train_mod._labels_from_scores(p, s, cv.fold_thresholds[f]) for p, s, f in zip(pages, expected_scores, fold_of)]
     want = score_labels(pages, [l for l, _ in labels], [s for _, s in labels]).as_dict()
     assert cv.report.as_dict() == want
@@ -338,3 +363,20 @@ def test_best_threshold_with_few_light_lines_is_not_distorted():
     # which a "max(denominator, 1)" guard would turn into 0.2, below keeping both lines
     y, s, w = np.array([True, False]), np.array([0.9, 0.5]), np.array([0.1, 0.1])
     assert train_mod.best_threshold(y, s, 1.0, w) == 0.51
+
+
+def test_best_threshold_with_no_content_at_all_keeps_the_first_grid_point():
+    # every F-beta is 0; where nothing is kept the denominator is 0 too, and must read as 0, not NaN
+    y = np.zeros(3, dtype=bool)
+    assert train_mod.best_threshold(y, np.array([0.2, 0.3, 0.4])) == 0.05
+    assert train_mod.best_threshold(y, np.array([0.2, 0.3, 0.4]), 2.0, np.array([0.5, 0.5, 0.5])) == 0.05
+
+
+@pytest.mark.parametrize("pages, sites, warned", [(50, 5, False), (49, 5, True), (50, 4, True), (10_000, 4, True),
+                                                  (49, 500, True)])
+def test_data_warnings_at_their_limits(pages, sites, warned):
+    warnings = train_mod.data_warnings(pages, sites)
+    assert bool(warnings) == warned
+    if warned:
+        assert warnings == [f"only {pages} pages from {sites} sites: a model needs at least 50 pages from 5 sites "
+                            "to say anything about unseen sites (the bundled one used about 10,000)"]
