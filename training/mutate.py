@@ -10,6 +10,7 @@ The checkout itself is never modified.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
@@ -132,14 +133,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 1, help="mutants tested at once")
     parser.add_argument("--survivors", action="store_true", help="also print the diff of every surviving mutant")
     parser.add_argument("--json", dest="json_out", help="write every mutant's status to this JSON file")
+    parser.add_argument("--only", action="append", metavar="PATTERN",
+                        help="test only the mutants whose names match (fnmatch; repeatable), e.g. 'linesift.training.metrics.*'")
     args = parser.parse_args(argv)
     root = repo_root()
     where = root / STAGE
     started = time.monotonic()
     stage(root, where)
     print(f"staged {where}; mutating {', '.join(MUTATED)}", flush=True)
-    mutmut(where, "run", "--max-children", str(args.max_children), log=where / "mutmut-run.log")
+    mutmut(where, "run", "--max-children", str(args.max_children), *(args.only or []), log=where / "mutmut-run.log")
     statuses = results(where)
+    if args.only:
+        statuses = {n: s for n, s in statuses.items() if any(fnmatch.fnmatch(n, p) for p in args.only)}
     print(f"{len(statuses):,} mutants in {(time.monotonic() - started) / 60:.1f} min")
     print("\n".join(table(statuses)))
     survivors = sorted(n for n, s in statuses.items() if s != "killed")
