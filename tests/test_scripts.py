@@ -74,3 +74,25 @@ def test_bench_summary_is_the_median_and_range_of_its_runs():
     assert s.spread == (250.0, 1000.0)
     assert s.cpu_seconds == 2.0 and s.peak_mb == 70.0
     assert Summary("x", 1000, runs[:2]).rate == 625.0  # an even count: the mean of the middle two
+
+
+def test_mutate_stages_an_importable_copy_and_scores_per_module(tmp_path):
+    from linesift.training import mutate
+
+    where = tmp_path / "stage"
+    mutate.stage(ROOT, where)
+    assert (where / "src/linesift/__init__.py").is_file()
+    assert (where / "src/linesift/model/predictor.py").is_file() and (where / "src/linesift/training/train.py").is_file()
+    assert (where / "tests/test_pins.py").is_file() and (where / "datasets/samples/news.tsv").is_file()
+    config = (where / "pyproject.toml").read_text(encoding="utf-8").split("[tool.mutmut]", 1)[1]
+    assert '"src/linesift/model/*"' in config and '"src/linesift/training/metrics.py"' in config
+    assert "tests/test_newcomer.py" not in config and "--deselect" in config
+    statuses = {"linesift.training.metrics.x_page_f1__mutmut_1": "killed",
+                "linesift.training.metrics.x__prf__mutmut_2": "survived",
+                "linesift.model.keywords.xǁKeywordIndexǁ__init____mutmut_3": "killed",
+                "linesift.model.keywords.x_default_index__mutmut_1": "no tests"}
+    assert mutate.module_of("linesift.model.keywords.xǁKeywordIndexǁ__init____mutmut_3") == "model/keywords.py"
+    rows = mutate.table(statuses)
+    assert rows[1].split() == ["model/keywords.py", "2", "1", "0", "1", "0", "0.500"]
+    assert rows[2].split() == ["training/metrics.py", "2", "1", "1", "0", "0", "0.500"]
+    assert rows[-1].split() == ["all", "4", "2", "1", "1", "0", "0.500"]
