@@ -182,3 +182,14 @@ def test_evaluate_html_without_matplotlib_is_one_line(tmp_path, capsys, small_mo
     code, _, err = run(capsys, "evaluate", str(SAMPLES), "--model", str(small_model), "--html", str(out))
     assert code == EXIT_INPUT and err == "linesift: error: evaluate --html draws its plots with matplotlib, which is not installed: pip install 'linesift[report]'\n"
     assert not out.exists()
+
+
+def test_label_never_writes_over_a_queue_it_reads_from_a_folder(tmp_path, capsys, small_model):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "a.txt").write_text(PAGE, encoding="utf-8")
+    queue = folder / "queue.tsv"
+    assert run(capsys, "label", str(folder), "--out", str(queue), "--model", str(small_model))[0] == EXIT_OK
+    before = queue.read_bytes()
+    code, _, err = run(capsys, "label", str(folder), "--out", str(queue), "--model", str(small_model))
+    assert code == EXIT_INPUT and "overwrite an input" in err and queue.read_bytes() == before

@@ -427,7 +427,12 @@ def label(
     if out is not None:
         if not out.lower().endswith(".tsv"):
             raise typer.BadParameter("must end in .tsv", param_hint="--out")
-        if os.path.exists(out) and any(p.exists() and os.path.samefile(p, out) for p in paths):
+        from linesift.model.io.paths import expand_paths
+
+        from .review import REVIEW_SUFFIXES
+
+        # A queue written into a folder it reads (pages/queue.tsv) is an input of the next run.
+        if os.path.exists(out) and any(os.path.samefile(p, out) for p in expand_paths(paths, REVIEW_SUFFIXES)):
             raise LinesiftError("output would overwrite an input file", source=out)
     pages = read_review_pages(paths, encoding)
     predictor = Predictor.load(model, threshold=threshold)
