@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("linesift needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,peers,corpora,report]'
+	$(BIN)/pip install --quiet -e '.[dev,peers,corpora,report,crawl,datatrove,ray]'
 	touch $(STAMP)
 
 install: $(STAMP)

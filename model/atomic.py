@@ -9,27 +9,48 @@ from pathlib import Path
 from typing import IO, Iterator
 
 
+class AtomicFile:
+    """A temporary file beside ``path`` that replaces it on ``commit`` and vanishes on ``abort``."""
+
+    def __init__(self, path: str | os.PathLike, mode: str = "wb", encoding: str | None = "utf-8"):
+        self.target = Path(path)
+        directory = self.target.parent if str(self.target.parent) else Path(".")
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=directory)
+        os.close(fd)
+        # Opened by path so that ``handle.name`` is the temporary file's path.
+        self.handle: IO = open(self.tmp, mode, encoding=None if "b" in mode else encoding)
+
+    def commit(self) -> None:
+        """Flush to disk and rename into place."""
+        try:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+            os.chmod(self.tmp, _mode_for(self.target))
+            os.replace(self.tmp, self.target)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Drop what was written; the target is untouched."""
+        self.handle.close()
+        try:
+            os.unlink(self.tmp)
+        except FileNotFoundError:
+            pass
+
+
 @contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Write to a temporary file beside ``path`` and rename it into place only on success."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
+    atomic = AtomicFile(path, mode, encoding)
     try:
-        # Opened by path so that ``handle.name`` is the temporary file's path.
-        with open(tmp, mode, encoding=None if "b" in mode else encoding) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _mode_for(target))
-        os.replace(tmp, target)
+        yield atomic.handle
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        atomic.abort()
         raise
+    atomic.commit()
 
 
 def _mode_for(target: Path) -> int:

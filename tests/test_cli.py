@@ -112,11 +112,11 @@ def test_several_files_get_headers_and_directories_expand(tmp_path, capsys, smal
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "a.txt").write_text(PAGE)
     (tmp_path / "d" / "b.txt").write_text(PAGE)
-    (tmp_path / "d" / "skip.html").write_text("ignored")
+    (tmp_path / "d" / "skip.csv").write_text("ignored")
     code, out, err = run(capsys, "predict", str(tmp_path / "d"), "--model", str(small_model))
     assert code == EXIT_OK
     assert out.count("==> ") == 2 and f"==> {tmp_path / 'd' / 'a.txt'} <==" in out
-    assert "not read: 1 .html file(s)" in err
+    assert "not read: 1 .csv file(s)" in err
 
 
 def test_out_writes_file_and_failed_run_leaves_it_untouched(tmp_path, capsys, small_model):

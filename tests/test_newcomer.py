@@ -93,13 +93,14 @@ def test_skip_bad_skips_a_missing_file_and_processes_the_rest(tmp_path):
 def test_folder_reads_any_case_text_files_and_lists_other_kinds(tmp_path):
     (tmp_path / "PAGE.TXT").write_text(PAGE)
     (tmp_path / "notes.md").write_text(PAGE)
-    (tmp_path / "a.html").write_text("<p>x</p>")
-    (tmp_path / "b.html").write_text("<p>y</p>")
-    done = run("predict", str(tmp_path))
+    (tmp_path / "a.HTML").write_text("<p>x</p>")
+    (tmp_path / "b.csv").write_text("a,b")
+    (tmp_path / "c.csv").write_text("c,d")
+    done = run("predict", str(tmp_path), "--format", "text")
     assert done.returncode == 0
     out = done.stdout.decode()
-    assert "PAGE.TXT <==" in out and "notes.md <==" in out
-    assert "2 .html" in one_line(done.stderr)
+    assert "PAGE.TXT <==" in out and "notes.md <==" in out and "a.HTML <==" in out
+    assert "2 .csv" in one_line(done.stderr)
 
 
 def test_encoding_option_and_utf16_with_bom(tmp_path):

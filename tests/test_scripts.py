@@ -96,3 +96,20 @@ def test_mutate_stages_an_importable_copy_and_scores_per_module(tmp_path):
     assert rows[1].split() == ["model/keywords.py", "2", "1", "0", "1", "0", "0.500"]
     assert rows[2].split() == ["training/metrics.py", "2", "1", "1", "0", "0", "0.500"]
     assert rows[-1].split() == ["all", "4", "2", "1", "1", "0", "0.500"]
+
+
+def test_bench_prints_both_streams_the_ratio_its_rows_give_and_start_up(capsys):
+    """A tiny bench: each stream has a linesift and a jusText row, and the ratio line is their quotient."""
+    pytest.importorskip("justext", reason="jusText (extra 'peers') is not installed")
+    import re
+
+    code = main(["dev", "bench", "--lines", "200", "--crawl-lines", "200", "--justext-lines", "100", "--repeats", "1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    rates = {m.group(1): float(m.group(2).replace(",", "")) for m in
+             re.finditer(r"^(linesift, \w+ pages|jusText 3, \w+ pages) +[\d,]+ +[\d.]+ +[\d.]+ +([\d,]+) ", out, re.M)}
+    assert len(rates) == 4, out
+    for label in ("sample pages", "crawl pages"):
+        ratio = float(re.search(rf"^{label}: linesift does ([\d.]+) times", out, re.M).group(1))
+        assert ratio == pytest.approx(rates[f"linesift, {label}"] / rates[f"jusText 3, {label}"], abs=0.051)
+    assert re.search(r"^start-up: linesift --help [\d.]+ s; predict one page .* [\d.]+ s$", out, re.M)

@@ -1,14 +1,19 @@
 """Throughput and peak memory of ``linesift predict --format jsonl``, beside jusText on the same lines.
 
-Run ``linesift dev bench`` (or ``make bench``). It writes a JSONL stream of
-``--lines`` lines built from our own sample pages, runs each tool in a child process, and prints
-lines per CPU-second (user + system time of the child, start-up included) and the child's peak
-resident memory. jusText gets each line as a ``<p>`` of one HTML page per record.
+Run ``linesift dev bench`` (or ``make bench``). Two streams: ``--lines`` lines built from our own
+sample pages, and crawl pages (``--crawl-lines``): real 2019-2026 pages converted by resiliparse,
+one block per line, from the built corpora (``make data``) when they are there, else our samples
+with each paragraph's lines joined into one long line. Each tool runs in a child process; the
+table gives lines per CPU-second (user + system time of the child, start-up and model loading
+included) and the child's peak resident memory (with ``--jobs 1``: the memory of one worker).
+jusText gets each line as a ``<p>`` of one HTML page per record. Then the wall time of
+``--jobs`` = all cores on the crawl stream, and start-up: ``linesift --help`` and one page.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import subprocess
@@ -29,6 +34,12 @@ from .repo import ArgumentParser, repo_root
 DEFAULT_LINES = 3_000_000
 #: jusText is much slower; by default it runs on this many lines of the same stream (lines).
 DEFAULT_JUSTEXT_LINES = 200_000
+#: Crawl pages in the crawl stream (lines).
+DEFAULT_CRAWL_LINES = 1_000_000
+#: Built corpora whose resiliparse pages make the crawl stream (datasets/built, from ``make data``).
+CRAWL_CORPORA = ("wcxb", "fundus", "trafilatura-eval", "googletrends-2017")
+#: The converter whose pages look like crawl text (one block per line).
+CRAWL_CONVERTER = "resiliparse"
 #: Runs of each measurement: the table gives their median and spread (runs on a shared machine
 #: differ by up to tens of percent).
 DEFAULT_REPEATS = 3
@@ -98,8 +109,35 @@ def sample_texts() -> list[str]:
 
 
 def write_stream(path: Path, n_lines: int) -> int:
-    """A JSONL file of about ``n_lines`` page lines; returns the exact count."""
-    texts = sample_texts()
+    """A JSONL file of about ``n_lines`` lines of our sample pages; returns the exact count."""
+    return write_pages(path, sample_texts(), n_lines)
+
+
+def crawl_texts() -> tuple[list[str], str]:
+    """(crawl pages, where they come from): the built modern corpora's resiliparse pages when
+    present, else our sample pages with each run of non-blank lines joined into one long line."""
+    built = repo_root() / "datasets" / "built"
+    texts: list[str] = []
+    for corpus in CRAWL_CORPORA:
+        path = built / f"{corpus}.jsonl"
+        if not path.exists():
+            continue
+        with open(path, encoding="utf-8") as handle:
+            for raw in handle:
+                record = json.loads(raw)
+                if record.get("converter") == CRAWL_CONVERTER:
+                    texts.append(record["text"])
+    if texts:
+        return texts, f"{len(texts):,} real pages of {', '.join(CRAWL_CORPORA)} (datasets/built, {CRAWL_CONVERTER})"
+    joined = []
+    for text in sample_texts():
+        blocks = "\n".join(" ".join(l.strip() for l in block.splitlines()) for block in text.split("\n\n"))
+        joined.append(blocks)
+    return joined, "our sample pages with paragraphs joined into long lines (no datasets/built here)"
+
+
+def write_pages(path: Path, texts: list[str], n_lines: int) -> int:
+    """A JSONL file of ``texts`` repeated to about ``n_lines`` lines; returns the exact count."""
     counts = [len(t.splitlines()) for t in texts]
     total = 0
     with open(path, "w", encoding="utf-8") as out:
@@ -152,11 +190,39 @@ def count_lines(path: Path, max_lines: int) -> int:
     return done
 
 
+def measure_streams(streams: list[tuple[str, Path, int]], args, linesift: str) -> list[Summary]:
+    """linesift (one job) and jusText on each stream."""
+    repeats = max(1, args.repeats)
+    results = []
+    for label, stream, total in streams:
+        cmd = [linesift, "predict", str(stream), "--format", "jsonl", "--jobs", "1"] + (["--model", args.model] if args.model else [])
+        name = f"linesift, {label}"
+        results.append(summarise(name, total, functools.partial(measure_child, name, cmd, total), repeats))
+        if args.justext_lines:
+            n = count_lines(stream, args.justext_lines)
+            jcmd = [sys.executable, "-m", "linesift.training.bench", "--justext-child", str(stream),
+                    "--justext-lines", str(args.justext_lines)]
+            jname = f"jusText 3, {label}"
+            results.append(summarise(jname, n, functools.partial(measure_child, jname, jcmd, n), repeats))
+    return results
+
+
+def start_up(linesift: str, tmp: Path, model: str | None) -> tuple[float, float]:
+    """(wall seconds of ``linesift --help``, of ``linesift predict`` on one small page), best of three."""
+    page = tmp / "one.txt"
+    page.write_text("\n".join(sample_texts()[0].splitlines()[:40]) + "\n", encoding="utf-8")
+    times = []
+    for argv in ([linesift, "--help"], [linesift, "predict", str(page)] + (["--model", model] if model else [])):
+        times.append(min(measure_child("start-up", argv, 1).wall_seconds for _ in range(3)))
+    return times[0], times[1]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = ArgumentParser(prog="linesift dev bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--lines", type=int, default=DEFAULT_LINES, help="lines in the benchmark stream")
+    parser.add_argument("--lines", type=int, default=DEFAULT_LINES, help="lines in the sample-page stream (0 to skip it)")
+    parser.add_argument("--crawl-lines", type=int, default=DEFAULT_CRAWL_LINES, help="lines in the crawl-page stream (0 to skip it)")
     parser.add_argument("--justext-lines", type=int, default=DEFAULT_JUSTEXT_LINES,
-                        help="lines of the same stream given to jusText (0 to skip it)")
+                        help="lines of each stream given to jusText (0 to skip it)")
     parser.add_argument("--model", help="model to benchmark (default: the bundled one)")
     parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS, help="runs of each measurement (median and range reported)")
     parser.add_argument("--justext-child", help=argparse.SUPPRESS)
@@ -165,27 +231,45 @@ def main(argv: list[str] | None = None) -> int:
         run_justext(Path(args.justext_child), args.justext_lines)
         return 0
     linesift = str(Path(sys.executable).with_name("linesift"))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     with tempfile.TemporaryDirectory() as tmp:
-        stream = Path(tmp) / "stream.jsonl"
-        total = write_stream(stream, args.lines)
-        size_mb = stream.stat().st_size / 2**20
-        print(f"stream: {total:,} lines in {size_mb:,.0f} MB of JSONL ({os.cpu_count()} CPUs)")
-        repeats = max(1, args.repeats)
-        cmd = [linesift, "predict", str(stream), "--format", "jsonl"] + (["--model", args.model] if args.model else [])
-        name = "linesift predict --format jsonl"
-        results = [summarise(name, total, lambda: measure_child(name, cmd, total), repeats)]
-        if args.justext_lines:
-            n = count_lines(stream, args.justext_lines)
-            jcmd = [sys.executable, "-m", "linesift.training.bench", "--justext-child", str(stream),
-                    "--justext-lines", str(args.justext_lines)]
-            jname = "jusText 3 (each line a <p>)"
-            results.append(summarise(jname, n, lambda: measure_child(jname, jcmd, n), repeats))
-    print(f"{'tool':<34} {'lines':>11} {'CPU s':>8} {'wall s':>8} {'lines/CPU-s':>12} {'range':>19} {'peak MB':>8}")
+        streams = []
+        if args.lines:
+            stream = Path(tmp) / "samples.jsonl"
+            total = write_stream(stream, args.lines)
+            print(f"sample stream: {total:,} lines, {stream.stat().st_size / 2**20:,.0f} MB of JSONL")
+            streams.append(("sample pages", stream, total))
+        if args.crawl_lines:
+            texts, origin = crawl_texts()
+            stream = Path(tmp) / "crawl.jsonl"
+            total = write_pages(stream, texts, args.crawl_lines)
+            mean = sum(len(t) for t in texts) / max(1, sum(len(t.splitlines()) for t in texts))
+            print(f"crawl stream: {total:,} lines, {stream.stat().st_size / 2**20:,.0f} MB of JSONL: {origin}; "
+                  f"{mean:.0f} characters per line")
+            streams.append(("crawl pages", stream, total))
+        results = measure_streams(streams, args, linesift)
+        parallel = None
+        if streams and cores > 1:
+            label, stream, total = streams[-1]
+            cmd = [linesift, "predict", str(stream), "--format", "jsonl", "--jobs", str(cores)]
+            cmd += ["--model", args.model] if args.model else []
+            parallel = min((measure_child("jobs", cmd, total) for _ in range(max(1, args.repeats))), key=lambda m: m.wall_seconds)
+        help_s, first_s = start_up(linesift, Path(tmp), args.model)
+    print(f"{'tool':<28} {'lines':>11} {'CPU s':>8} {'wall s':>8} {'lines/CPU-s':>12} {'range':>19} {'peak MB':>8}")
     for s in results:
         low, high = s.spread
-        print(f"{s.name:<34} {s.lines:>11,} {s.cpu_seconds:>8.1f} {s.wall_seconds:>8.1f} "
+        print(f"{s.name:<28} {s.lines:>11,} {s.cpu_seconds:>8.1f} {s.wall_seconds:>8.1f} "
               f"{s.rate:>12,.0f} {f'{low:,.0f}-{high:,.0f}':>19} {s.peak_mb:>8.0f}")
-    print(f"(median of {repeats} runs each; range: slowest and fastest run)")
+    print(f"(median of {max(1, args.repeats)} runs each, linesift with --jobs 1; range: slowest and fastest run)")
+    by_name = {s.name: s for s in results}
+    for label, _, _ in streams:
+        ours, theirs = by_name.get(f"linesift, {label}"), by_name.get(f"jusText 3, {label}")
+        if ours and theirs:
+            print(f"{label}: linesift does {ours.rate / theirs.rate:.1f} times jusText's lines per CPU-second")
+    if parallel is not None:
+        print(f"--jobs {cores} on the {streams[-1][0]}: {parallel.wall_seconds:.1f} s wall for {parallel.lines:,} lines "
+              f"({parallel.lines / parallel.wall_seconds:,.0f} lines per second), best of {max(1, args.repeats)}")
+    print(f"start-up: linesift --help {help_s:.2f} s; predict one page (start, load the model, label) {first_s:.2f} s")
     return 0
 
 

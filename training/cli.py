@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 some input could not be processed (bad file, record or 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -89,7 +90,14 @@ class Format(str, Enum):
     auto = "auto"
     text = "text"
     jsonl = "jsonl"
+    parquet = "parquet"
     tsv = "tsv"
+
+
+class Emit(str, Enum):
+    full = "full"
+    content = "content"
+    labels = "labels"
 
 
 class Favor(str, Enum):
@@ -142,76 +150,120 @@ def _guarded(command: Callable) -> Callable:
 @app.command()
 @_guarded
 def predict(
-    paths: List[str] = typer.Argument(None, help="Pages: text files (.txt, .text, .md), directories of them, .jsonl or .jsonl.gz files, or - for stdin (the default)."),
+    paths: List[str] = typer.Argument(None, help="Pages: text (.txt, .md), HTML (.html, .htm), JSONL (.jsonl), Parquet (.parquet), WARC/WET (.warc, .wet), each possibly .gz or .zst; folders (searched recursively for all of these); - for stdin (the default). Files with other names are recognised by their first bytes."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     threshold: Optional[float] = typer.Option(None, "--threshold", "-t", min=0.0, max=1.0, help=THRESHOLD_HELP),
     favor: Optional[Favor] = typer.Option(None, "--favor", help="Use the model's threshold tuned for precision (F0.5) or recall (F2)."),
-    fmt: Format = typer.Option(Format.auto, "--format", "-f", help="Output. text: the cleaned pages; jsonl: one record per page with 'content' and each line's label and score; tsv: the hand-labelling TSV pre-filled with the model's labels (correct it, then train on it); auto: jsonl for .jsonl inputs, else text."),
-    out: Optional[str] = typer.Option(None, "--out", "-o", help="Write here instead of stdout (atomically: a failed run leaves any old file untouched)."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", "-e", help="Decode text inputs as this encoding (e.g. cp1252, shift_jis) instead of detecting it (UTF-8, a byte-order mark, else a guess)."),
+    fmt: Format = typer.Option(Format.auto, "--format", "-f", help="Output. text: the cleaned pages; jsonl: one record per page (see --emit); parquet: the same records as Parquet rows; tsv: the hand-labelling TSV pre-filled with the model's labels; auto: from --out's suffix (.jsonl, .jsonl.gz, .jsonl.zst, .parquet, .txt, .tsv), else jsonl when any input holds records (JSONL, Parquet, WARC), else text."),
+    emit: Emit = typer.Option(Emit.full, "--emit", help="What a JSONL/Parquet record carries. full: the input record plus 'content' and 'lines' ({text, label, score} per line); content: the record without its text field, plus 'content' (no bigger than the input); labels: the record plus 'labels' (1 content, 0 chrome, -1 blank) and 'scores', one per line of text.splitlines()."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", help="Write here instead of stdout, atomically (a failed run leaves any old file untouched); .gz or .zst compresses."),
+    out_dir: Optional[str] = typer.Option(None, "--out-dir", help="Write one output per input file under this folder, at the input's path relative to the folder it was found in (its name when given directly), in the output format's suffix (keeping the input's gzip/zstd compression)."),
+    text_field: str = typer.Option("text", "--text-field", help="JSONL key / Parquet column holding each page's text."),
+    id_field: Optional[str] = typer.Option(None, "--id-field", help="JSONL key / Parquet column naming each page in text and TSV output and in messages (default: url, else id, else its place in the file)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", "-e", help="Decode text pages as this encoding (e.g. cp1252, shift_jis) instead of detecting it (UTF-8, a byte-order mark, else a guess)."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Report and skip bad or missing files and bad records instead of stopping at the first (exit code is then 1 if any were skipped)."),
-    threads: int = typer.Option(1, "--threads", min=1, help="Threads for the model. One is the most work per CPU-second; for throughput run one process per core."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes, each loading the model once and using one thread; 0 (the default) is one per core. Inputs of one chunk (about 32k lines) run in this process. The output does not depend on it."),
+    threads: int = typer.Option(1, "--threads", min=1, help="Threads for the model when running in this process (--jobs 1). One is the most work per CPU-second; use --jobs for throughput."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Show pages, lines, pages/s and elapsed time on stderr (default: when stderr is a terminal)."),
 ) -> None:
     """Clean pages: keep the content lines, drop the chrome.
 
-    Text in: prints each page's content lines in order, with one blank line where the original had
-    blank lines between them. JSONL in (a .jsonl path, or stdin with --format jsonl): each output
-    record is the input record unchanged plus 'content' (the cleaned text) and 'lines': one
-    {text, label, score} per line of text.splitlines(), label content|chrome|blank, score the
-    content probability. Text pages with --format jsonl become records {"id": PATH, "text", ...}.
+    Text out: each page's content lines in order, one blank line where the original had blank
+    lines between them (with several pages, each under a '==> NAME <==' header). JSONL/Parquet out:
+    each input record unchanged plus what --emit says. Text and HTML pages become records {"id":
+    PATH, "text"}; WARC/WET records {"id": WARC-Record-ID, "url": WARC-Target-URI, "date", "text"}
+    (one per 'conversion' record, and per HTML 'response' record). HTML is converted to lines by
+    resiliparse (one block per line), as the training pages were.
     """
     from linesift.model.io.paths import kinds_summary
-    from linesift.model.io.predict import (
-        STDIN,
-        RunStats,
-        ensure_parent,
-        expand_text_inputs,
-        is_jsonl,
-        predict_jsonl,
-        predict_text_files,
-        stdout_writer,
-    )
+    from linesift.model.io.predict import ModelSpec, ensure_parent, predict_inputs
+    from linesift.model.io.sinks import OutputSpec, compression_for, format_for
+    from linesift.model.io.sources import RECORD_KINDS, ReadOptions, expand_inputs, input_kind
     from linesift.model.predictor import Predictor
     from threadpoolctl import threadpool_limits
 
     _check_threshold(threshold, favor)
     if encoding:
         _check_encoding(encoding)
+    if out is not None and out_dir is not None:
+        raise typer.BadParameter("give --out or --out-dir, not both", param_hint="--out-dir")
     ignored: list[str] = []
     missing: list[str] | None = [] if skip_bad else None
-    sources = expand_text_inputs(paths or [STDIN], ignored=ignored, missing=missing)
+    found = expand_inputs(paths or ["-"], ignored=ignored, missing=missing)
     if ignored:
-        _err(f"not read: {kinds_summary(ignored)} file(s) in the given folders (text pages end in .txt, .text or .md)")
-    if not sources and not missing:
-        raise LinesiftError("no text files (.txt, .text, .md) found in the given folders")
-    if STDIN in sources and sys.stdin.isatty():
+        _err(f"not read: {kinds_summary(ignored)} file(s) in the given folders (known: text, HTML, JSONL, Parquet, WARC/WET)")
+    if not found and not missing:
+        raise LinesiftError("no pages found in the given folders (text, HTML, JSONL, Parquet or WARC/WET files)")
+    sources = [s for s, _ in found]
+    roots = [r for _, r in found]
+    if "-" in sources and sys.stdin.isatty():
         _err("reading one page from the terminal; end it with Ctrl-D (or give files: see 'linesift predict --help')")
-    files = [s for s in sources if s != STDIN]
-    if files and any(is_jsonl(s) for s in files) and not all(is_jsonl(s) for s in files):
-        raise typer.BadParameter("give either .jsonl inputs or text pages, not both in one run", param_hint="PATHS")
-    # JSONL records in: .jsonl files, or stdin when --format jsonl says so (stdin has no suffix).
-    jsonl_in = all(is_jsonl(s) for s in files) if files else fmt == Format.jsonl
-    output = (Format.jsonl if jsonl_in else Format.text) if fmt == Format.auto else fmt
     predictor = Predictor.load(model, threshold=threshold, favor=favor.value if favor else None)
-    stats = RunStats()
+    kinds = [input_kind(s) for s in sources]
+    output = fmt.value
+    if output == "auto":
+        by_suffix = format_for(out) if out else None
+        records_in = any(k in RECORD_KINDS for k in kinds)
+        all_parquet = bool(kinds) and all(k == "parquet" for k in kinds)
+        output = by_suffix or ("parquet" if out_dir and all_parquet else "jsonl" if records_in else "text")
+    if out is not None:
+        ensure_parent(out)
+        if compression_for(out) == "zstd":
+            from linesift.model.io.extras import require
+
+            require("zstandard", out)
+        if os.path.exists(out) and any(os.path.exists(s) and os.path.samefile(s, out) for s in sources if s != "-"):
+            raise LinesiftError("output would overwrite an input file", source=out)
+    if out_dir is not None and not os.path.isdir(out_dir):
+        if os.path.exists(out_dir):
+            raise LinesiftError("--out-dir is not a folder", source=out_dir)
+        os.makedirs(out_dir)
+    model_spec = ModelSpec(str(model) if model is not None else None, threshold, favor.value if favor else None)
+    spec = OutputSpec(output, emit.value, text_field)
+    options = ReadOptions(text_field=text_field, id_field=id_field, encoding=encoding)
+    n_jobs = jobs or _cores()
+    show = sys.stderr.isatty() if progress is None else progress
+    with threadpool_limits(limits=threads), _progress_display(show) as on_progress:
+        stats = predict_inputs(sources, roots, model_spec, spec, options, out=out, out_dir=out_dir, jobs=n_jobs,
+                               skip_bad=skip_bad, predictor=predictor, on_progress=on_progress,
+                               kinds=kinds)
     for path in missing or []:
         stats.skipped += 1
         stats.problems.append(f"{path}: no such file or directory")
-    run = functools.partial(predict_jsonl if jsonl_in else predict_text_files, output=output.value)
-    with threadpool_limits(limits=threads):
-        if out:
-            ensure_parent(out)
-            if os.path.exists(out) and any(os.path.exists(s) and os.path.samefile(s, out) for s in sources if s != STDIN):
-                raise LinesiftError("output would overwrite an input file", source=out)
-            with atomic_write(out, "wb") as handle:
-                run(predictor, sources, handle.write, skip_bad, stats, encoding)
-        else:
-            run(predictor, sources, stdout_writer(), skip_bad, stats, encoding)
     for problem in stats.problems:
         _err(f"skipped {problem}")
     if stats.skipped:
         _err(f"{stats.skipped} input(s) skipped, {stats.pages} page(s) processed")
         raise typer.Exit(EXIT_INPUT)
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def _progress_display(show: bool):
+    """A live line on stderr (pages, lines, pages/s, elapsed) fed by the library's progress callback."""
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.live import Live
+
+    start = time.monotonic()
+    console = Console(stderr=True)
+
+    def line(pages: int, lines: int) -> str:
+        elapsed = time.monotonic() - start
+        rate = pages / elapsed if elapsed > 0 else 0.0
+        return f"linesift: {pages:,} pages, {lines:,} lines, {rate:,.1f} pages/s, {elapsed:,.0f} s elapsed"
+
+    with Live(line(0, 0), console=console, refresh_per_second=4, transient=False) as live:
+        yield lambda stats: live.update(line(stats.pages, stats.lines))
 
 
 @app.command()

@@ -1,6 +1,7 @@
-"""Inputs and outputs of ``linesift predict``: text pages and JSONL streams, in bounded memory.
+"""``linesift predict`` as a library: read every input, label its pages in chunks (in worker
+processes when asked), write the results in input order.
 
-Policy for bad input: by default the first bad file or record stops the run (exit 1, ``--out``
+Policy for bad input: by default the first bad file or record stops the run (exit 1, outputs
 untouched). With ``skip_bad`` each bad one is reported, skipped and counted, and the rest is
 processed. Output is never written for a record that was not processed.
 """
@@ -9,25 +10,35 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from ..errors import DataError, LinesiftError
-from ..labels import BLANK
 from ..predictor import PageResult, Predictor
 from ..text import decode_page, split_lines
-from .jsonl import parse_record, to_json_line
-from .paths import STDIN, expand_paths, has_suffix
+from .sinks import (
+    PARQUET_OUT,
+    TEXT_OUT,
+    OutputSpec,
+    Sink,
+    open_sink,
+    out_dir_path,
+    render,
+    tsv_page,  # noqa: F401 (re-exported for the review tools)
+)
+from .sources import RECORD_KINDS, Page, ReadOptions, input_kind, kind_by_name, read_pages
+from .streams import STDIN, compression_of, open_raw, peek
 
-#: Lines gathered from a JSONL stream before one prediction call; bounds memory (lines).
+#: Lines gathered before one prediction call; bounds memory per worker (lines).
 CHUNK_LINES = 32_768
-#: Records gathered before one prediction call, whatever their size.
+#: Pages gathered before one prediction call, whatever their size.
 CHUNK_RECORDS = 4_096
-#: What a folder's text pages are called; other files are listed, not read.
+#: Chunks in flight per worker: enough to keep workers busy while the main process writes.
+CHUNKS_AHEAD_PER_JOB = 2
+#: What a folder's text pages are called (for the review tools; predict reads every kind).
 TEXT_SUFFIXES = (".txt", ".text", ".md")
-JSONL_SUFFIXES = (".jsonl",)
-#: Gzipped JSONL, as crawl tools write it: decompressed on the fly.
 GZIP_JSONL_SUFFIX = ".jsonl.gz"
 
 
@@ -41,167 +52,301 @@ class RunStats:
     problems: list[str] = field(default_factory=list)
 
 
-def expand_text_inputs(paths: Iterable[str], ignored: list[str] | None = None,
-                       missing: list[str] | None = None) -> list[str]:
-    """Files as given, ``-`` as stdin, directories as their text files (TEXT_SUFFIXES, any case;
-    recursive, sorted); other files go to ``ignored``, absent paths to ``missing`` (when given)."""
-    return expand_paths(paths, TEXT_SUFFIXES, allow_stdin=True, ignored=ignored, missing=missing)
+@dataclass(frozen=True)
+class ModelSpec:
+    """How a worker loads the model: path (None: the default model), threshold, favor."""
+
+    path: str | None = None
+    threshold: float | None = None
+    favor: str | None = None
+
+    def load(self) -> Predictor:
+        return Predictor.load(self.path, threshold=self.threshold, favor=self.favor)
 
 
 def is_jsonl(path: str) -> bool:
-    """A JSONL input by its name: ``.jsonl``, or ``.jsonl.gz`` (read through gzip), any case."""
-    name = str(path).lower()
-    return has_suffix(path, JSONL_SUFFIXES) or name.endswith(GZIP_JSONL_SUFFIX)
+    """A JSONL input by its name: ``.jsonl``, ``.jsonl.gz`` or ``.jsonl.zst``, any case."""
+    return kind_by_name(path) == "jsonl"
 
 
 def read_page(source: str, encoding: str | None = None) -> str:
     """A text page from a file or stdin, decoded (as ``encoding`` when given); NotTextError for binary input."""
+    stream = open_raw(source)
     try:
-        data = sys.stdin.buffer.read() if source == STDIN else Path(source).read_bytes()
+        data = stream.read()
     except OSError as exc:
         raise LinesiftError(f"cannot read ({exc.strerror})", source=source) from None
+    finally:
+        if source != STDIN:
+            stream.close()
     return decode_page(data, "<stdin>" if source == STDIN else source, encoding)
 
 
-Writer = Callable[[bytes], object]
+# ---- work done per chunk (in this process or a worker) -------------------------------------
+
+#: One item of a chunk: the page, whether text output names it in a header, whether it opens its output.
+Item = tuple[Page, bool, bool]
+_WORKER: dict = {}
 
 
-def _encode(text: str) -> bytes:
-    return text.encode("utf-8", "surrogatepass")
+def label_chunk(predictor: Predictor, spec: OutputSpec, items: list[Item]) -> tuple[list, int]:
+    """(each page rendered, lines labelled): the pages of a chunk share prediction calls."""
+    pages = [split_lines(page.text) for page, _, _ in items]
+    results: list[PageResult] = predictor.predict_pages(pages)
+    rendered = [render(spec, page, result, header, first) for (page, header, first), result in zip(items, results)]
+    return rendered, sum(len(p) for p in pages)
 
 
-#: Output formats: cleaned text, JSONL records with per-line labels, or the hand-labelling TSV.
-OUTPUTS = ("text", "jsonl", "tsv")
-#: The TSV's page marker (datasets/README.md); what follows it is the page's URL or id.
-TSV_PAGE_MARKER = "### page"
+def _init_worker(model: ModelSpec, spec: OutputSpec) -> None:
+    """Set up a worker: one thread, Ctrl-C left to the main process, the model loaded once (or
+    inherited from the main process when forked)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    os.environ["OMP_NUM_THREADS"] = "1"
+    from threadpoolctl import threadpool_limits
+
+    _WORKER["limits"] = threadpool_limits(limits=1)
+    if _WORKER.get("predictor") is None or _WORKER.get("model") != model:
+        _WORKER["predictor"] = model.load()
+    _WORKER["spec"] = spec
 
 
-def tsv_page(name: str, result: PageResult) -> bytes:
-    """One page in the hand-labelling TSV: ``### page NAME``, then ``label<TAB>line`` per line (an
-    empty row for a blank line), pre-filled with the model's labels for a person to correct."""
-    rows = [f"{TSV_PAGE_MARKER} {name}".rstrip()]
-    rows += ["" if label == BLANK else f"{label}\t{line}" for line, label in zip(result.lines, result.labels)]
-    return _encode("\n".join(rows) + "\n")
+def _worker_chunk(items: list[Item]) -> tuple[list, int]:
+    return label_chunk(_WORKER["predictor"], _WORKER["spec"], items)
 
 
-def predict_text_files(predictor: Predictor, sources: list[str], write: Writer,
-                       skip_bad: bool, stats: RunStats, encoding: str | None = None, output: str = "text") -> None:
-    """Write each text page as ``output``: its cleaned text (with several inputs each under a
-    ``==> NAME <==`` header), a JSONL record ``{"id": NAME, "text", "content", "lines"}``, or a TSV page."""
-    for n, source in enumerate(sources):
-        try:
-            text = read_page(source, encoding)
-        except LinesiftError as exc:
-            if not skip_bad:
-                raise
-            stats.skipped += 1
-            stats.problems.append(str(exc))
-            continue
-        result = predictor.predict_text(text)
-        stats.pages += 1
-        stats.lines += len(result.lines)
-        name = "<stdin>" if source == STDIN else source
-        if output == "jsonl":
-            write(to_json_line(output_record({"id": name, "text": text}, result)))
-            continue
-        if output == "tsv":
-            write(tsv_page(name, result))
-            continue
-        if len(sources) > 1:
-            write(_encode(("\n" if n else "") + f"==> {source} <==\n"))
-        cleaned = result.content_text()
-        if cleaned:
-            write(_encode(cleaned + "\n"))
+def _mp_context():
+    """fork on Linux (workers start at once and share the loaded model's memory; they run with
+    one OpenMP thread, so a pool the main process may have started is never needed), else spawn."""
+    import multiprocessing
+
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
-def _open_binary(source: str) -> IO[bytes]:
-    if source == STDIN:
-        return sys.stdin.buffer
+def _start_pool(jobs: int, model: ModelSpec, spec: OutputSpec, predictor: Predictor | None):
+    """A process pool whose workers are all started now, with Ctrl-C blocked while they start (the
+    main process handles it and stops them)."""
+    import signal
+
+    _WORKER.update(predictor=predictor, model=model)  # what forked workers inherit
+    blocked = hasattr(signal, "pthread_sigmask")
+    if blocked:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        if source.lower().endswith(GZIP_JSONL_SUFFIX):
-            import gzip
-
-            return gzip.open(source, "rb")  # type: ignore[return-value]
-        return open(source, "rb")
-    except OSError as exc:
-        raise LinesiftError(f"cannot read ({exc.strerror})", source=source) from None
-
-
-def output_record(record: dict, result: PageResult) -> dict:
-    """The input object, unchanged and in order, plus ``content`` and ``lines``."""
-    out = dict(record)
-    out["content"] = result.content_text()
-    out["lines"] = result.line_records()
-    return out
+        pool = _mp_context().Pool(jobs, initializer=_init_worker, initargs=(model, spec))
+    finally:
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        _WORKER.clear()
+    return pool
 
 
-def predict_jsonl(predictor: Predictor, sources: list[str], write: Writer, skip_bad: bool,
-                  stats: RunStats, encoding: str | None = None, output: str = "jsonl") -> None:
-    """Stream JSONL records through the model in chunks of about CHUNK_LINES lines; write each as
-    a record with ``content`` and ``lines`` or (``output="tsv"``) as a TSV page named by its
-    ``url``, else its ``id``, else its place in the input."""
-    pending: list[tuple[dict, str]] = []
-    pages: list[list[str]] = []
+# ---- the run ----------------------------------------------------------------------------------
+
+class Outputs:
+    """Routes rendered pages to one sink, or to one sink per input (``--out-dir``), in order."""
+
+    def __init__(self, single: Sink | None = None, per_input: Callable[[int], Sink] | None = None):
+        self.single = single
+        self.per_input = per_input
+        self.current: tuple[int, Sink] | None = None
+        self.done: set[int] = set()
+
+    def write(self, index: int, item) -> None:
+        self.sink(index).write(item)
+
+    def sink(self, index: int) -> Sink:
+        if self.single is not None:
+            return self.single
+        if self.current is None or self.current[0] != index:
+            self.close_current()
+            assert self.per_input is not None
+            self.current = (index, self.per_input(index))
+        return self.current[1]
+
+    def close_current(self) -> None:
+        if self.current is not None:
+            self.current[1].commit()
+            self.done.add(self.current[0])
+            self.current = None
+
+    def finish(self, readable: Iterable[int]) -> None:
+        """Commit everything; inputs that were read but held no page get an empty output."""
+        if self.single is not None:
+            self.single.commit()
+            return
+        self.close_current()
+        for index in readable:
+            if index not in self.done:
+                self.sink(index)
+                self.close_current()
+
+    def abort(self) -> None:
+        if self.single is not None:
+            self.single.abort()
+        elif self.current is not None:
+            self.current[1].abort()
+            self.current = None
+
+
+def plan_outputs(sources: list[str], roots: list[str], kinds: list[str], spec: OutputSpec,
+                 out: str | None, out_dir: str | None) -> tuple[Outputs, Callable[[int], bool]]:
+    """(the outputs, whether a page of input i gets a ``==> NAME <==`` header in text output)."""
+    if out_dir is None:
+        many = len(sources) > 1 or any(k in RECORD_KINDS for k in kinds)
+        return Outputs(single=open_sink(out, spec.format)), lambda i: many and spec.format == TEXT_OUT
+    targets = [out_dir_path(out_dir, s, r, spec.format, _compression(s)) for s, r in zip(sources, roots)]
+    inputs = {os.path.realpath(s) for s in sources if s != STDIN}
+    seen: set[str] = set()
+    for source, target in zip(sources, targets):
+        if source == STDIN:
+            raise LinesiftError("--out-dir needs files: stdin has no name to write under")
+        real = os.path.realpath(target)
+        if real in inputs:
+            raise LinesiftError("output would overwrite an input file", source=target)
+        if real in seen:
+            raise LinesiftError(f"two inputs would write the same output (one of them: {source})", source=target)
+        seen.add(real)
+
+    def open_for(index: int) -> Sink:
+        Path(targets[index]).parent.mkdir(parents=True, exist_ok=True)
+        return open_sink(targets[index], spec.format)
+
+    return Outputs(per_input=open_for), lambda i: spec.format == TEXT_OUT and kinds[i] in RECORD_KINDS
+
+
+def _compression(source: str) -> str | None:
+    try:
+        with open(source, "rb") as handle:
+            return compression_of(handle.read(4))
+    except OSError:
+        return None
+
+
+def predict_inputs(sources: list[str], roots: list[str], model: ModelSpec, spec: OutputSpec,
+                   options: ReadOptions, out: str | None = None, out_dir: str | None = None, jobs: int = 1,
+                   skip_bad: bool = False, predictor: Predictor | None = None,
+                   on_progress: Callable[[RunStats], None] | None = None, kinds: list[str] | None = None) -> RunStats:
+    """Label every page of ``sources`` and write them as ``spec`` says; returns what was done.
+
+    ``jobs`` > 1 runs prediction in that many worker processes (each loading ``model`` once, one
+    thread each) once the input is larger than one chunk; the output is the same byte for byte."""
+    stats = RunStats()
+    kinds = kinds if kinds is not None else [input_kind(s) for s in sources]
+    unreadable: set[int] = set()
+    if spec.format == PARQUET_OUT and out is None and out_dir is None:
+        raise LinesiftError("Parquet output needs a file: give --out NAME.parquet or --out-dir")
+    outputs, header_for = plan_outputs(sources, roots, kinds, spec, out, out_dir)
+
+    def on_bad(exc: DataError) -> None:
+        if not skip_bad:
+            raise exc
+        stats.skipped += 1
+        stats.problems.append(str(exc))
+
+    def on_unreadable(index: int, exc: LinesiftError) -> None:
+        if not skip_bad:
+            raise exc
+        unreadable.add(index)
+        stats.skipped += 1
+        stats.problems.append(str(exc))
+
+    try:
+        pages = read_pages(sources, kinds, options, on_bad, on_unreadable)
+        for rendered, indices, n_lines in _label_chunks(_chunks(pages, header_for, out_dir is not None),
+                                                        model, spec, jobs, predictor):
+            for index, item in zip(indices, rendered):
+                outputs.write(index, item)
+            stats.pages += len(rendered)
+            stats.lines += n_lines
+            if on_progress is not None:
+                on_progress(stats)
+        # Under --out-dir an input read to its end gets an output even when it held no page.
+        outputs.finish(i for i in range(len(sources)) if i not in unreadable)
+    except BaseException:
+        outputs.abort()
+        raise
+    return stats
+
+
+def _chunks(pages: Iterator[Page], header_for: Callable[[int], bool], per_input: bool) -> Iterator[list[Item]]:
+    """Pages grouped to about CHUNK_LINES lines or CHUNK_RECORDS pages, each with its header flags."""
+    chunk: list[Item] = []
     size = 0
-
-    def flush() -> None:
-        nonlocal size
-        for (record, where), result in zip(pending, predictor.predict_pages(pages)):
-            if output == "tsv":
-                write(tsv_page(str(record.get("url") or record.get("id") or where), result))
-            else:
-                write(to_json_line(output_record(record, result)))
-            stats.pages += 1
-            stats.lines += len(result.lines)
-        pending.clear()
-        pages.clear()
-        size = 0
-
-    for source in sources:
-        name = "<stdin>" if source == STDIN else source
-        handle = _open_binary(source)
-        try:
-            for line_no, raw in _numbered(handle, name):
-                try:
-                    record = parse_record(raw, name, line_no)
-                except DataError as exc:
-                    if not skip_bad:
-                        flush()
-                        raise
-                    stats.skipped += 1
-                    stats.problems.append(str(exc))
-                    continue
-                if record is None:
-                    continue
-                lines = split_lines(record["text"])
-                pending.append((record, f"{name}:{line_no}"))
-                pages.append(lines)
-                size += len(lines)
-                if size >= CHUNK_LINES or len(pending) >= CHUNK_RECORDS:
-                    flush()
-        finally:
-            if handle is not sys.stdin.buffer:
-                handle.close()
-    flush()
-
-
-def _numbered(handle: IO[bytes], name: str) -> Iterable[tuple[int, bytes]]:
-    """(line number, raw line) of a binary stream; a damaged gzip stream is a one-line error naming the file."""
-    import gzip
-    import zlib
-
-    line_no = 0
+    last_input = -1
     try:
-        for raw in handle:
-            line_no += 1
-            yield line_no, raw
-    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-        where = f"after line {line_no}" if line_no else "from its start"
-        raise DataError(f"damaged gzip data {where} ({exc})", source=name) from None
+        for page in pages:
+            first = page.input_index != last_input if per_input else last_input == -1
+            last_input = page.input_index
+            chunk.append((page, header_for(page.input_index), first))
+            size += page.text.count("\n") + 1
+            if size >= CHUNK_LINES or len(chunk) >= CHUNK_RECORDS:
+                yield chunk
+                chunk, size = [], 0
+    except LinesiftError:
+        # The pages read before a bad one are labelled and written (to stdout they stay written).
+        if chunk:
+            yield chunk
+        raise
+    if chunk:
+        yield chunk
 
 
-def stdout_writer() -> Writer:
-    return sys.stdout.buffer.write
+def _label_chunks(chunks: Iterator[list[Item]], model: ModelSpec, spec: OutputSpec, jobs: int,
+                  predictor: Predictor | None) -> Iterator[tuple[list, list[int], int]]:
+    """(rendered pages, their input indices, lines) per chunk, in input order."""
+    first = next(chunks, None)
+    if first is None:
+        return
+    try:
+        second = next(chunks, None) if jobs > 1 else None
+    except LinesiftError as exc:  # the input went bad within its first chunk
+        second, failure = None, exc
+    else:
+        failure = None
+    if second is None:  # one job, or all of the input in one chunk: no workers to start
+        predictor = predictor or model.load()
+        for chunk in _prepend(first, chunks if failure is None else iter(())):
+            rendered, n = label_chunk(predictor, spec, chunk)
+            yield rendered, [p.input_index for p, _, _ in chunk], n
+        if failure is not None:
+            raise failure
+        return
+    pool = _start_pool(jobs, model, spec, predictor)
+    window: deque = deque()
+    try:
+        try:
+            for chunk in _prepend(first, _prepend(second, chunks)):
+                window.append((pool.apply_async(_worker_chunk, (chunk,)), [p.input_index for p, _, _ in chunk]))
+                if len(window) >= jobs * CHUNKS_AHEAD_PER_JOB:
+                    future, indices = window.popleft()
+                    rendered, n = future.get()
+                    yield rendered, indices, n
+        except LinesiftError:
+            # As with one job: what was read before a bad input is still written, in order.
+            while window:
+                future, indices = window.popleft()
+                rendered, n = future.get()
+                yield rendered, indices, n
+            raise
+        while window:
+            future, indices = window.popleft()
+            rendered, n = future.get()
+            yield rendered, indices, n
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()  # on an error or Ctrl-C: stop the workers now; after close/join: no-op
+
+
+def _prepend(item, rest: Iterator) -> Iterator:
+    yield item
+    yield from rest
 
 
 def ensure_parent(path: str) -> None:
@@ -210,3 +355,12 @@ def ensure_parent(path: str) -> None:
         raise LinesiftError("output directory does not exist", source=str(path))
     if os.path.isdir(path):
         raise LinesiftError("output path is a directory", source=str(path))
+
+
+def stdout_writer() -> Callable[[bytes], object]:
+    return sys.stdout.buffer.write
+
+
+def peek_stdin() -> bytes:
+    """The first bytes waiting on stdin, not consumed."""
+    return peek(sys.stdin.buffer)

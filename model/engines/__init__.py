@@ -1,0 +1,1 @@
+"""Adapters that run linesift inside data engines (datatrove, Ray Data); each needs its extra."""

@@ -1,0 +1,296 @@
+"""Every input predict reads and every output it writes: small files we make here (gzip, zstd,
+Parquet, WET/WARC, HTML), --emit, --out-dir, --jobs, and each format's bad inputs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from linesift.training.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+
+from .test_cli import PAGE, run
+
+pa = pytest.importorskip("pyarrow", reason="pyarrow (extra 'parquet') is not installed")
+pq = pytest.importorskip("pyarrow.parquet", reason="pyarrow (extra 'parquet') is not installed")
+zstandard = pytest.importorskip("zstandard", reason="zstandard (extra 'zstd') is not installed")
+pytest.importorskip("fastwarc", reason="fastwarc (extra 'warc') is not installed")
+pytest.importorskip("resiliparse", reason="resiliparse (extra 'html') is not installed")
+
+OTHER = "Menu\nSign in\n\nThe council approved the new bridge on Monday after a long debate about its cost and design.\n"
+HTML = ("<!DOCTYPE html><html><head><title>T</title><style>body { color: red }</style>"
+        "<link rel=\"canonical\" href=\"https://news.example/bridge\"></head><body><nav>Home | Sport</nav>"
+        "<h1>Bridge approved</h1><p>The council approved the new bridge on Monday after a long debate.</p>"
+        "<script>var tracking = 1;</script><footer>Copyright</footer></body></html>")
+
+
+def warc_record(rtype: str, uri: str, rid: str, body: bytes, content_type: str = "text/plain") -> bytes:
+    """One WARC/1.0 record, written by hand as the format defines it."""
+    head = (f"WARC/1.0\r\nWARC-Type: {rtype}\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2025-01-01T00:00:00Z\r\n"
+            f"WARC-Record-ID: <urn:uuid:{rid}>\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    return head + body + b"\r\n\r\n"
+
+
+WARCINFO = b"WARC/1.0\r\nWARC-Type: warcinfo\r\nWARC-Record-ID: <urn:uuid:0>\r\nContent-Length: 4\r\n\r\ninfo\r\n\r\n"
+
+
+def wet_bytes() -> bytes:
+    return (WARCINFO + warc_record("conversion", "https://a.example/storm", "1", PAGE.encode())
+            + warc_record("conversion", "https://b.example/bridge", "2", OTHER.encode()))
+
+
+def records(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines()]
+
+
+@pytest.fixture
+def model(small_model):
+    return ["--model", str(small_model)]
+
+
+def test_every_kind_of_input_gives_the_same_labels_for_the_same_text(tmp_path, capsys, model):
+    """The same two pages as text, JSONL, gzip and zstd JSONL, Parquet and WET label alike."""
+    (tmp_path / "a.txt").write_text(PAGE)
+    jsonl = "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate((PAGE, OTHER))).encode()
+    (tmp_path / "p.jsonl").write_bytes(jsonl)
+    (tmp_path / "p.jsonl.gz").write_bytes(gzip.compress(jsonl))
+    (tmp_path / "p.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(jsonl))
+    pq.write_table(pa.table({"id": [0, 1], "text": [PAGE, OTHER]}), tmp_path / "p.parquet")
+    (tmp_path / "c.wet.gz").write_bytes(gzip.compress(wet_bytes()))
+    _, text_out, _ = run(capsys, "predict", str(tmp_path / "a.txt"), "--format", "jsonl", *model)
+    expected = records(text_out)[0]["lines"]
+    for name in ("p.jsonl", "p.jsonl.gz", "p.jsonl.zst", "p.parquet", "c.wet.gz"):
+        code, out, err = run(capsys, "predict", str(tmp_path / name), "--format", "jsonl", *model)
+        assert code == EXIT_OK, (name, err)
+        got = records(out)
+        assert len(got) == 2, name
+        assert got[0]["lines"] == expected, name
+        assert got[1]["text"] == OTHER, name
+
+
+def test_wet_records_keep_their_url_id_and_date(tmp_path, capsys, model):
+    f = tmp_path / "crawl.wet"
+    f.write_bytes(wet_bytes())
+    code, out, _ = run(capsys, "predict", str(f), *model)
+    assert code == EXIT_OK
+    got = records(out)
+    assert [r["url"] for r in got] == ["https://a.example/storm", "https://b.example/bridge"]
+    assert [r["id"] for r in got] == ["<urn:uuid:1>", "<urn:uuid:2>"]
+    assert got[0]["date"] == "2025-01-01T00:00:00Z"
+    code, out, _ = run(capsys, "predict", str(f), "--format", "text", *model)
+    assert "==> https://a.example/storm <==" in out and "==> https://b.example/bridge <==" in out
+
+
+def test_warc_html_responses_are_converted_and_other_responses_skipped(tmp_path, capsys, model):
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + HTML.encode()
+    image = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG\x00\x00"
+    f = tmp_path / "crawl.warc.gz"
+    f.write_bytes(gzip.compress(WARCINFO + warc_record("response", "https://n.example/b", "9", http, "application/http; msgtype=response")
+                                + warc_record("response", "https://n.example/i.png", "10", image, "application/http; msgtype=response")))
+    code, out, err = run(capsys, "predict", str(f), "--threshold", "0", *model)
+    assert code == EXIT_OK, err
+    got = records(out)
+    assert len(got) == 1 and got[0]["url"] == "https://n.example/b"
+    texts = [line["text"] for line in got[0]["lines"]]
+    assert "Bridge approved" in texts and not any("color" in t or "tracking" in t for t in texts)
+
+
+def test_html_is_converted_not_printed_as_markup(tmp_path, capsys, model):
+    for name in ("page.html", "PAGE.HTM", "page.txt", "noext"):  # .txt and no suffix: sniffed markup
+        f = tmp_path / name
+        f.write_text(HTML)
+        code, out, err = run(capsys, "predict", str(f), "--threshold", "0", *model)
+        assert code == EXIT_OK, err
+        assert "Bridge approved" in out and "<" not in out and "color: red" not in out and "tracking" not in out, name
+    code, out, _ = run(capsys, "predict", str(tmp_path / "page.html"), "--format", "jsonl", *model)
+    assert records(out)[0]["url"] == "https://news.example/bridge"
+
+
+def test_folders_are_searched_recursively_for_every_kind_and_mixed_inputs_each_use_their_reader(tmp_path, capsys, model):
+    d = tmp_path / "crawl" / "2025" / "01"
+    d.mkdir(parents=True)
+    (d / "a.txt").write_text(PAGE)
+    (d / "b.JSONL").write_text(json.dumps({"text": OTHER, "id": "j"}) + "\n")
+    (d / "c.wet.gz").write_bytes(gzip.compress(wet_bytes()))
+    (d / "d.html").write_text(HTML)
+    (d / "notes.csv").write_text("a,b\n")
+    code, out, err = run(capsys, "predict", str(tmp_path / "crawl"), *model)
+    assert code == EXIT_OK, err
+    got = records(out)
+    assert len(got) == 5  # 1 text page, 1 JSONL record, 2 WET records, 1 HTML page
+    assert "not read: 1 .csv file(s)" in err
+    # A JSONL file and a text page in one call: both read, each by its own reader.
+    code, out, err = run(capsys, "predict", str(d / "b.JSONL"), str(d / "a.txt"), *model)
+    assert code == EXIT_OK, err
+    assert [r["id"] for r in records(out)] == ["j", str(d / "a.txt")]
+
+
+def test_text_and_id_fields(tmp_path, capsys, model):
+    f = tmp_path / "p.jsonl"
+    f.write_text(json.dumps({"doc": "d1", "body": PAGE, "text": 5}) + "\n")
+    code, out, err = run(capsys, "predict", str(f), "--text-field", "body", "--id-field", "doc", "--format", "tsv", *model)
+    assert code == EXIT_OK, err
+    assert out.startswith("### page d1\n") and "Waves reached six metres" in out
+    pq.write_table(pa.table({"doc": ["p9"], "body": [PAGE]}), tmp_path / "p.parquet")
+    code, out, err = run(capsys, "predict", str(tmp_path / "p.parquet"), "--text-field", "body", "--id-field", "doc",
+                         "--format", "text", *model)
+    assert code == EXIT_OK and out.startswith("==> p9 <==\n")
+    code, _, err = run(capsys, "predict", str(f), *model)  # 'text' is a number here
+    assert code == EXIT_INPUT and f"{f}:1: record has no string field 'text'" in err
+
+
+def test_emit_content_is_no_bigger_than_its_input_and_labels_do_not_repeat_the_text(tmp_path, capsys, model):
+    f = tmp_path / "p.jsonl"
+    f.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate([PAGE, OTHER] * 20)))
+    _, full, _ = run(capsys, "predict", str(f), "--threshold", "0.5", *model)
+    code, content, _ = run(capsys, "predict", str(f), "--emit", "content", "--threshold", "0.5", *model)
+    assert code == EXIT_OK
+    assert len(content.encode()) <= f.stat().st_size
+    assert [r["content"] for r in records(content)] == [r["content"] for r in records(full)]
+    assert all("text" not in r and "lines" not in r for r in records(content))
+    code, labels, _ = run(capsys, "predict", str(f), "--emit", "labels", "--threshold", "0.5", *model)
+    codes = {"content": 1, "chrome": 0, "blank": -1}
+    for lab, ful in zip(records(labels), records(full)):
+        assert lab["text"] == ful["text"] and "lines" not in lab and "content" not in lab
+        assert lab["labels"] == [codes[line["label"]] for line in ful["lines"]]
+        assert lab["scores"] == [line["score"] for line in ful["lines"]]
+    assert len(labels) < len(full) / 2
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet", ".txt"])
+def test_out_picks_the_format_by_suffix(tmp_path, capsys, model, suffix):
+    f = tmp_path / "p.jsonl"
+    f.write_text(json.dumps({"id": "x", "text": PAGE}) + "\n")
+    out = tmp_path / f"out{suffix}"
+    code, stdout, err = run(capsys, "predict", str(f), "--out", str(out), "--threshold", "0", *model)
+    assert code == EXIT_OK and stdout == "", err
+    data = out.read_bytes()
+    if suffix == ".parquet":
+        table = pq.read_table(out)
+        assert table.column("id").to_pylist() == ["x"] and "Waves reached" in table.column("content")[0].as_py()
+        return
+    if suffix.endswith(".gz"):
+        data = gzip.decompress(data)
+    elif suffix.endswith(".zst"):
+        data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
+    if suffix == ".txt":
+        assert data.decode().startswith("==> x <==\nBig storm hits the coast")
+    else:
+        assert json.loads(data)["id"] == "x"
+
+
+def test_out_dir_mirrors_relative_paths_and_keeps_compression(tmp_path, capsys, model):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    jsonl = (json.dumps({"text": PAGE}) + "\n").encode()
+    (src / "sub" / "part-0.jsonl.gz").write_bytes(gzip.compress(jsonl))
+    (src / "part-1.jsonl").write_bytes(jsonl)
+    (src / "empty.jsonl").write_bytes(b"")
+    (src / "sub" / "c.wet").write_bytes(wet_bytes())
+    pq.write_table(pa.table({"text": [PAGE]}), src / "t.parquet")
+    out = tmp_path / "out"
+    code, stdout, err = run(capsys, "predict", str(src), "--out-dir", str(out), "--format", "jsonl", "-t", "0", *model)
+    assert code == EXIT_OK and stdout == "", err
+    made = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert made == ["empty.jsonl", "part-1.jsonl", "sub/c.jsonl", "sub/part-0.jsonl.gz", "t.jsonl"]
+    assert json.loads(gzip.decompress((out / "sub" / "part-0.jsonl.gz").read_bytes()))["content"]
+    assert len((out / "sub" / "c.jsonl").read_text().splitlines()) == 2
+    assert (out / "empty.jsonl").read_bytes() == b""
+    # Run again into the input folder itself: it would overwrite part-1.jsonl, so nothing is written.
+    before = (src / "part-1.jsonl").read_bytes()
+    code, _, err = run(capsys, "predict", str(src), "--out-dir", str(src), "--format", "jsonl", *model)
+    assert code == EXIT_INPUT and "would overwrite an input file" in err
+    assert (src / "part-1.jsonl").read_bytes() == before
+
+
+def test_jobs_2_writes_the_same_bytes_as_jobs_1(tmp_path, capsys, model, monkeypatch):
+    from linesift.model.io import predict as runner
+
+    monkeypatch.setattr(runner, "CHUNK_LINES", 40)  # many chunks from a small input: workers really run
+    f = tmp_path / "p.jsonl"
+    f.write_text("".join(json.dumps({"id": i, "text": (PAGE, OTHER)[i % 2] * (1 + i % 4)}) + "\n" for i in range(120)))
+    outputs = {}
+    for jobs in ("1", "2"):
+        for fmt in ("jsonl.gz", "parquet", "txt"):
+            out = tmp_path / f"out-{jobs}.{fmt}"
+            code, _, err = run(capsys, "predict", str(f), "--jobs", jobs, "--out", str(out), *model)
+            assert code == EXIT_OK, err
+            outputs[(jobs, fmt)] = out.read_bytes()
+    for fmt in ("jsonl.gz", "parquet", "txt"):
+        assert outputs[("1", fmt)] == outputs[("2", fmt)], fmt
+    assert len(gzip.decompress(outputs[("1", "jsonl.gz")]).splitlines()) == 120
+
+
+def _bad_inputs(tmp_path):
+    good = gzip.compress((json.dumps({"text": PAGE}) + "\n").encode() * 50)
+    wet = wet_bytes()
+    cut_record = wet[: wet.index(b"The council") + 10]  # the second record's body ends early
+    pq.write_table(pa.table({"body": [PAGE]}), tmp_path / "notext.parquet")
+    (tmp_path / "trunc.jsonl.gz").write_bytes(good[: len(good) // 2])
+    (tmp_path / "trunc.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(gzip.decompress(good))[:-8])
+    (tmp_path / "cut.wet").write_bytes(cut_record)
+    (tmp_path / "fake.parquet").write_bytes(b"PAR1 this is not parquet")
+    (tmp_path / "fake.jsonl.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    return {
+        "notext.parquet": "no text column 'text' (columns: body",
+        "trunc.jsonl.gz": "damaged gzip data",
+        "trunc.jsonl.zst": "damaged zstd data",
+        "cut.wet": "is cut short",
+        "fake.parquet": "not a readable Parquet file",
+        "fake.jsonl.gz": "damaged gzip data",
+    }
+
+
+def test_bad_inputs_of_each_format_are_one_line_and_write_nothing(tmp_path, capsys, model):
+    out = tmp_path / "out.jsonl"
+    for name, message in _bad_inputs(tmp_path).items():
+        out.write_text("previous\n")
+        code, stdout, err = run(capsys, "predict", str(tmp_path / name), "--out", str(out), *model)
+        assert code == EXIT_INPUT, name
+        assert err.count("\n") == 1 and err.startswith(f"linesift: error: {tmp_path / name}") and message in err, (name, err)
+        assert "Traceback" not in err
+        assert out.read_text() == "previous\n", name
+        assert sorted(p.name for p in tmp_path.glob(".out.jsonl.*")) == []
+
+
+def test_skip_bad_goes_past_each_bad_format(tmp_path, capsys, model):
+    bad = _bad_inputs(tmp_path)
+    (tmp_path / "good.jsonl").write_text(json.dumps({"text": PAGE}) + "\n")
+    code, out, err = run(capsys, "predict", *(str(tmp_path / n) for n in bad), str(tmp_path / "good.jsonl"),
+                         "--skip-bad", *model)
+    assert code == EXIT_INPUT
+    assert f"{len(bad)} input(s) skipped" in err
+    # The WET file's good first record and the good file are written; the cut record is not.
+    assert any(r.get("url") == "https://a.example/storm" for r in records(out))
+    assert not any(r.get("url") == "https://b.example/bridge" for r in records(out))
+
+
+def test_parquet_output_needs_a_file_and_parquet_from_stdin_is_refused(tmp_path, capsys, model):
+    f = tmp_path / "p.jsonl"
+    f.write_text(json.dumps({"text": PAGE}) + "\n")
+    code, _, err = run(capsys, "predict", str(f), "--format", "parquet", *model)
+    assert code == EXIT_INPUT and "Parquet output needs a file" in err
+    code, _, err = run(capsys, "predict", str(f), "--out", str(tmp_path / "a.jsonl"), "--out-dir", str(tmp_path), *model)
+    assert code == EXIT_USAGE
+
+
+def test_a_missing_extra_is_one_line_naming_it(tmp_path, capsys, model, monkeypatch):
+    import sys
+
+    pq.write_table(pa.table({"text": [PAGE]}), tmp_path / "p.parquet")
+    for name in ("pyarrow", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, name, None)  # what an absent package looks like to import
+    code, _, err = run(capsys, "predict", str(tmp_path / "p.parquet"), *model)
+    assert code == EXIT_INPUT and err.count("\n") == 1
+    assert f"{tmp_path / 'p.parquet'}: Parquet input and output needs pyarrow: pip install 'linesift[parquet]'" in err
+
+
+def test_progress_only_when_asked_or_on_a_terminal(tmp_path, capsys, model):
+    f = tmp_path / "p.jsonl"
+    f.write_text("".join(json.dumps({"text": PAGE}) + "\n" for _ in range(3)))
+    code, _, err = run(capsys, "predict", str(f), "-o", str(tmp_path / "o.jsonl"), *model)
+    assert code == EXIT_OK and err == ""  # stderr is not a terminal here: silent
+    code, _, err = run(capsys, "predict", str(f), "-o", str(tmp_path / "o.jsonl"), "--progress", *model)
+    assert code == EXIT_OK
+    assert "3 pages, 18 lines" in err and "pages/s" in err and "elapsed" in err
