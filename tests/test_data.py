@@ -125,3 +125,15 @@ def test_recipes_round_trip_through_their_dict_form():
 
     for recipe in RECIPES.values():
         assert Recipe.from_dict(recipe.as_dict()) == recipe
+
+
+def test_a_recipe_sets_the_neighbour_copies_and_an_old_recipe_gets_the_default():
+    from linesift.model.featuriser import NEIGHBOURS
+    from linesift.training.recipe import Recipe, get_recipe
+    from linesift.training.train import build_pipeline
+
+    lean = get_recipe("bundled").but(neighbours=(-1, 1))
+    featuriser = build_pipeline(lean)[0]
+    assert featuriser.neighbours == (-1, 1)
+    old = {k: v for k, v in get_recipe("bundled").as_dict().items() if k != "neighbours"}  # saved before the field
+    assert Recipe.from_dict(old).neighbours == NEIGHBOURS == build_pipeline(get_recipe("bundled"))[0].neighbours

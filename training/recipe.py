@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from linesift.model.features import GROUPS
+from linesift.model.featuriser import NEIGHBOURS
 
 #: Corpora whose idea of content is broader than ours weigh less (see datasets/corpora/): Dragnet
 #: and Readability keep captions and teasers, CleanEval lists and product copy, htmltotext forum posts.
@@ -33,6 +34,7 @@ class Recipe:
     model_type: str = "hgb"  # hgb: gradient-boosted trees; logreg: logistic regression
     groups: tuple[str, ...] = GROUPS
     context: bool = True  # neighbour and window copies of the line features
+    neighbours: tuple[int, ...] = NEIGHBOURS  # offsets of the neighbour copies (lines)
     page_stage: bool = False  # a second model over the first stage's scores across the page
     convention: bool = False  # the page stage makes credits and caption lines chrome (model/convention.py)
     classifier_params: dict[str, Any] = field(default_factory=dict)
@@ -43,13 +45,14 @@ class Recipe:
     seed: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "groups": list(self.groups)}
+        return {**asdict(self), "groups": list(self.groups), "neighbours": list(self.neighbours)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Recipe":
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        if "groups" in known:
-            known["groups"] = tuple(known["groups"])
+        for name in ("groups", "neighbours"):
+            if name in known:
+                known[name] = tuple(known[name])
         return cls(**known)
 
     def but(self, **changes: Any) -> "Recipe":
@@ -74,6 +77,11 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     Recipe("hgb-lexicon-page-lean-convention", groups=GROUPS + ("lexicon",), page_stage=True, convention=True,
            classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
            folds=3),
+    # The bundled recipe with neighbour copies at -1 and +1 only: 153 columns instead of 253 (the
+    # page stage already sees the scores of 8 lines each side), for training memory.
+    Recipe("hgb-lexicon-page-lean-convention-n1", groups=GROUPS + ("lexicon",), neighbours=(-1, 1), page_stage=True,
+           convention=True, classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS,
+           stack_folds=2, folds=3),
 )}
 #: The recipe of the bundled model (``make model``).
 BUNDLED = "hgb-lexicon-page-lean-convention"

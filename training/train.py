@@ -47,7 +47,7 @@ def _classifier(recipe: Recipe, params: dict | None = None):
 def build_pipeline(recipe: Recipe) -> Pipeline:
     """Featuriser + classifier (one or two stages) as one Pipeline, saved and loaded together."""
     featuriser = LineFeaturiser(groups=tuple(recipe.groups), context=recipe.context, seed=recipe.seed,
-                                stack_folds=recipe.stack_folds)
+                                stack_folds=recipe.stack_folds, neighbours=tuple(recipe.neighbours))
     classifier = _classifier(recipe)
     if recipe.page_stage:
         if recipe.model_type != "hgb":
