@@ -294,3 +294,14 @@ def test_progress_only_when_asked_or_on_a_terminal(tmp_path, capsys, model):
     code, _, err = run(capsys, "predict", str(f), "-o", str(tmp_path / "o.jsonl"), "--progress", *model)
     assert code == EXIT_OK
     assert "3 pages, 18 lines" in err and "pages/s" in err and "elapsed" in err
+
+
+def test_out_dir_text_and_tsv_outputs_stay_plain(tmp_path, capsys, model):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.jsonl.gz").write_bytes(gzip.compress((json.dumps({"id": "r", "text": PAGE}) + "\n").encode()))
+    for fmt, name in (("tsv", "a.tsv"), ("text", "a.txt")):
+        code, _, err = run(capsys, "predict", str(src), "--out-dir", str(tmp_path / fmt), "-f", fmt, *model)
+        assert code == EXIT_OK, err
+        assert [p.name for p in (tmp_path / fmt).iterdir()] == [name]
+        assert (tmp_path / fmt / name).read_text().startswith("### page r\n" if fmt == "tsv" else "==> r <==\n")

@@ -231,7 +231,7 @@ def open_sink(path: str | None, fmt: str) -> Sink:
 def out_dir_path(out_dir: str, source: str, root: str, fmt: str, input_compression: str | None) -> str:
     """Where ``--out-dir`` writes the output of ``source``: its path relative to the folder it was
     found in (its name when given directly), its kind's suffixes replaced by the format's (with the
-    input's gzip or zstd compression kept for JSONL, text and TSV)."""
+    input's gzip or zstd compression kept for JSONL; text and TSV are for people, and stay plain)."""
     rel = Path(os.path.relpath(source, root)) if root else Path(Path(source).name)
     name = rel.name
     lower = name.lower()
@@ -241,6 +241,6 @@ def out_dir_path(out_dir: str, source: str, root: str, fmt: str, input_compressi
             break
     stem = name[: -len(Path(name).suffix)] if Path(name).suffix else name
     suffix = FORMAT_SUFFIXES[fmt]
-    if fmt != PARQUET_OUT and input_compression:
+    if fmt == JSONL_OUT and input_compression:
         suffix += ".gz" if input_compression == "gzip" else ".zst"
     return str(Path(out_dir) / rel.parent / (stem + suffix))
