@@ -305,3 +305,13 @@ def test_out_dir_text_and_tsv_outputs_stay_plain(tmp_path, capsys, model):
         assert code == EXIT_OK, err
         assert [p.name for p in (tmp_path / fmt).iterdir()] == [name]
         assert (tmp_path / fmt / name).read_text().startswith("### page r\n" if fmt == "tsv" else "==> r <==\n")
+
+
+def test_a_file_named_wet_that_holds_no_warc_record_is_an_error(tmp_path, capsys, model):
+    f = tmp_path / "junk.wet"
+    f.write_bytes(b"this is not a web archive\n" * 10)
+    code, _, err = run(capsys, "predict", str(f), *model)
+    assert code == EXIT_INPUT and f"{f}: no WARC record found" in err and err.count("\n") == 1
+    (tmp_path / "empty.wet").write_bytes(b"")
+    code, out, err = run(capsys, "predict", str(tmp_path / "empty.wet"), *model)
+    assert code == EXIT_OK and out == "" and err == ""  # an empty crawl file is an empty crawl

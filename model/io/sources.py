@@ -238,48 +238,76 @@ def read_parquet(source: str, options: ReadOptions, on_bad: Callable[[DataError]
 
 def read_warc(source: str, options: ReadOptions, on_bad: Callable[[DataError], None]) -> Iterator[Page]:
     """One page per WARC ``conversion`` record (WET text) or HTML ``response`` record (converted
-    like HTML input), with ``WARC-Target-URI`` as ``url`` and ``WARC-Record-ID`` as ``id``."""
+    like HTML input), with ``WARC-Target-URI`` as ``url`` and ``WARC-Record-ID`` as ``id``; a
+    record whose block is shorter than its Content-Length goes to ``on_bad``."""
     warc = require("fastwarc.warc", source)
     name = "<stdin>" if source == STDIN else source
     stream, _ = open_decompressed(source)
-    types = warc.WarcRecordType.conversion | warc.WarcRecordType.response | warc.WarcRecordType.resource
     number = 0
     try:
-        for rec in warc.ArchiveIterator(stream, record_types=types, parse_http=True):
+        for rec in warc.ArchiveIterator(stream, record_types=warc.WarcRecordType.any_type, parse_http=False):
             number += 1
+            if rec.record_type not in (warc.WarcRecordType.conversion, warc.WarcRecordType.response):
+                continue
             body = rec.reader.read()
             record_id = rec.record_id or ""
             where = f"record {number} ({record_id})" if record_id else f"record {number}"
-            if rec.record_type == warc.WarcRecordType.conversion:
-                expected = rec.content_length
-            else:
-                expected = None
-            if expected is not None and len(body) < expected:
-                on_bad(DataError(f"WARC {where} is cut short ({len(body)} of {expected} bytes)", source=name))
+            if len(body) < rec.content_length:
+                on_bad(DataError(f"WARC {where} is cut short ({len(body)} of {rec.content_length} bytes)", source=name))
                 continue
-            url = rec.headers.get("WARC-Target-URI", "") or ""
             if rec.record_type == warc.WarcRecordType.conversion:
                 try:
                     text = decode_page(body, f"{name}: {where}")
                 except LinesiftError as exc:
-                    on_bad(DataError(exc.reason, source=name, line=None))
+                    on_bad(DataError(exc.reason, source=name))
                     continue
             else:
-                content_type = (rec.http_headers.get("Content-Type", "") if rec.http_headers is not None
-                                else rec.headers.get("Content-Type", "")) or ""
-                if "html" not in content_type.lower():
+                payload = _html_payload(body)
+                if payload is None:
                     continue
                 from .html import html_page
 
-                text, _ = html_page(body)
+                text, _ = html_page(payload)
+            url = rec.headers.get("WARC-Target-URI", "") or ""
             record = {"id": record_id, "url": url, "date": rec.headers.get("WARC-Date", "") or "",
                       options.text_field: text}
             yield Page(record, text, url or record_id or f"{name}: {where}")
     except decompression_errors() as exc:
         raise damaged(name, f"after WARC record {number}" if number else "from its start", exc) from None
+    except OSError as exc:  # fastwarc: "Invalid WARC header"
+        if number == 0:
+            raise DataError(f"no WARC record found (not a WARC or WET file? {exc})", source=name) from None
+        raise DataError(f"damaged WARC data after record {number} ({exc})", source=name) from None
     finally:
         if source != STDIN:
             stream.close()
+    if number == 0 and not _is_empty(source):
+        raise DataError("no WARC record found (not a WARC or WET file?)", source=name)
+
+
+def _html_payload(block: bytes) -> bytes | None:
+    """The body of an HTTP response block when it is HTML (gzip content-encoding undone), else None."""
+    head, sep, payload = block.partition(b"\r\n\r\n")
+    if not sep:
+        return None
+    headers = {}
+    for line in head.split(b"\r\n")[1:]:
+        key, _, value = line.partition(b":")
+        headers[key.strip().lower()] = value.strip().lower()
+    if b"html" not in headers.get(b"content-type", b""):
+        return None
+    if headers.get(b"content-encoding") == b"gzip":
+        import gzip
+
+        try:
+            return gzip.decompress(payload)
+        except (OSError, EOFError):
+            return None
+    return payload
+
+
+def _is_empty(source: str) -> bool:
+    return source != STDIN and os.path.getsize(source) == 0
 
 
 READERS = {TEXT: read_text_page, HTML: read_html_page}
