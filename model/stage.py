@@ -16,6 +16,7 @@ log(1 + lines after), which are exact enough to invert for pages of up to millio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -160,24 +161,29 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
         return np.asfortranarray(np.hstack([context, X[:, list(self.passthrough)]]))
 
     def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None,
-            groups: np.ndarray | None = None) -> "PageStageClassifier":
-        """Fit both stages; ``groups`` (one per row, e.g. the site) keeps a group out of its own scores."""
+            groups: np.ndarray | None = None, progress: Callable[[str], None] | None = None) -> "PageStageClassifier":
+        """Fit both stages; ``groups`` (one per row, e.g. the site) keeps a group out of its own
+        scores; ``progress`` is told each step (training runs take minutes)."""
         from sklearn.model_selection import GroupKFold
 
+        say = progress or (lambda message: None)
         y = np.asarray(y)
         weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         layout = Layout.from_columns(X[:, self.layout_columns[0]], X[:, self.layout_columns[1]])
         groups = layout.page if groups is None else np.asarray(groups)
+        say(f"first stage on {len(y):,} lines x {X.shape[1]} features")
         self.first_ = clone(self.first).fit(X, y, sample_weight=weights)
         k = min(self.folds, len(np.unique(groups)))
         if k < 2:  # one group: no held-out scores to be had
             oof = self.first_.predict_proba(X)[:, 1]
         else:
             oof = np.zeros(len(y))
-            for train, test in GroupKFold(n_splits=k).split(oof, groups=groups):
+            for j, (train, test) in enumerate(GroupKFold(n_splits=k).split(oof, groups=groups), start=1):
+                say(f"stacking fold {j}/{k}: first stage on {len(train):,} lines, scoring {len(test):,}")
                 # A copy of the training rows: fitting on fewer rows is what keeps stacking affordable.
                 model = clone(self.first).fit(X[train], y[train], sample_weight=weights[train])
                 oof[test] = model.predict_proba(X[test])[:, 1]
+        say("page stage on the held-out scores")
         self.second_ = clone(self.second).fit(self._second_input(X, oof), y, sample_weight=weights)
         self.classes_ = self.first_.classes_
         return self

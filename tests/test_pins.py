@@ -96,7 +96,7 @@ def test_cross_validation_never_trains_on_a_test_site_nor_picks_a_fold_threshold
             folds.append((self.trained_sites, {site_of[id(lines)] for lines in page_lines}))
             return self.model.predict_proba(page_lines)
 
-    def recording_fit(pipeline, train_pages, corpus_weights=None):
+    def recording_fit(pipeline, train_pages, corpus_weights=None, progress=None):
         return Recorder(real_fit(pipeline, train_pages, corpus_weights), {p.site for p in train_pages})
 
     chosen_on: list[int] = []
@@ -263,7 +263,7 @@ def test_cross_validation_bookkeeping_by_hand(sample_pages, monkeypatch):
     fits, calls, messages = [], [], []
     real_best = train_mod.best_threshold
 
-    def stub_fit(pipeline, train_pages, corpus_weights=None):
+    def stub_fit(pipeline, train_pages, corpus_weights=None, progress=None):
         fits.append((frozenset(p.source for p in train_pages), corpus_weights))
         return _StubModel(FOLD_SHIFTS[len(fits) - 1])
 
@@ -380,3 +380,24 @@ def test_data_warnings_at_their_limits(pages, sites, warned):
     if warned:
         assert warnings == [f"only {pages} pages from {sites} sites: a model needs at least 50 pages from 5 sites "
                             "to say anything about unseen sites (the bundled one used about 10,000)"]
+
+
+def test_training_reports_each_stage_within_its_fold(sample_pages):
+    """A training run is minutes of silence otherwise: each stage and stacking fold is reported,
+    prefixed by the CV fold or the final model it belongs to, in the order it happens."""
+    from linesift.training.recipe import get_recipe
+    from linesift.training.train import train
+
+    messages: list[str] = []
+    train(sample_pages, get_recipe("bundled").but(folds=2), progress=messages.append)
+    n_lines = sum(len(p.content_mask()) for p in sample_pages)
+    final = [m for m in messages if m.startswith("final model: ") and "fitting on all" not in m]
+    assert final[0] == f"final model: featurising {n_lines:,} lines of {len(sample_pages):,} pages and the lexicon"
+    assert final[1].startswith(f"final model: first stage on {n_lines:,} lines x ")
+    assert [m.split(":")[1].strip() for m in final[2:4]] == ["stacking fold 1/2", "stacking fold 2/2"]
+    assert final[4] == "final model: page stage on the held-out scores" and len(final) == 5
+    folds = [m for m in messages if m.startswith("cv fold")]
+    assert folds[0].startswith("cv fold 1/2: fitting on") and folds[1].startswith("cv fold 1/2: featurising")
+    assert sum(m.startswith("cv fold 2/2: stacking fold") for m in folds) == 2
+    assert messages.index(folds[-1]) < messages.index("final model: fitting on all "
+                                                      f"{len(sample_pages):,} pages")

@@ -74,11 +74,13 @@ def line_weights(pages: Sequence[LabelledPage], corpus_weights: dict[str, float]
     return np.concatenate([p.judged_mask() * weights.get(p.corpus, 1.0) for p in pages]).astype(np.float64)
 
 
-def fit(pipeline: Pipeline, pages: Sequence[LabelledPage], corpus_weights: dict[str, float] | None = None) -> Pipeline:
+def fit(pipeline: Pipeline, pages: Sequence[LabelledPage], corpus_weights: dict[str, float] | None = None,
+        progress: Progress | None = None) -> Pipeline:
     """Fit on pages; each line is weighed by its corpus (``corpus_weights``, default 1), unknown lines by 0.
 
     Unknown lines stay in the pages, so their neighbours still see them as context. Learned
     features and a second stage get the pages' sites, so their held-out scores come from other sites.
+    ``progress`` is told each stage (featurising, each classifier stage and stacking fold).
     """
     y = line_targets(pages)
     w = line_weights(pages, corpus_weights)
@@ -89,7 +91,18 @@ def fit(pipeline: Pipeline, pages: Sequence[LabelledPage], corpus_weights: dict[
                               "classifier__sample_weight": w}
     if isinstance(pipeline[-1], PageStageClassifier):
         params["classifier__groups"] = np.repeat(sites, [len(p.content_mask()) for p in pages])
+        if progress is not None:
+            params["classifier__progress"] = progress
+            lexicon = " and the lexicon" if "lexicon" in pipeline[0].groups else ""
+            progress(f"featurising {len(y):,} lines of {len(pages):,} pages{lexicon}")
     return pipeline.fit([p.lines for p in pages], y, **params)
+
+
+def _within(progress: Progress, stage: str) -> Progress | None:
+    """``progress`` with each message prefixed by the stage it belongs to (None when silent)."""
+    if progress is _silent:
+        return None
+    return lambda message: progress(f"{stage}: {message}")
 
 
 def best_threshold(y: np.ndarray, scores: np.ndarray, beta: float = 1.0, weights: np.ndarray | None = None) -> float:
@@ -177,7 +190,7 @@ def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | N
         train = [pages[i] for i in np.nonzero(fold_of != f)[0]]
         test_idx = np.nonzero(fold_of == f)[0]
         progress(f"cv fold {f + 1}/{k}: fitting on {len(train):,} pages, scoring {len(test_idx):,}")
-        model = fit(build_pipeline(recipe), train, corpus_weights)
+        model = fit(build_pipeline(recipe), train, corpus_weights, _within(progress, f"cv fold {f + 1}/{k}"))
         test = [pages[i] for i in test_idx]
         proba = model.predict_proba([p.lines for p in test])[:, 1] if any(len(p.content_mask()) for p in test) else np.zeros(0)
         offset = 0
@@ -230,7 +243,7 @@ def train(pages: Sequence[LabelledPage], recipe: Recipe, data_files: Sequence[st
     """Cross-validate (for metrics and thresholds), then fit the final model on all pages."""
     cv = cross_validate(pages, recipe, progress=progress) if cross_validation else None
     progress(f"final model: fitting on all {len(pages):,} pages")
-    pipeline = fit(build_pipeline(recipe), pages, recipe.corpus_weights)
+    pipeline = fit(build_pipeline(recipe), pages, recipe.corpus_weights, _within(progress, "final model"))
     thresholds = cv.thresholds if cv else {name: 0.5 for name in THRESHOLD_BETAS}
     from .corpora import CORPORA
 
