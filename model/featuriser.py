@@ -38,10 +38,11 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
     def __init__(self, groups: tuple[str, ...] = features.GROUPS, context: bool = True,
                  neighbours: tuple[int, ...] = NEIGHBOURS, window: int = WINDOW,
                  window_features: tuple[str, ...] = WINDOW_FEATURES, lexicon_bits: int = BUCKET_BITS,
-                 stack_folds: int = STACK_FOLDS, seed: int = 0):
+                 stack_folds: int = STACK_FOLDS, seed: int = 0, neighbour_features: tuple[str, ...] | None = None):
         self.groups = groups
         self.context = context
         self.neighbours = neighbours
+        self.neighbour_features = neighbour_features
         self.window = window
         self.window_features = window_features
         self.lexicon_bits = lexicon_bits
@@ -51,7 +52,8 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
     def __setstate__(self, state: dict) -> None:
         # Featurisers pickled in model format 1 predate these parameters; they used these values.
         for name, value in (("neighbours", NEIGHBOURS), ("window", WINDOW), ("window_features", WINDOW_FEATURES),
-                            ("lexicon_bits", BUCKET_BITS), ("stack_folds", STACK_FOLDS), ("seed", 0)):
+                            ("lexicon_bits", BUCKET_BITS), ("stack_folds", STACK_FOLDS), ("seed", 0),
+                            ("neighbour_features", None)):
             state.setdefault(name, value)
         super().__setstate__(state)
 
@@ -91,11 +93,18 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         names = list(self.base_names_)
         if self.context:
             for offset in self.neighbours:
-                names += [f"{_offset_tag(offset)}:{n}" for n in self.base_names_]
+                names += [f"{_offset_tag(offset)}:{n}" for n in self._neighbour_names()]
             names += [f"window{self.window}:{n}" for n in self.window_features if n in self.base_names_]
         self.feature_names_ = np.asarray(names, dtype=object)
         self.n_features_out_ = len(names)
         return terms
+
+    def _neighbour_names(self) -> list[str]:
+        """The line features that get neighbour copies: ``neighbour_features`` (those of them that
+        are computed), or every one."""
+        if getattr(self, "neighbour_features", None) is None:
+            return list(self.base_names_)
+        return [n for n in self.base_names_ if n in self.neighbour_features]
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "feature_names_")
@@ -137,11 +146,14 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         base = features.compute(batch, self.base_names_, out[:, :width])
         if not self.context:
             return out
-        for k, offset in enumerate(self.neighbours, start=1):
-            _shift_into(base, batch, offset, out[:, k * width : (k + 1) * width])
+        shifted = self._neighbour_names()
+        copied = base if len(shifted) == width else base[:, [self.base_names_.index(n) for n in shifted]]
+        k_width = len(shifted)
+        for k, offset in enumerate(self.neighbours):
+            _shift_into(copied, batch, offset, out[:, width + k * k_width : width + (k + 1) * k_width])
         cols = [self.base_names_.index(name) for name in self.window_features if name in self.base_names_]
         if cols:
-            start = (len(self.neighbours) + 1) * width
+            start = width + len(self.neighbours) * k_width
             out[:, start : start + len(cols)] = _window_mean(base[:, cols], batch, self.window)
         return out
 

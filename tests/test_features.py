@@ -206,3 +206,20 @@ def test_chinese_and_japanese_count_a_word_per_character():
 def test_repeats_count_within_a_page_only():
     batch = LineBatch.from_pages([["Home", "Home", "Home"], ["Home"]])
     np.testing.assert_allclose(features.compute(batch, ["position.repeats"])[:, 0], np.log([3, 3, 3, 1]))
+
+
+def test_neighbour_copies_of_chosen_features_equal_those_columns_of_the_full_set(sample_pages):
+    """``neighbour_features`` only leaves columns out: every column it keeps is the full set's column."""
+    from linesift.model.featuriser import LineFeaturiser
+
+    lines = [p.lines for p in sample_pages]
+    full = LineFeaturiser().fit(lines)
+    chosen = ("position.repeats", "punctuation.punct_ratio", "length.words", "no.such_feature")
+    part = LineFeaturiser(neighbour_features=chosen).fit(lines)
+    names_full, names_part = list(full.get_feature_names_out()), list(part.get_feature_names_out())
+    assert len(names_part) == len(full.base_names_) + 4 * 3 + 3  # base, 4 offsets x 3 known features, windows
+    assert [n for n in names_part if ":" in n and not n.startswith("window")] == [
+        f"{tag}:{n}" for tag in ("prev2", "prev1", "next1", "next2") for n in full.base_names_ if n in chosen]
+    X_full, X_part = full.transform(lines), part.transform(lines)
+    for j, name in enumerate(names_part):
+        np.testing.assert_array_equal(X_part[:, j], X_full[:, names_full.index(name)], err_msg=name)

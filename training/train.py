@@ -47,7 +47,8 @@ def _classifier(recipe: Recipe, params: dict | None = None):
 def build_pipeline(recipe: Recipe) -> Pipeline:
     """Featuriser + classifier (one or two stages) as one Pipeline, saved and loaded together."""
     featuriser = LineFeaturiser(groups=tuple(recipe.groups), context=recipe.context, seed=recipe.seed,
-                                stack_folds=recipe.stack_folds, neighbours=tuple(recipe.neighbours))
+                                stack_folds=recipe.stack_folds, neighbours=tuple(recipe.neighbours),
+                                neighbour_features=recipe.neighbour_features)
     classifier = _classifier(recipe)
     if recipe.page_stage:
         if recipe.model_type != "hgb":
