@@ -40,7 +40,9 @@ SLOW_TESTS = ("tests/test_cli.py::test_train_predict_evaluate_round_trip",
               "tests/test_cli.py::test_same_seed_same_predictions_and_the_seed_reaches_the_lexicon",
               "tests/test_cli.py::test_train_recipe_bundled_is_the_bundled_models_configuration",
               "tests/test_scripts.py::test_bench_prints_both_streams_the_ratio_its_rows_give_and_start_up",
-              "tests/test_pins.py::test_training_reports_each_stage_within_its_fold")
+              "tests/test_pins.py::test_training_reports_each_stage_within_its_fold",
+              # Stages a copy of the checkout: inside mutmut's tree there is no checkout to copy.
+              "tests/test_scripts.py::test_mutate_stages_an_importable_copy_and_scores_per_module")
 #: A mutant is a timeout when its tests take this many times their normal duration plus the constant (s).
 TIMEOUT_MULTIPLIER, TIMEOUT_CONSTANT = 3.0, 2.0
 #: Files of the checkout's top level that tests read.
