@@ -315,3 +315,101 @@ def test_a_file_named_wet_that_holds_no_warc_record_is_an_error(tmp_path, capsys
     (tmp_path / "empty.wet").write_bytes(b"")
     code, out, err = run(capsys, "predict", str(tmp_path / "empty.wet"), *model)
     assert code == EXIT_OK and out == "" and err == ""  # an empty crawl file is an empty crawl
+
+
+# --- the writers, by hand ---------------------------------------------------------------------
+
+def test_output_format_and_compression_by_name():
+    from linesift.model.io.sinks import compression_for, format_for
+
+    cases = {"a.jsonl": ("jsonl", None), "A.JSONL.GZ": ("jsonl", "gzip"), "a.ndjson.zst": ("jsonl", "zstd"),
+             "a.jsonl.zstd": ("jsonl", "zstd"), "a.parquet": ("parquet", None), "a.txt": ("text", None),
+             "a.text": ("text", None), "a.md": ("text", None), "a.tsv": ("tsv", None), "a.csv": (None, None),
+             "noext": (None, None), "a.gz": (None, "gzip")}
+    for name, (fmt, compression) in cases.items():
+        assert (format_for(name), compression_for(name)) == (fmt, compression), name
+
+
+def test_out_dir_paths():
+    from linesift.model.io.sinks import out_dir_path
+
+    assert out_dir_path("o", "in/a/b.jsonl.gz", "in", "jsonl", "gzip") == "o/a/b.jsonl.gz"
+    assert out_dir_path("o", "in/a/b.JSONL.ZST", "in", "jsonl", "zstd") == "o/a/b.jsonl.zst"
+    assert out_dir_path("o", "in/a/b.jsonl.gz", "in", "tsv", "gzip") == "o/a/b.tsv"
+    assert out_dir_path("o", "in/c.wet.gz", "in", "parquet", "gzip") == "o/c.parquet"
+    assert out_dir_path("o", "x/y/page.html", "", "text", None) == "o/page.txt"  # given directly: its name
+    assert out_dir_path("o", "in/noext", "in", "jsonl", None) == "o/noext.jsonl"
+
+
+def test_records_by_emit_keep_field_order_and_drop_only_the_text_field():
+    from linesift.model.io.sinks import output_record
+    from linesift.model.predictor import PageResult
+
+    result = PageResult(["Head", "", "Menu"], ["content", "blank", "chrome"], [0.9, 0.0, 0.1])
+    record = {"z": 1, "body": "Head\n\nMenu", "a": [2]}
+    assert list(output_record(record, result, "full", "body")) == ["z", "body", "a", "content", "lines"]
+    assert output_record(record, result, "content", "body") == {"z": 1, "a": [2], "content": "Head"}
+    assert output_record(record, result, "labels", "body") == {**record, "labels": [1, -1, 0], "scores": [0.9, 0.0, 0.1]}
+    assert record == {"z": 1, "body": "Head\n\nMenu", "a": [2]}  # the input record is not changed
+
+
+def test_text_rendering_headers_and_blank_line_between_pages():
+    from linesift.model.io.sinks import OutputSpec, render
+    from linesift.model.io.sources import Page
+    from linesift.model.predictor import PageResult
+
+    page = Page({"text": "x"}, "x", "NAME")
+    kept = PageResult(["Kept"], ["content"], [0.9])
+    dropped = PageResult(["Menu"], ["chrome"], [0.1])
+    spec = OutputSpec("text")
+    assert render(spec, page, kept, header=False, first=True) == b"Kept\n"
+    assert render(spec, page, kept, header=True, first=True) == b"==> NAME <==\nKept\n"
+    assert render(spec, page, kept, header=True, first=False) == b"\n==> NAME <==\nKept\n"
+    assert render(spec, page, dropped, header=True, first=False) == b"\n==> NAME <==\n"
+    assert render(spec, page, dropped, header=False, first=True) == b""
+    assert render(OutputSpec("tsv"), page, kept, False, True) == b"### page NAME\ncontent\tKept\n"
+
+
+def test_parquet_sink_one_schema_and_an_empty_file(tmp_path, monkeypatch):
+    from linesift.model.errors import DataError
+    from linesift.model.io.sinks import ParquetSink
+
+    monkeypatch.setattr(ParquetSink, "ROWS_PER_GROUP", 2)
+    sink = ParquetSink(tmp_path / "ok.parquet")
+    for i in range(5):
+        sink.write({"id": i, "content": f"c{i}"})
+    sink.commit()
+    table = pq.read_table(tmp_path / "ok.parquet")
+    assert table.column("id").to_pylist() == [0, 1, 2, 3, 4]
+    assert pq.ParquetFile(tmp_path / "ok.parquet").metadata.num_row_groups == 3
+
+    sink = ParquetSink(tmp_path / "new-field.parquet")
+    for row in ({"id": 1}, {"id": 2}, {"id": 3, "extra": "x"}):
+        sink.write(row)
+    with pytest.raises(DataError, match="record 3 has fields the first records lacked \\(extra\\)"):
+        sink.commit()
+    assert not (tmp_path / "new-field.parquet").exists() and list(tmp_path.glob(".new-field*")) == []
+
+    sink = ParquetSink(tmp_path / "types.parquet")
+    for row in ({"id": 1}, {"id": 2}, {"id": "three"}):
+        sink.write(row)
+    with pytest.raises(DataError, match="do not fit the first records' types"):
+        sink.commit()
+
+    sink = ParquetSink(tmp_path / "empty.parquet")
+    sink.commit()
+    assert pq.read_table(tmp_path / "empty.parquet").num_rows == 0
+
+
+def test_compressed_outputs_are_the_same_bytes_every_run(tmp_path):
+    from linesift.model.io.sinks import FileSink
+
+    outputs = []
+    for name in ("a.jsonl.gz", "b.jsonl.gz", "c.jsonl.zst", "d.jsonl.zst"):
+        sink = FileSink(tmp_path / name)
+        sink.write(b'{"id": 1}\n' * 100)
+        sink.commit()
+        outputs.append((tmp_path / name).read_bytes())
+    assert outputs[0] == outputs[1] and outputs[2] == outputs[3]  # no file name or time in the header
+    assert gzip.decompress(outputs[0]) == b'{"id": 1}\n' * 100
+    assert zstandard.ZstdDecompressor().decompressobj().decompress(outputs[2]) == b'{"id": 1}\n' * 100
