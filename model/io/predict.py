@@ -29,7 +29,7 @@ from .sinks import (
     tsv_page,  # noqa: F401 (re-exported for the review tools)
 )
 from .sources import RECORD_KINDS, Page, ReadOptions, input_kind, kind_by_name, read_pages
-from .streams import STDIN, compression_of, open_raw, peek
+from .streams import STDIN, file_compression, open_raw
 
 #: Lines gathered before one prediction call; bounds memory per worker (lines).
 CHUNK_LINES = 32_768
@@ -200,7 +200,7 @@ def plan_outputs(sources: list[str], roots: list[str], kinds: list[str], spec: O
     if out_dir is None:
         many = len(sources) > 1 or any(k in RECORD_KINDS for k in kinds)
         return Outputs(single=open_sink(out, spec.format)), lambda i: many and spec.format == TEXT_OUT
-    targets = [out_dir_path(out_dir, s, r, spec.format, _compression(s)) for s, r in zip(sources, roots)]
+    targets = [out_dir_path(out_dir, s, r, spec.format, file_compression(s)) for s, r in zip(sources, roots)]
     inputs = {os.path.realpath(s) for s in sources if s != STDIN}
     seen: set[str] = set()
     for source, target in zip(sources, targets):
@@ -218,14 +218,6 @@ def plan_outputs(sources: list[str], roots: list[str], kinds: list[str], spec: O
         return open_sink(targets[index], spec.format)
 
     return Outputs(per_input=open_for), lambda i: spec.format == TEXT_OUT and kinds[i] in RECORD_KINDS
-
-
-def _compression(source: str) -> str | None:
-    try:
-        with open(source, "rb") as handle:
-            return compression_of(handle.read(4))
-    except OSError:
-        return None
 
 
 def predict_inputs(sources: list[str], roots: list[str], model: ModelSpec, spec: OutputSpec,
@@ -359,8 +351,3 @@ def ensure_parent(path: str) -> None:
 
 def stdout_writer() -> Callable[[bytes], object]:
     return sys.stdout.buffer.write
-
-
-def peek_stdin() -> bytes:
-    """The first bytes waiting on stdin, not consumed."""
-    return peek(sys.stdin.buffer)

@@ -44,6 +44,17 @@ def _stdin() -> IO[bytes]:
     return _STDIN[id(raw)]
 
 
+def file_compression(source: str) -> str | None:
+    """A file's compression from its first bytes (None for stdin or an unreadable file)."""
+    if source == STDIN:
+        return None
+    try:
+        with open(source, "rb") as handle:
+            return compression_of(handle.read(4))
+    except OSError:
+        return None
+
+
 def open_raw(source: str) -> IO[bytes]:
     """The file (or stdin) as a buffered binary stream that can be peeked at."""
     if source == STDIN:
