@@ -29,16 +29,22 @@ def decode_page(data: bytes, source: str = "<bytes>", encoding: str | None = Non
     for bom, codec in BOMS:
         if data.startswith(bom):
             return _decode_as(data, codec, source)
-    if b"\x00" in data:
-        raise NotTextError("not a text file (contains NUL bytes)", source=source)
-    head = data[:SNIFF_BYTES]
-    if head and sum(head.count(bytes([c])) for c in _CONTROL) / len(head) > MAX_CONTROL_SHARE:
-        raise NotTextError("not a text file (mostly control bytes)", source=source)
+    refuse_binary(data, source)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     return _decode_detected(data, source)
+
+
+def refuse_binary(data: bytes, source: str = "<bytes>") -> None:
+    """NotTextError for bytes that are not text of any single-byte or UTF-8 encoding (NUL bytes,
+    or mostly control bytes in the first SNIFF_BYTES)."""
+    if b"\x00" in data:
+        raise NotTextError("not a text file (contains NUL bytes)", source=source)
+    head = data[:SNIFF_BYTES]
+    if head and sum(head.count(bytes([c])) for c in _CONTROL) / len(head) > MAX_CONTROL_SHARE:
+        raise NotTextError("not a text file (mostly control bytes)", source=source)
 
 
 def _decode_as(data: bytes, encoding: str, source: str) -> str:

@@ -413,3 +413,13 @@ def test_compressed_outputs_are_the_same_bytes_every_run(tmp_path):
     assert outputs[0] == outputs[1] and outputs[2] == outputs[3]  # no file name or time in the header
     assert gzip.decompress(outputs[0]) == b'{"id": 1}\n' * 100
     assert zstandard.ZstdDecompressor().decompressobj().decompress(outputs[2]) == b'{"id": 1}\n' * 100
+
+
+def test_binary_named_html_is_refused_not_printed(tmp_path, capsys, model):
+    f = tmp_path / "page.html"
+    f.write_bytes(bytes(range(256)) * 40)
+    code, out, err = run(capsys, "predict", str(f), *model)
+    assert code == EXIT_INPUT and out == "" and err == f"linesift: error: {f}: not a text file (contains NUL bytes)\n"
+    f.write_bytes(HTML.encode("utf-16"))  # NUL bytes, but a byte-order mark says it is text
+    code, out, err = run(capsys, "predict", str(f), "-t", "0", *model)
+    assert code == EXIT_OK and "Bridge approved" in out, err

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import DataError, LinesiftError
-from ..text import decode_page
+from ..text import BOMS, decode_page, refuse_binary
 from .extras import require
 from .jsonl import parse_record
 from .streams import (
@@ -35,6 +35,7 @@ SUFFIX_KINDS = {".txt": TEXT, ".text": TEXT, ".md": TEXT, ".jsonl": JSONL, ".ndj
 RECORD_KINDS = (JSONL, PARQUET, WARC)
 #: Parquet rows read per batch (rows).
 PARQUET_BATCH_ROWS = 1024
+BOM_PREFIXES = tuple(bom for bom, _ in BOMS)
 #: How a page's text begins when it is really markup (lower-cased, leading space dropped).
 _MARKUP_STARTS = (b"<!doctype html", b"<html", b"<?xml version")
 
@@ -165,7 +166,10 @@ def read_html_page(source: str, options: ReadOptions) -> Iterator[Page]:
     from .html import html_page
 
     name = "<stdin>" if source == STDIN else source
-    text, url = html_page(_read_all(source))
+    data = _read_all(source)
+    if not data.startswith(BOM_PREFIXES):  # UTF-16/32 pages hold NUL bytes and are still text
+        refuse_binary(data, name)
+    text, url = html_page(data)
     record: dict[str, Any] = {"id": name}
     if url:
         record["url"] = url
