@@ -7,6 +7,7 @@ writers, so output order and bytes do not depend on how many workers there were.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import sys
@@ -216,6 +217,10 @@ class ParquetSink(Sink):
         self.atomic.commit()
 
     def abort(self) -> None:
+        writer, self.writer = self.writer, None
+        if writer is not None and writer.is_open:  # else its finaliser writes to the removed file
+            with contextlib.suppress(Exception):
+                writer.close()
         self.atomic.abort()
 
 
