@@ -90,21 +90,28 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
                            format="csr")
             self.lexicon_ = Lexicon(self.lexicon_bits, seed=self.seed).fit_matrix(terms, np.asarray(y), sample_weight)
         self.base_names_ = features.names_in_groups(tuple(self.groups))
-        names = list(self.base_names_)
-        if self.context:
-            for offset in self.neighbours:
-                names += [f"{_offset_tag(offset)}:{n}" for n in self._neighbour_names()]
-            names += [f"window{self.window}:{n}" for n in self.window_features if n in self.base_names_]
+        names = self.output_names()
         self.feature_names_ = np.asarray(names, dtype=object)
         self.n_features_out_ = len(names)
         return terms
 
-    def _neighbour_names(self) -> list[str]:
+    def output_names(self) -> list[str]:
+        """The output columns' names that these parameters give (known before fitting)."""
+        base = features.names_in_groups(tuple(self.groups))
+        names = list(base)
+        if self.context:
+            for offset in self.neighbours:
+                names += [f"{_offset_tag(offset)}:{n}" for n in self._neighbour_names(base)]
+            names += [f"window{self.window}:{n}" for n in self.window_features if n in base]
+        return names
+
+    def _neighbour_names(self, base: list[str] | None = None) -> list[str]:
         """The line features that get neighbour copies: ``neighbour_features`` (those of them that
         are computed), or every one."""
+        base = list(self.base_names_) if base is None else base
         if getattr(self, "neighbour_features", None) is None:
-            return list(self.base_names_)
-        return [n for n in self.base_names_ if n in self.neighbour_features]
+            return base
+        return [n for n in base if n in self.neighbour_features]
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "feature_names_")

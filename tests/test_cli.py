@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 
 import pytest
@@ -216,6 +217,15 @@ def test_train_recipe_bundled_is_the_bundled_models_configuration(tmp_path, caps
     # `train` without --recipe uses the same recipe.
     code, _, err = run(capsys, "train", str(SAMPLES), "--out", str(tmp_path / "d.joblib"), "--no-cv")
     assert json.loads(metadata_path(tmp_path / "d.joblib").read_text())["recipe"] == meta["recipe"]
+
+
+def test_train_help_names_the_bundled_recipe(capsys):
+    """The --help text is written by hand (importing the recipes would slow `--help`): keep it true."""
+    from linesift.training.recipe import BUNDLED
+
+    code, out, _ = run(capsys, "train", "--help")
+    text = re.sub(r"[\s│]+", " ", re.sub(r"-\s*\n[\s│]*", "-", out))
+    assert code == EXIT_OK and f"({BUNDLED})" in text
 
 
 def test_unknown_recipe_is_a_usage_error(tmp_path, capsys):

@@ -137,3 +137,20 @@ def test_a_recipe_sets_the_neighbour_copies_and_an_old_recipe_gets_the_default()
     assert featuriser.neighbours == (-1, 1)
     old = {k: v for k, v in get_recipe("bundled").as_dict().items() if k != "neighbours"}  # saved before the field
     assert Recipe.from_dict(old).neighbours == NEIGHBOURS == build_pipeline(get_recipe("bundled"))[0].neighbours
+
+
+def test_training_time_estimate_counts_the_recipes_columns(sample_pages):
+    """`train` prints an estimate before a long run: it must follow the columns the recipe makes."""
+    import numpy as np
+    from linesift.training.recipe import get_recipe
+    from linesift.training.train import build_pipeline, expected_seconds, line_targets
+
+    bundled, full = get_recipe("bundled"), get_recipe("bundled").but(neighbour_features=None)
+    lean, wide = build_pipeline(bundled)[0], build_pipeline(full)[0]
+    fitted = build_pipeline(bundled)[0].fit([p.lines for p in sample_pages], line_targets(sample_pages))
+    assert lean.output_names() == list(fitted.feature_names_)
+    assert len(wide.output_names()) > 2 * len(lean.output_names())
+    ratio = expected_seconds(full, 10**6) / expected_seconds(bundled, 10**6)
+    assert np.isclose(ratio, len(wide.output_names()) / len(lean.output_names()))
+    assert np.isclose(expected_seconds(bundled, 2 * 10**6, cross_validation=False) * bundled.folds,
+                      expected_seconds(bundled, 2 * 10**6))

@@ -89,19 +89,19 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     Recipe("hgb-lexicon-page-lean-convention", groups=GROUPS + ("lexicon",), page_stage=True, convention=True,
            classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
            folds=3),
-    # The bundled recipe with neighbour copies at -1 and +1 only: 153 columns instead of 253 (the
-    # page stage already sees the scores of 8 lines each side), for training memory.
     # The bundled recipe with neighbour copies of the 12 line features whose copies carry most of
     # the bundled first stage's split gain (87% of the copies' gain): 101 columns instead of 253.
     Recipe("hgb-lexicon-page-lean-convention-n12", groups=GROUPS + ("lexicon",), neighbour_features=NEIGHBOUR_TOP12,
            page_stage=True, convention=True, classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE,
            corpus_weights=CORPUS_WEIGHTS, stack_folds=2, folds=3),
+    # The bundled recipe with neighbour copies at -1 and +1 only: 153 columns instead of 253 (the
+    # page stage already sees the scores of 8 lines each side), for training memory.
     Recipe("hgb-lexicon-page-lean-convention-n1", groups=GROUPS + ("lexicon",), neighbours=(-1, 1), page_stage=True,
            convention=True, classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS,
            stack_folds=2, folds=3),
 )}
 #: The recipe of the bundled model (``make model``).
-BUNDLED = "hgb-lexicon-page-lean-convention"
+BUNDLED = "hgb-lexicon-page-lean-convention-n12"
 
 
 def get_recipe(name: str) -> Recipe:
