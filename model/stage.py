@@ -72,10 +72,12 @@ def _page_reduce(ufunc: np.ufunc, values: np.ndarray, layout: Layout) -> np.ndar
     return np.repeat(ufunc.reduceat(values, first), np.diff(np.append(first, len(values))))
 
 
-def context_features(scores: np.ndarray, layout: Layout) -> np.ndarray:
-    """Page-context features of first-stage ``scores`` (n_rows,): shape (n_rows, len(CONTEXT_NAMES))."""
+def context_features(scores: np.ndarray, layout: Layout, out: np.ndarray | None = None) -> np.ndarray:
+    """Page-context features of first-stage ``scores`` (n_rows,): shape (n_rows, len(CONTEXT_NAMES)),
+    written into ``out`` when given (a column block of a bigger matrix: no copy)."""
     n = len(scores)
-    out = np.empty((n, len(CONTEXT_NAMES)), dtype=np.float64, order="F")
+    if out is None:
+        out = np.empty((n, len(CONTEXT_NAMES)), dtype=np.float64, order="F")
     if not n:
         return out
     out[:, 0] = scores
@@ -106,6 +108,20 @@ def context_features(scores: np.ndarray, layout: Layout) -> np.ndarray:
     outside = np.maximum(np.maximum(first_strong - layout.index, layout.index - last_strong), 0)
     out[:, col + 5] = np.log1p(np.where(strong_total > 0, outside, layout.count))
     out[:, col + 6] = _page_rank(scores, layout)
+    return out
+
+
+def page_profile(values: np.ndarray, scores: np.ndarray, layout: Layout, out: np.ndarray | None = None) -> np.ndarray:
+    """What kind of page a row is on: the page's mean of each column of ``values`` (n_rows, k) and
+    its share of strong lines; shape (n_rows, k + 1), written into ``out`` when given. Listings,
+    product and forum pages differ from articles in these, and what is content differs with them."""
+    if out is None:
+        out = np.empty((len(scores), values.shape[1] + 1), dtype=np.float64, order="F")
+    if not len(scores):
+        return out
+    for j in range(values.shape[1]):
+        out[:, j] = _page_reduce(np.add, values[:, j].astype(np.float64), layout) / layout.count
+    out[:, -1] = _page_reduce(np.add, (scores >= STRONG).astype(np.float64), layout) / layout.count
     return out
 
 
@@ -144,21 +160,30 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
     """
 
     chrome_columns: tuple[int, ...] = ()  # pickles made before the parameter existed
+    page_means: tuple[int, ...] = ()  # likewise
 
     def __init__(self, first=None, second=None, layout_columns: tuple[int, int] = (0, 1),
-                 passthrough: tuple[int, ...] = (), folds: int = 3, chrome_columns: tuple[int, ...] = ()):
+                 passthrough: tuple[int, ...] = (), folds: int = 3, chrome_columns: tuple[int, ...] = (),
+                 page_means: tuple[int, ...] = ()):
         self.first, self.second = first, second
         self.layout_columns = layout_columns
         self.passthrough = passthrough
         self.folds = folds
         self.chrome_columns = chrome_columns
+        self.page_means = page_means
 
     def _second_input(self, X: np.ndarray, scores: np.ndarray) -> np.ndarray:
         layout = Layout.from_columns(X[:, self.layout_columns[0]], X[:, self.layout_columns[1]])
-        context = context_features(scores, layout)
-        if not self.passthrough:
-            return context
-        return np.asfortranarray(np.hstack([context, X[:, list(self.passthrough)]]))
+        k, p = len(CONTEXT_NAMES), len(self.passthrough)
+        width = k + p + (len(self.page_means) + 1 if self.page_means else 0)
+        # One column-major matrix filled in place: no stacked copies of millions of rows in training.
+        out = np.empty((len(scores), width), dtype=np.float64, order="F")
+        context_features(scores, layout, out[:, :k])
+        for j, column in enumerate(self.passthrough):
+            out[:, k + j] = X[:, column]
+        if self.page_means:
+            page_profile(X[:, list(self.page_means)], scores, layout, out[:, k + p:])
+        return out
 
     def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None,
             groups: np.ndarray | None = None, progress: Callable[[str], None] | None = None) -> "PageStageClassifier":

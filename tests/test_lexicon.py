@@ -138,6 +138,9 @@ def test_featurising_in_chunks_equals_one_batch(monkeypatch, sample_pages):
     assert len(featuriser._chunks(pages)) > 3
     chunked = LineFeaturiser(groups=("length", "position", "lexicon")).fit_transform(pages, y)
     np.testing.assert_allclose(chunked, whole, rtol=1e-6)
+    # Training-sized matrices are row-major: scikit-learn's bin sampling (np.take) would copy a
+    # column-major one whole, which was the largest transient of a training run.
+    assert chunked.flags.c_contiguous and not whole.flags.c_contiguous
     f = LineFeaturiser(groups=("length", "position", "lexicon")).fit(pages, y)
     np.testing.assert_allclose(f.transform(pages), f.transform_batch(LineBatch.from_pages(pages)), rtol=1e-9)
 

@@ -208,6 +208,46 @@ def test_page_context_features_by_hand():
     np.testing.assert_allclose(col["stage1.page_rank"], [1, 0, 0.5, 0, 1, 0])
 
 
+def test_page_profile_by_hand():
+    from linesift.model.stage import Layout, page_profile
+
+    # the same three pages; two line features, e.g. ends_terminal and words
+    values = np.array([[1, 10], [0, 2], [1, 6], [0, 1], [0, 3], [1, 20]], dtype=np.float32)
+    scores = np.array([0.9, 0.2, 0.6, 0.1, 0.7, 0.3])
+    layout = Layout(page=np.array([0, 0, 0, 1, 1, 2]), index=np.array([0, 1, 2, 0, 1, 0]),
+                    count=np.array([3, 3, 3, 2, 2, 1]))
+    out = page_profile(values, scores, layout)
+    np.testing.assert_allclose(out[:, 0], [2 / 3] * 3 + [0, 0, 1])
+    np.testing.assert_allclose(out[:, 1], [6] * 3 + [2, 2, 20])
+    np.testing.assert_allclose(out[:, 2], [2 / 3] * 3 + [0.5, 0.5, 0])  # share of strong lines
+    assert page_profile(values[:0], scores[:0], Layout(*(np.zeros(0, int),) * 3)).shape == (0, 3)
+
+
+def test_page_stage_sees_the_page_profile_only_when_asked():
+    from linesift.model.stage import CONTEXT_NAMES, PageStageClassifier
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    n = 30
+    index = np.arange(n) % 10  # three pages of 10 lines
+    X = np.column_stack([np.log1p(index), np.log1p(9 - index), np.arange(n) % 3, np.arange(n) // 10])
+    y = (np.arange(n) % 2).astype(int)
+    common = dict(first=HistGradientBoostingClassifier(max_iter=3), second=HistGradientBoostingClassifier(max_iter=3),
+                  layout_columns=(0, 1), passthrough=(2,), folds=2)
+    plain = PageStageClassifier(**common).fit(X, y)
+    profiled = PageStageClassifier(**common, page_means=(2, 3)).fit(X, y)
+    scores = plain.first_.predict_proba(X)[:, 1]
+    assert plain._second_input(X, scores).shape == (n, len(CONTEXT_NAMES) + 1)
+    wide = profiled._second_input(X, scores)
+    assert wide.shape == (n, len(CONTEXT_NAMES) + 1 + 3)
+    np.testing.assert_allclose(wide[:, -2], X[:, 3])  # column 3 is constant on each page: its own mean
+    # A stage pickled before the parameter existed sees no profile.
+    state = plain.__getstate__()
+    state.pop("page_means", None)
+    old = PageStageClassifier.__new__(PageStageClassifier)
+    old.__setstate__(state)
+    assert old._second_input(X, scores).shape == plain._second_input(X, scores).shape
+
+
 def test_layout_reads_pages_from_the_position_columns():
     from linesift.model.stage import Layout
 

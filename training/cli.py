@@ -556,7 +556,7 @@ def datasets_build(
 
 
 dev_app = typer.Typer(help="Maintainer tools, run inside a linesift checkout: the evaluation gate, model "
-                           "selection, the speed benchmark, mutation testing, screenshots. Each takes its own options (linesift dev gate --help).",
+                           "selection, the speed benchmark, mutation testing, screenshots, the site-repeats rule. Each takes its own options (linesift dev gate --help).",
                       no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT)
 app.add_typer(dev_app, name="dev")
 #: The tools parse their own options (argparse), so typer passes everything after the name through.
@@ -588,6 +588,15 @@ def dev_bench(ctx: typer.Context) -> int:
     from . import bench
 
     return bench.main(ctx.args)
+
+
+@dev_app.command("repeats", context_settings=PASS_THROUGH, add_help_option=False)
+@_guarded
+def dev_repeats(ctx: typer.Context) -> int:
+    """Score 'a content line on K other pages of its site is chrome' on the bundled recipe's CV: DATA... [--min-pages K...]."""
+    from . import repeats
+
+    return repeats.main(ctx.args)
 
 
 @dev_app.command("mutate", context_settings=PASS_THROUGH, add_help_option=False)

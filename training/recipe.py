@@ -44,6 +44,7 @@ class Recipe:
     neighbour_features: tuple[str, ...] | None = None  # line features that get neighbour copies (None: all)
     page_stage: bool = False  # a second model over the first stage's scores across the page
     convention: bool = False  # the page stage makes credits and caption lines chrome (model/convention.py)
+    page_profile: bool = False  # the page stage sees page means of some line features (train.PAGE_PROFILE)
     classifier_params: dict[str, Any] = field(default_factory=dict)
     page_stage_params: dict[str, Any] = field(default_factory=dict)  # the second stage's trees
     corpus_weights: dict[str, float] = field(default_factory=dict)
@@ -57,6 +58,8 @@ class Recipe:
             del out["neighbour_features"]  # recipes (and floors files) from before the field read the same
         else:
             out["neighbour_features"] = list(self.neighbour_features)
+        if not self.page_profile:
+            del out["page_profile"]  # likewise
         return out
 
     @classmethod
@@ -94,6 +97,12 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     Recipe("hgb-lexicon-page-lean-convention-n12", groups=GROUPS + ("lexicon",), neighbour_features=NEIGHBOUR_TOP12,
            page_stage=True, convention=True, classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE,
            corpus_weights=CORPUS_WEIGHTS, stack_folds=2, folds=3),
+    # The bundled recipe whose page stage also sees what kind of page it is (page means of 8 line
+    # features and the share of strong lines): WCXB's listings, products and forums score lowest.
+    Recipe("hgb-lexicon-page-lean-convention-n12-profile", groups=GROUPS + ("lexicon",),
+           neighbour_features=NEIGHBOUR_TOP12, page_stage=True, convention=True, page_profile=True,
+           classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
+           folds=3),
     # The bundled recipe with neighbour copies at -1 and +1 only: 153 columns instead of 253 (the
     # page stage already sees the scores of 8 lines each side), for training memory.
     Recipe("hgb-lexicon-page-lean-convention-n1", groups=GROUPS + ("lexicon",), neighbours=(-1, 1), page_stage=True,

@@ -33,6 +33,10 @@ THRESHOLD_BETAS = {"f1": 1.0, "precision": 0.5, "recall": 2.0}
 #: Line features the second stage sees beside the first stage's scores (those the groups have).
 PAGE_STAGE_PASSTHROUGH = ("length.words", "length.page_share", "position.relative", "punctuation.ends_terminal",
                           "keywords.density", "lexicon.score")
+#: Line features whose page means the second stage sees with ``Recipe.page_profile``: what kind of
+#: page it is (prose, a listing of short titled links, a product's figures, a forum's repeats).
+PAGE_PROFILE = ("punctuation.ends_terminal", "length.words", "lexicon.score", "keywords.density",
+                "punctuation.digit_ratio", "punctuation.titlecase_ratio", "position.repeats", "length.is_single_word")
 
 
 def _classifier(recipe: Recipe, params: dict | None = None):
@@ -58,7 +62,8 @@ def build_pipeline(recipe: Recipe) -> Pipeline:
             first=classifier, second=_classifier(recipe.but(model_type="hgb"), recipe.page_stage_params),
             layout_columns=(base.index("position.from_start"), base.index("position.from_end")),
             passthrough=tuple(base.index(n) for n in PAGE_STAGE_PASSTHROUGH if n in base), folds=recipe.stack_folds,
-            chrome_columns=tuple(base.index(n) for n in features.CONVENTION_CHROME if n in base and recipe.convention))
+            chrome_columns=tuple(base.index(n) for n in features.CONVENTION_CHROME if n in base and recipe.convention),
+            page_means=tuple(base.index(n) for n in PAGE_PROFILE if n in base and recipe.page_profile))
     if recipe.model_type == "logreg":
         return Pipeline([("features", featuriser), ("scale", StandardScaler()), ("classifier", classifier)])
     return Pipeline([("features", featuriser), ("classifier", classifier)])
@@ -168,6 +173,12 @@ class CVResult:
     thresholds: dict[str, float]
     fold_thresholds: list[float]
     oof_scores: list[np.ndarray]
+    page_folds: np.ndarray | None = None  # each page's test fold, shape (n_pages,)
+
+    def held_out_labels(self, pages: Sequence[LabelledPage]) -> list[list[str]]:
+        """Each page's labels from its held-out scores at its fold's threshold (what the report scored)."""
+        return [_labels_from_scores(p, self.oof_scores[i], self.fold_thresholds[self.page_folds[i]])[0]
+                for i, p in enumerate(pages)]
 
 
 #: Receives one line per training stage ("cv fold 2/5: fitting on 7,811 pages"); never required.
@@ -223,7 +234,7 @@ def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | N
     y_cat, s_cat, w_cat = np.concatenate(y_all), np.concatenate(oof), np.concatenate(w_all)
     thresholds = {name: best_threshold(y_cat, s_cat, beta, w_cat) for name, beta in THRESHOLD_BETAS.items()}
     report = score_labels(pages, predicted, scores)
-    return CVResult(report, k, thresholds, fold_thresholds, oof)
+    return CVResult(report, k, thresholds, fold_thresholds, oof, fold_of)
 
 
 def _labels_from_scores(page: LabelledPage, scores: np.ndarray, threshold: float) -> tuple[list[str], list[float]]:
