@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..errors import LinesiftError
 
 STDIN = "-"
 
 
-def expand_paths(paths: Iterable[str | os.PathLike], suffixes: tuple[str, ...], error: type[LinesiftError] = LinesiftError,
+def expand_paths(paths: Iterable[str | os.PathLike], suffixes: tuple[str, ...] = (), error: type[LinesiftError] = LinesiftError,
                  allow_stdin: bool = False, ignored: list[str] | None = None,
-                 missing: list[str] | None = None) -> list[str]:
-    """Files named directly (any suffix), and the files with one of ``suffixes`` found in directories
-    (recursive, sorted, suffix compared case-insensitively); ``-`` passes through when ``allow_stdin``.
+                 missing: list[str] | None = None, accept: Callable[[Path], bool] | None = None) -> list[str]:
+    """Files named directly (any suffix), and the files found in directories (recursive, sorted,
+    hidden files left out) that have one of ``suffixes`` (case-insensitive) or that ``accept``
+    takes; ``-`` passes through when ``allow_stdin``.
 
-    Files of other kinds found in directories are appended to ``ignored`` (when given; hidden files
-    are not counted). A path that does not exist raises ``error`` naming it, or is appended to
-    ``missing`` when that is given.
+    Files of other kinds found in directories are appended to ``ignored`` (when given). A path
+    that does not exist raises ``error`` naming it, or is appended to ``missing`` when that is given.
     """
+    wanted = accept or (lambda p: p.suffix.lower() in suffixes)
     out: list[str] = []
     for raw in paths:
         raw = str(raw)
@@ -30,11 +31,11 @@ def expand_paths(paths: Iterable[str | os.PathLike], suffixes: tuple[str, ...], 
         path = Path(raw)
         if path.is_dir():
             for p in sorted(path.rglob("*")):
-                if not p.is_file():
+                if not p.is_file() or p.name.startswith("."):
                     continue
-                if p.suffix.lower() in suffixes:
+                if wanted(p):
                     out.append(str(p))
-                elif ignored is not None and not p.name.startswith("."):
+                elif ignored is not None:
                     ignored.append(str(p))
         elif path.exists():
             out.append(raw)

@@ -16,6 +16,7 @@ from ..errors import DataError, LinesiftError
 from ..text import BOMS, decode_page, refuse_binary
 from .extras import require
 from .jsonl import parse_record
+from .paths import expand_paths
 from .streams import (
     COMPRESSION_SUFFIXES,
     STDIN,
@@ -94,23 +95,10 @@ def expand_inputs(paths: Iterable[str], ignored: list[str] | None = None,
     out: list[tuple[str, str]] = []
     for raw in paths:
         raw = str(raw)
-        path = Path(raw)
-        if raw == STDIN:
-            out.append((raw, ""))
-        elif path.is_dir():
-            for p in sorted(path.rglob("*")):
-                if not p.is_file() or p.name.startswith("."):
-                    continue
-                if kind_by_name(p):
-                    out.append((str(p), raw))
-                elif ignored is not None:
-                    ignored.append(str(p))
-        elif path.exists():
-            out.append((raw, ""))
-        elif missing is not None:
-            missing.append(raw)
-        else:
-            raise LinesiftError("no such file or directory", source=raw)
+        root = raw if raw != STDIN and Path(raw).is_dir() else ""
+        found = expand_paths([raw], allow_stdin=True, ignored=ignored, missing=missing,
+                             accept=lambda p: bool(kind_by_name(p)))
+        out.extend((f, root) for f in found)
     return out
 
 
