@@ -28,6 +28,9 @@ SCORE_OFFSETS = (-8, -4, -2, -1, 1, 2, 4, 8)
 SCORE_WINDOWS = (3, 10, 25)
 #: A line is "strong" at or above this first-stage score (content probability).
 STRONG = 0.5
+#: Rows of the page stage's input computed at a time (whole pages): bounds the temporaries
+#: (about 20 arrays of this many 8-byte values) when training on millions of lines.
+BLOCK_ROWS = 262_144
 CONTEXT_NAMES = (
     ["stage1.score"] + [f"stage1.at{o:+d}" for o in SCORE_OFFSETS] + [f"stage1.mean{h}" for h in SCORE_WINDOWS]
     + ["stage1.page_max", "stage1.page_mean", "stage1.strong_before", "stage1.strong_after",
@@ -50,6 +53,17 @@ class Layout:
         after = np.rint(np.expm1(from_end)).astype(np.int64)
         page = np.cumsum(index == 0) - 1
         return cls(page, index, index + after + 1)
+
+
+def page_blocks(layout: Layout, rows: int) -> list[tuple[int, int]]:
+    """(start, stop) row ranges that cover the rows in order, each made of whole pages and starting
+    at the first page that starts in its stretch of ``rows`` rows (a longer page is a block alone)."""
+    starts = np.flatnonzero(layout.index == 0)
+    if not len(starts):
+        return []
+    edges = starts[np.unique(starts // rows, return_index=True)[1]]
+    edges[0] = 0  # every row in a block, even before a first page start (malformed columns)
+    return list(zip(edges.tolist(), edges[1:].tolist() + [len(layout.index)]))
 
 
 def _shift(values: np.ndarray, layout: Layout, offset: int, fill: float) -> np.ndarray:
@@ -150,6 +164,35 @@ def _page_rank(scores: np.ndarray, layout: Layout) -> np.ndarray:
     return rank / np.maximum(layout.count - 1, 1)
 
 
+def stacking_folds(groups: np.ndarray, k: int) -> list[tuple[np.ndarray | slice, np.ndarray | slice]]:
+    """The page stage's site-grouped (train, test) rows for ``groups`` (n_rows,): each a ``slice``
+    where the rows are one consecutive run (so ``X[rows]`` is a view, not a copy), else indices."""
+    from sklearn.model_selection import GroupKFold
+
+    return [(_as_slice(train), _as_slice(test))
+            for train, test in GroupKFold(n_splits=k).split(np.zeros(len(groups)), groups=groups)]
+
+
+def stacking_order(groups: np.ndarray, k: int) -> np.ndarray:
+    """A stable order of the rows (n_rows,) that puts each stacking fold's rows together; with two
+    folds every training set is then one slice: training memory falls by half the feature matrix."""
+    fold = np.empty(len(groups), dtype=np.int64)
+    for f, (_, test) in enumerate(stacking_folds(groups, k)):
+        fold[test] = f
+    return np.argsort(fold, kind="stable")
+
+
+def _as_slice(rows: np.ndarray) -> np.ndarray | slice:
+    """``rows`` (sorted indices) as a slice when they are consecutive."""
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows):
+        return slice(int(rows[0]), int(rows[-1]) + 1)
+    return rows
+
+
+def _count(rows: np.ndarray | slice) -> int:
+    return rows.stop - rows.start if isinstance(rows, slice) else len(rows)
+
+
 class PageStageClassifier(ClassifierMixin, BaseEstimator):
     """First stage on line features, second stage on page-context features of its scores.
 
@@ -172,25 +215,27 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
         self.chrome_columns = chrome_columns
         self.page_means = page_means
 
-    def _second_input(self, X: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    def _second_input(self, X: np.ndarray, scores: np.ndarray, order: str = "F") -> np.ndarray:
+        """The page stage's input, shape (n_rows, width): column-major for prediction (filled by
+        column), row-major in training, where scikit-learn's bin sampling copies any other whole."""
         layout = Layout.from_columns(X[:, self.layout_columns[0]], X[:, self.layout_columns[1]])
         k, p = len(CONTEXT_NAMES), len(self.passthrough)
         width = k + p + (len(self.page_means) + 1 if self.page_means else 0)
-        # One column-major matrix filled in place: no stacked copies of millions of rows in training.
-        out = np.empty((len(scores), width), dtype=np.float64, order="F")
-        context_features(scores, layout, out[:, :k])
+        # One matrix filled in place: no stacked copies of millions of rows in training.
+        out = np.empty((len(scores), width), dtype=np.float64, order=order)
+        for lo, hi in page_blocks(layout, BLOCK_ROWS):  # bounds the temporaries of millions of rows
+            block = Layout(layout.page[lo:hi] - layout.page[lo], layout.index[lo:hi], layout.count[lo:hi])
+            context_features(scores[lo:hi], block, out[lo:hi, :k])
+            if self.page_means:
+                page_profile(X[lo:hi, list(self.page_means)], scores[lo:hi], block, out[lo:hi, k + p:])
         for j, column in enumerate(self.passthrough):
             out[:, k + j] = X[:, column]
-        if self.page_means:
-            page_profile(X[:, list(self.page_means)], scores, layout, out[:, k + p:])
         return out
 
     def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None,
             groups: np.ndarray | None = None, progress: Callable[[str], None] | None = None) -> "PageStageClassifier":
         """Fit both stages; ``groups`` (one per row, e.g. the site) keeps a group out of its own
         scores; ``progress`` is told each step (training runs take minutes)."""
-        from sklearn.model_selection import GroupKFold
-
         say = progress or (lambda message: None)
         y = np.asarray(y)
         weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
@@ -203,13 +248,13 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
             oof = self.first_.predict_proba(X)[:, 1]
         else:
             oof = np.zeros(len(y))
-            for j, (train, test) in enumerate(GroupKFold(n_splits=k).split(oof, groups=groups), start=1):
-                say(f"stacking fold {j}/{k}: first stage on {len(train):,} lines, scoring {len(test):,}")
-                # A copy of the training rows: fitting on fewer rows is what keeps stacking affordable.
+            for j, (train, test) in enumerate(stacking_folds(groups, k), start=1):
+                say(f"stacking fold {j}/{k}: first stage on {_count(train):,} lines, scoring {_count(test):,}")
+                # Rows ordered by fold (``stacking_order``) come as slices, views of X; else as copies.
                 model = clone(self.first).fit(X[train], y[train], sample_weight=weights[train])
                 oof[test] = model.predict_proba(X[test])[:, 1]
         say("page stage on the held-out scores")
-        self.second_ = clone(self.second).fit(self._second_input(X, oof), y, sample_weight=weights)
+        self.second_ = clone(self.second).fit(self._second_input(X, oof, order="C"), y, sample_weight=weights)
         self.classes_ = self.first_.classes_
         return self
 

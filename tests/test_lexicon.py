@@ -181,3 +181,61 @@ def test_page_stage_turns_convention_chrome_columns_chrome():
     assert (plain[flag > 0] > 0.5).all()  # the stages alone keep those content-looking lines
     assert (revised[flag > 0] == 0).all()
     np.testing.assert_allclose(revised[flag == 0], plain[flag == 0])
+
+
+def test_stacking_folds_of_rows_in_stacking_order_are_views_with_the_same_sites():
+    from linesift.model.stage import stacking_folds, stacking_order
+
+    rng = np.random.default_rng(3)
+    groups = rng.integers(0, 9, size=200)  # sites scattered over the rows, as pages arrive
+    before = stacking_folds(groups, 2)
+    assert all(not isinstance(rows, slice) for pair in before for rows in pair)
+    order = stacking_order(groups, 2)
+    assert sorted(order.tolist()) == list(range(len(groups)))
+    after = stacking_folds(groups[order], 2)
+    X = np.arange(len(groups) * 3, dtype=np.float64).reshape(-1, 3)[order]
+    for (train_b, test_b), (train_a, test_a) in zip(before, after):
+        assert isinstance(train_a, slice) and isinstance(test_a, slice)
+        assert np.shares_memory(X[train_a], X)  # a view: no copy of the training rows
+        assert set(groups[train_b]) == set(groups[order][train_a])  # the same sites in each fold
+        assert set(groups[test_b]) == set(groups[order][test_a])
+
+
+def test_fit_hands_the_page_stage_its_pages_in_stacking_order(sample_pages, monkeypatch):
+    from linesift.model import stage
+    from linesift.training.recipe import get_recipe
+    from linesift.training.train import build_pipeline, fit
+
+    seen = []
+    real = stage.stacking_folds
+    monkeypatch.setattr(stage, "stacking_folds", lambda groups, k: seen.append(real(groups, k)) or seen[-1])
+    recipe = get_recipe("bundled").but(classifier_params={"max_iter": 5}, page_stage_params={"max_iter": 5})
+    shuffled = [sample_pages[i] for i in np.random.default_rng(0).permutation(len(sample_pages))]
+    fit(build_pipeline(recipe), shuffled)
+    assert len(seen) == 2  # once to order the pages, once in the page stage
+    assert not all(isinstance(rows, slice) for pair in seen[0] for rows in pair)  # shuffled: scattered
+    assert all(isinstance(rows, slice) for pair in seen[1] for rows in pair)  # as fitted: consecutive
+
+
+def test_page_stage_input_in_blocks_of_whole_pages_equals_one_block(monkeypatch):
+    from linesift.model import stage
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(4)
+    sizes = [1, 7, 3, 12, 2, 30, 5]
+    index = np.concatenate([np.arange(n) for n in sizes])
+    count = np.concatenate([np.full(n, n) for n in sizes])
+    X = np.column_stack([np.log1p(index), np.log1p(count - 1 - index), rng.random(len(index)), rng.random(len(index))])
+    layout = Layout.from_columns(X[:, 0], X[:, 1])
+    blocks = stage.page_blocks(layout, 10)
+    assert blocks == [(0, 11), (11, 23), (23, 55), (55, 60)]  # page starts 0, 1, 8, 11, 23, 25, 55
+    assert all(layout.index[lo] == 0 for lo, _ in blocks)
+    model = PageStageClassifier(first=HistGradientBoostingClassifier(max_iter=3),
+                                second=HistGradientBoostingClassifier(max_iter=3), layout_columns=(0, 1),
+                                passthrough=(3,), folds=2, page_means=(2,))
+    scores = rng.random(len(index))
+    whole = model._second_input(X, scores)
+    monkeypatch.setattr(stage, "BLOCK_ROWS", 10)
+    blocked = model._second_input(X, scores, order="C")
+    np.testing.assert_allclose(blocked, whole, rtol=1e-12, atol=1e-12)
+    assert blocked.flags.c_contiguous and whole.flags.f_contiguous

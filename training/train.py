@@ -12,7 +12,7 @@ from linesift.model import features
 from linesift.model.errors import DataError
 from linesift.model.featuriser import LineFeaturiser
 from linesift.model.labels import BLANK, CHROME, CONTENT
-from linesift.model.stage import PageStageClassifier
+from linesift.model.stage import PageStageClassifier, stacking_order
 from linesift.model.text import is_blank
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -88,6 +88,8 @@ def fit(pipeline: Pipeline, pages: Sequence[LabelledPage], corpus_weights: dict[
     features and a second stage get the pages' sites, so their held-out scores come from other sites.
     ``progress`` is told each stage (featurising, each classifier stage and stacking fold).
     """
+    if isinstance(pipeline[-1], PageStageClassifier):
+        pages = _in_stacking_order(pages, pipeline[-1].folds)
     y = line_targets(pages)
     w = line_weights(pages, corpus_weights)
     if len(np.unique(y[w > 0])) < 2:
@@ -102,6 +104,23 @@ def fit(pipeline: Pipeline, pages: Sequence[LabelledPage], corpus_weights: dict[
             lexicon = " and the lexicon" if "lexicon" in pipeline[0].groups else ""
             progress(f"featurising {len(y):,} lines of {len(pages):,} pages{lexicon}")
     return pipeline.fit([p.lines for p in pages], y, **params)
+
+
+def _in_stacking_order(pages: Sequence[LabelledPage], folds: int) -> list[LabelledPage]:
+    """``pages`` reordered so the page stage's stacking folds are consecutive rows (fitted on views,
+    not copies); the folds themselves are those of the unordered pages (GroupKFold sees only sizes)."""
+    sites = np.unique([p.site for p in pages], return_inverse=True)[1]
+    rows = np.array([len(p.content_mask()) for p in pages])
+    row_sites = np.repeat(sites, rows)
+    k = min(folds, len(np.unique(row_sites)))
+    if k < 2:
+        return list(pages)
+    order = stacking_order(row_sites, k)
+    first_row = np.cumsum(rows) - rows  # pages without rows keep their place among their neighbours
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    page_rank = rank[np.minimum(first_row, len(order) - 1)]
+    return [pages[i] for i in np.argsort(page_rank, kind="stable")]
 
 
 def _within(progress: Progress, stage: str) -> Progress | None:
