@@ -173,13 +173,13 @@ def stacking_folds(groups: np.ndarray, k: int) -> list[tuple[np.ndarray | slice,
             for train, test in GroupKFold(n_splits=k).split(np.zeros(len(groups)), groups=groups)]
 
 
-def stacking_order(groups: np.ndarray, k: int) -> np.ndarray:
-    """A stable order of the rows (n_rows,) that puts each stacking fold's rows together; with two
-    folds every training set is then one slice: training memory falls by half the feature matrix."""
+def stacking_fold_of(groups: np.ndarray, k: int) -> np.ndarray:
+    """Each row's stacking fold (0..k-1), shape (n_rows,): rows stably sorted by it make every
+    fold's rows consecutive, and with two folds every training set one slice (half the memory)."""
     fold = np.empty(len(groups), dtype=np.int64)
     for f, (_, test) in enumerate(stacking_folds(groups, k)):
         fold[test] = f
-    return np.argsort(fold, kind="stable")
+    return fold
 
 
 def _as_slice(rows: np.ndarray) -> np.ndarray | slice:
@@ -250,7 +250,7 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
             oof = np.zeros(len(y))
             for j, (train, test) in enumerate(stacking_folds(groups, k), start=1):
                 say(f"stacking fold {j}/{k}: first stage on {_count(train):,} lines, scoring {_count(test):,}")
-                # Rows ordered by fold (``stacking_order``) come as slices, views of X; else as copies.
+                # Rows ordered by fold (``stacking_fold_of``) come as slices, views of X; else as copies.
                 model = clone(self.first).fit(X[train], y[train], sample_weight=weights[train])
                 oof[test] = model.predict_proba(X[test])[:, 1]
         say("page stage on the held-out scores")

@@ -184,13 +184,13 @@ def test_page_stage_turns_convention_chrome_columns_chrome():
 
 
 def test_stacking_folds_of_rows_in_stacking_order_are_views_with_the_same_sites():
-    from linesift.model.stage import stacking_folds, stacking_order
+    from linesift.model.stage import stacking_fold_of, stacking_folds
 
     rng = np.random.default_rng(3)
     groups = rng.integers(0, 9, size=200)  # sites scattered over the rows, as pages arrive
     before = stacking_folds(groups, 2)
     assert all(not isinstance(rows, slice) for pair in before for rows in pair)
-    order = stacking_order(groups, 2)
+    order = np.argsort(stacking_fold_of(groups, 2), kind="stable")
     assert sorted(order.tolist()) == list(range(len(groups)))
     after = stacking_folds(groups[order], 2)
     X = np.arange(len(groups) * 3, dtype=np.float64).reshape(-1, 3)[order]
@@ -239,3 +239,21 @@ def test_page_stage_input_in_blocks_of_whole_pages_equals_one_block(monkeypatch)
     blocked = model._second_input(X, scores, order="C")
     np.testing.assert_allclose(blocked, whole, rtol=1e-12, atol=1e-12)
     assert blocked.flags.c_contiguous and whole.flags.f_contiguous
+
+
+def test_stacking_order_keeps_every_page_and_each_sites_pages_in_their_order():
+    from linesift.training.data import LabelledPage
+    from linesift.training.train import _in_stacking_order
+
+    def page(site, n, tag):
+        lines = [f"{tag} line {i}" for i in range(n)]
+        return LabelledPage(lines, ["content"] * n, f"{tag}.txt", site, "c")
+
+    pages = [page("a", 5, "a1"), page("b", 9, "b1"), page("a", 0, "a-empty"), page("c", 4, "c1"),
+             page("b", 2, "b2"), page("d", 7, "d1"), page("a", 3, "a2")]
+    ordered = _in_stacking_order(pages, 2)
+    assert sorted(p.source for p in ordered) == sorted(p.source for p in pages)
+    for site in "abcd":
+        assert [p.source for p in ordered if p.site == site] == [p.source for p in pages if p.site == site]
+    assert ordered != pages
+    assert _in_stacking_order(pages[:1], 2) == pages[:1]  # one site: nothing to order

@@ -12,7 +12,7 @@ from linesift.model import features
 from linesift.model.errors import DataError
 from linesift.model.featuriser import LineFeaturiser
 from linesift.model.labels import BLANK, CHROME, CONTENT
-from linesift.model.stage import PageStageClassifier, stacking_order
+from linesift.model.stage import PageStageClassifier, stacking_fold_of
 from linesift.model.text import is_blank
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -107,20 +107,16 @@ def fit(pipeline: Pipeline, pages: Sequence[LabelledPage], corpus_weights: dict[
 
 
 def _in_stacking_order(pages: Sequence[LabelledPage], folds: int) -> list[LabelledPage]:
-    """``pages`` reordered so the page stage's stacking folds are consecutive rows (fitted on views,
-    not copies); the folds themselves are those of the unordered pages (GroupKFold sees only sizes)."""
+    """``pages`` stably reordered by their site's stacking fold, so the page stage fits each fold on
+    a view, not a copy; the folds are those of the unordered pages (GroupKFold sees only sizes)."""
     sites = np.unique([p.site for p in pages], return_inverse=True)[1]
-    rows = np.array([len(p.content_mask()) for p in pages])
-    row_sites = np.repeat(sites, rows)
+    row_sites = np.repeat(sites, [len(p.content_mask()) for p in pages])
     k = min(folds, len(np.unique(row_sites)))
     if k < 2:
         return list(pages)
-    order = stacking_order(row_sites, k)
-    first_row = np.cumsum(rows) - rows  # pages without rows keep their place among their neighbours
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    page_rank = rank[np.minimum(first_row, len(order) - 1)]
-    return [pages[i] for i in np.argsort(page_rank, kind="stable")]
+    site_fold = np.zeros(sites.max() + 1, dtype=np.int64)  # a site without rows goes first
+    site_fold[row_sites] = stacking_fold_of(row_sites, k)
+    return [pages[i] for i in np.argsort(site_fold[sites], kind="stable")]
 
 
 def _within(progress: Progress, stage: str) -> Progress | None:
