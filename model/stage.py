@@ -31,6 +31,8 @@ STRONG = 0.5
 #: Rows of the page stage's input computed at a time (whole pages): bounds the temporaries
 #: (about 20 arrays of this many 8-byte values) when training on millions of lines.
 BLOCK_ROWS = 262_144
+#: Weak lines (a subheading, a caption) that may sit inside one run of strong lines (lines).
+RUN_GAP = 2
 CONTEXT_NAMES = (
     ["stage1.score"] + [f"stage1.at{o:+d}" for o in SCORE_OFFSETS] + [f"stage1.mean{h}" for h in SCORE_WINDOWS]
     + ["stage1.page_max", "stage1.page_mean", "stage1.strong_before", "stage1.strong_after",
@@ -125,6 +127,44 @@ def context_features(scores: np.ndarray, layout: Layout, out: np.ndarray | None 
     return out
 
 
+RUN_NAMES = ("stage1.run_share", "stage1.run_words", "stage1.run_lines", "stage1.top_run_distance")
+
+
+def run_features(scores: np.ndarray, words: np.ndarray, layout: Layout, out: np.ndarray | None = None) -> np.ndarray:
+    """Where a line stands against the page's runs of strong lines (gaps of up to ``RUN_GAP`` weak
+    lines bridged): its run's words as a share of the page's heaviest run, the run's words and
+    lines (log1p), and the lines to the heaviest run (log1p, 0 inside); shape (n_rows, 4). An
+    article is one heavy run; teasers, comments and notices are light runs beside it.
+    ``words``: words per line (n_rows,)."""
+    n = len(scores)
+    if out is None:
+        out = np.empty((n, len(RUN_NAMES)), dtype=np.float64, order="F")
+    if not n:
+        return out
+    strong = scores >= STRONG
+    rows = np.arange(n)
+    page_start = rows - layout.index
+    page_end = page_start + layout.count
+    big = np.iinfo(np.int64).max // 4
+    last = np.maximum.accumulate(np.where(strong, rows, -big))
+    nxt = np.minimum.accumulate(np.where(strong, rows, big)[::-1])[::-1]
+    bridged = (last >= page_start) & (nxt < page_end) & (nxt - last - 1 <= RUN_GAP)
+    member = strong | bridged
+    starts = member & ((layout.index == 0) | ~np.concatenate(([False], member[:-1])))
+    run = np.cumsum(starts) - 1  # run id of member rows (meaningless elsewhere)
+    run_words = np.zeros(max(int(run[-1]) + 1, 1) if n else 1)
+    np.add.at(run_words, run[member], np.where(strong, words, 0.0)[member])
+    run_lines = np.bincount(run[member], minlength=len(run_words)).astype(np.float64)
+    mine = np.where(member, run_words[np.clip(run, 0, None)], 0.0)
+    page_top = _page_reduce(np.maximum, mine, layout)
+    out[:, 0] = mine / np.maximum(page_top, 1.0)
+    out[:, 1] = np.log1p(mine)
+    out[:, 2] = np.log1p(np.where(member, run_lines[np.clip(run, 0, None)], 0.0))
+    top = member & (mine >= page_top) & (page_top > 0)
+    out[:, 3] = np.log1p(_strong_distance(top, layout))
+    return out
+
+
 def page_profile(values: np.ndarray, scores: np.ndarray, layout: Layout, out: np.ndarray | None = None) -> np.ndarray:
     """What kind of page a row is on: the page's mean of each column of ``values`` (n_rows, k) and
     its share of strong lines; shape (n_rows, k + 1), written into ``out`` when given. Listings,
@@ -204,30 +244,35 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
 
     chrome_columns: tuple[int, ...] = ()  # pickles made before the parameter existed
     page_means: tuple[int, ...] = ()  # likewise
+    words_column: int | None = None  # likewise
 
     def __init__(self, first=None, second=None, layout_columns: tuple[int, int] = (0, 1),
                  passthrough: tuple[int, ...] = (), folds: int = 3, chrome_columns: tuple[int, ...] = (),
-                 page_means: tuple[int, ...] = ()):
+                 page_means: tuple[int, ...] = (), words_column: int | None = None):
         self.first, self.second = first, second
         self.layout_columns = layout_columns
         self.passthrough = passthrough
         self.folds = folds
         self.chrome_columns = chrome_columns
         self.page_means = page_means
+        self.words_column = words_column
 
     def _second_input(self, X: np.ndarray, scores: np.ndarray, order: str = "F") -> np.ndarray:
         """The page stage's input, shape (n_rows, width): column-major for prediction (filled by
         column), row-major in training, where scikit-learn's bin sampling copies any other whole."""
         layout = Layout.from_columns(X[:, self.layout_columns[0]], X[:, self.layout_columns[1]])
         k, p = len(CONTEXT_NAMES), len(self.passthrough)
-        width = k + p + (len(self.page_means) + 1 if self.page_means else 0)
+        m = len(self.page_means) + 1 if self.page_means else 0
+        width = k + p + m + (len(RUN_NAMES) if self.words_column is not None else 0)
         # One matrix filled in place: no stacked copies of millions of rows in training.
         out = np.empty((len(scores), width), dtype=np.float64, order=order)
         for lo, hi in page_blocks(layout, BLOCK_ROWS):  # bounds the temporaries of millions of rows
             block = Layout(layout.page[lo:hi] - layout.page[lo], layout.index[lo:hi], layout.count[lo:hi])
             context_features(scores[lo:hi], block, out[lo:hi, :k])
             if self.page_means:
-                page_profile(X[lo:hi, list(self.page_means)], scores[lo:hi], block, out[lo:hi, k + p:])
+                page_profile(X[lo:hi, list(self.page_means)], scores[lo:hi], block, out[lo:hi, k + p : k + p + m])
+            if self.words_column is not None:  # the column is log1p(words)
+                run_features(scores[lo:hi], np.expm1(X[lo:hi, self.words_column]), block, out[lo:hi, k + p + m :])
         for j, column in enumerate(self.passthrough):
             out[:, k + j] = X[:, column]
         return out

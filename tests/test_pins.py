@@ -223,6 +223,25 @@ def test_page_profile_by_hand():
     assert page_profile(values[:0], scores[:0], Layout(*(np.zeros(0, int),) * 3)).shape == (0, 3)
 
 
+def test_run_features_by_hand():
+    from linesift.model.stage import RUN_GAP, RUN_NAMES, Layout, run_features
+
+    assert RUN_GAP == 2
+    # page 0 (9 lines): a run of rows 0-3 bridged over weak row 1 (60 words), a gap of three weak
+    # lines, a one-line run of 5 words; page 1 (2 lines): one run of 8 words; page 2: no strong line
+    scores = np.array([0.9, 0.1, 0.8, 0.9, 0.1, 0.1, 0.1, 0.7, 0.2, 0.6, 0.6, 0.1])
+    words = np.array([10, 2, 20, 30, 1, 1, 1, 5, 1, 4, 4, 9], dtype=float)
+    layout = Layout(page=np.array([0] * 9 + [1, 1, 2]), index=np.array([*range(9), 0, 1, 0]),
+                    count=np.array([9] * 9 + [2, 2, 1]))
+    out = run_features(scores, words, layout)
+    col = {name: out[:, RUN_NAMES.index(name)] for name in RUN_NAMES}
+    np.testing.assert_allclose(col["stage1.run_share"], [1] * 4 + [0] * 3 + [5 / 60, 0, 1, 1, 0])
+    np.testing.assert_allclose(col["stage1.run_words"], np.log1p([60] * 4 + [0] * 3 + [5, 0, 8, 8, 0]))
+    np.testing.assert_allclose(col["stage1.run_lines"], np.log1p([4] * 4 + [0] * 3 + [1, 0, 2, 2, 0]))
+    np.testing.assert_allclose(col["stage1.top_run_distance"], np.log1p([0] * 4 + [1, 2, 3, 4, 5, 0, 0, 1]))
+    assert run_features(scores[:0], words[:0], Layout(*(np.zeros(0, int),) * 3)).shape == (0, 4)
+
+
 def test_page_stage_sees_the_page_profile_only_when_asked():
     from linesift.model.stage import CONTEXT_NAMES, PageStageClassifier
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -243,6 +262,32 @@ def test_page_stage_sees_the_page_profile_only_when_asked():
     # A stage pickled before the parameter existed sees no profile.
     state = plain.__getstate__()
     state.pop("page_means", None)
+    old = PageStageClassifier.__new__(PageStageClassifier)
+    old.__setstate__(state)
+    assert old._second_input(X, scores).shape == plain._second_input(X, scores).shape
+
+
+def test_page_stage_sees_the_runs_only_when_asked():
+    from linesift.model.stage import CONTEXT_NAMES, RUN_NAMES, Layout, PageStageClassifier, run_features
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    n = 30
+    index = np.arange(n) % 10  # three pages of 10 lines; column 2 is log1p(words)
+    X = np.column_stack([np.log1p(index), np.log1p(9 - index), np.log1p(np.arange(n) % 7), np.arange(n) // 10])
+    y = (np.arange(n) % 2).astype(int)
+    common = dict(first=HistGradientBoostingClassifier(max_iter=3), second=HistGradientBoostingClassifier(max_iter=3),
+                  layout_columns=(0, 1), passthrough=(3,), folds=2)
+    plain = PageStageClassifier(**common).fit(X, y)
+    runs = PageStageClassifier(**common, words_column=2).fit(X, y)
+    scores = plain.first_.predict_proba(X)[:, 1]
+    wide = runs._second_input(X, scores)
+    assert wide.shape == (n, len(CONTEXT_NAMES) + 1 + len(RUN_NAMES))
+    layout = Layout.from_columns(X[:, 0], X[:, 1])
+    np.testing.assert_allclose(wide[:, -len(RUN_NAMES):], run_features(scores, np.arange(n) % 7, layout))
+    np.testing.assert_allclose(wide[:, : len(CONTEXT_NAMES) + 1], plain._second_input(X, scores))
+    # A stage pickled before the parameter existed sees no runs.
+    state = plain.__getstate__()
+    state.pop("words_column", None)
     old = PageStageClassifier.__new__(PageStageClassifier)
     old.__setstate__(state)
     assert old._second_input(X, scores).shape == plain._second_input(X, scores).shape

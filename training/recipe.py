@@ -45,6 +45,7 @@ class Recipe:
     page_stage: bool = False  # a second model over the first stage's scores across the page
     convention: bool = False  # the page stage makes credits and caption lines chrome (model/convention.py)
     page_profile: bool = False  # the page stage sees page means of some line features (train.PAGE_PROFILE)
+    page_runs: bool = False  # the page stage sees the runs of strong lines (stage.run_features)
     classifier_params: dict[str, Any] = field(default_factory=dict)
     page_stage_params: dict[str, Any] = field(default_factory=dict)  # the second stage's trees
     corpus_weights: dict[str, float] = field(default_factory=dict)
@@ -60,6 +61,8 @@ class Recipe:
             out["neighbour_features"] = list(self.neighbour_features)
         if not self.page_profile:
             del out["page_profile"]  # likewise
+        if not self.page_runs:
+            del out["page_runs"]  # likewise
         return out
 
     @classmethod
@@ -101,6 +104,12 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     # features and the share of strong lines): WCXB's listings, products and forums score lowest.
     Recipe("hgb-lexicon-page-lean-convention-n12-profile", groups=GROUPS + ("lexicon",),
            neighbour_features=NEIGHBOUR_TOP12, page_stage=True, convention=True, page_profile=True,
+           classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
+           folds=3),
+    # The bundled recipe whose page stage also sees the page's runs of strong lines: the article is
+    # one heavy run, teasers, comments and consent notices light runs beside it.
+    Recipe("hgb-lexicon-page-lean-convention-n12-runs", groups=GROUPS + ("lexicon",),
+           neighbour_features=NEIGHBOUR_TOP12, page_stage=True, convention=True, page_runs=True,
            classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
            folds=3),
     # The bundled recipe with neighbour copies at -1 and +1 only: 153 columns instead of 253 (the

@@ -63,7 +63,8 @@ def build_pipeline(recipe: Recipe) -> Pipeline:
             layout_columns=(base.index("position.from_start"), base.index("position.from_end")),
             passthrough=tuple(base.index(n) for n in PAGE_STAGE_PASSTHROUGH if n in base), folds=recipe.stack_folds,
             chrome_columns=tuple(base.index(n) for n in features.CONVENTION_CHROME if n in base and recipe.convention),
-            page_means=tuple(base.index(n) for n in PAGE_PROFILE if n in base and recipe.page_profile))
+            page_means=tuple(base.index(n) for n in PAGE_PROFILE if n in base and recipe.page_profile),
+            words_column=base.index("length.words") if recipe.page_runs and "length.words" in base else None)
     if recipe.model_type == "logreg":
         return Pipeline([("features", featuriser), ("scale", StandardScaler()), ("classifier", classifier)])
     return Pipeline([("features", featuriser), ("classifier", classifier)])
