@@ -38,7 +38,8 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
     def __init__(self, groups: tuple[str, ...] = features.GROUPS, context: bool = True,
                  neighbours: tuple[int, ...] = NEIGHBOURS, window: int = WINDOW,
                  window_features: tuple[str, ...] = WINDOW_FEATURES, lexicon_bits: int = BUCKET_BITS,
-                 stack_folds: int = STACK_FOLDS, seed: int = 0, neighbour_features: tuple[str, ...] | None = None):
+                 stack_folds: int = STACK_FOLDS, seed: int = 0, neighbour_features: tuple[str, ...] | None = None,
+                 lexicon_chars: int = 0):
         self.groups = groups
         self.context = context
         self.neighbours = neighbours
@@ -46,6 +47,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         self.window = window
         self.window_features = window_features
         self.lexicon_bits = lexicon_bits
+        self.lexicon_chars = lexicon_chars
         self.stack_folds = stack_folds
         self.seed = seed
 
@@ -53,7 +55,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         # Featurisers pickled in model format 1 predate these parameters; they used these values.
         for name, value in (("neighbours", NEIGHBOURS), ("window", WINDOW), ("window_features", WINDOW_FEATURES),
                             ("lexicon_bits", BUCKET_BITS), ("stack_folds", STACK_FOLDS), ("seed", 0),
-                            ("neighbour_features", None)):
+                            ("neighbour_features", None), ("lexicon_chars", 0)):
             state.setdefault(name, value)
         super().__setstate__(state)
 
@@ -87,9 +89,11 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
                 raise ValueError("the lexicon feature group is learned: fit needs the line targets")
             from scipy.sparse import vstack
 
-            terms = vstack([term_matrix(LineBatch.from_pages(chunk), self.lexicon_bits) for chunk in chunks],
+            terms = vstack([term_matrix(LineBatch.from_pages(chunk), self.lexicon_bits, self.lexicon_chars)
+                            for chunk in chunks],
                            format="csr")
-            self.lexicon_ = Lexicon(self.lexicon_bits, seed=self.seed).fit_matrix(terms, np.asarray(y), sample_weight)
+            lexicon = Lexicon(self.lexicon_bits, seed=self.seed, chars=self.lexicon_chars)
+            self.lexicon_ = lexicon.fit_matrix(terms, np.asarray(y), sample_weight)
         self.base_names_ = features.names_in_groups(tuple(self.groups))
         names = self.output_names()
         self.feature_names_ = np.asarray(names, dtype=object)
@@ -177,7 +181,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         scores = np.zeros(terms.shape[0])
         weights = np.ones(len(scores)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         for train, test in GroupKFold(n_splits=k).split(scores, groups=line_groups):
-            fold = Lexicon(self.lexicon_bits, seed=self.seed).fit_matrix(terms[train], y[train], weights[train])
+            fold = Lexicon(self.lexicon_bits, seed=self.seed, chars=self.lexicon_chars).fit_matrix(terms[train], y[train], weights[train])
             scores[test] = fold.score_matrix(terms[test])
         return scores
 

@@ -21,11 +21,17 @@ _MIX = np.uint32(0x9E3779B1)
 _PAIR = np.uint32(0x85EBCA6B)
 #: Bigram hashes are offset so that a bigram never lands where a unigram of the same hash would.
 _BIGRAM_SALT = np.uint32(0x27D4EB2F)
+#: Character n-grams are offset likewise, away from words and bigrams.
+_CHAR_SALT = np.uint32(0x165667B1)
+#: Words shorter than this get no character n-grams: long words are the compounds and inflected
+#: forms that whole-word terms miss (characters).
+CHAR_GRAM_MIN_WORD = 8
 
 
-def line_terms(b: LineBatch, bits: int = BUCKET_BITS) -> tuple[np.ndarray, np.ndarray]:
-    """(line of each term, bucket of each term), both shape (n_terms,): the words first, then the pairs."""
-    if "lexicon_terms" in b.cache and b.cache["lexicon_terms"][0] == bits:
+def line_terms(b: LineBatch, bits: int = BUCKET_BITS, chars: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(line of each term, bucket of each term), both shape (n_terms,): the words first, then the
+    pairs, then (``chars`` > 0) the character ``chars``-grams of words of CHAR_GRAM_MIN_WORD or more."""
+    if "lexicon_terms" in b.cache and b.cache["lexicon_terms"][0] == (bits, chars):
         return b.cache["lexicon_terms"][1]
     codes = b.codes
     word = (b.classes & (LETTER | DIGIT)) != 0
@@ -52,11 +58,21 @@ def line_terms(b: LineBatch, bits: int = BUCKET_BITS) -> tuple[np.ndarray, np.nd
     same_line = line_of[1:] == line_of[:-1]
     with np.errstate(over="ignore"):
         pairs = (hashes[:-1] * _PAIR + hashes[1:] + _BIGRAM_SALT)[same_line]
-        terms = np.concatenate([hashes, pairs]) * _MIX
-    lines = np.concatenate([line_of, line_of[:-1][same_line]])
+        parts, line_parts = [hashes, pairs], [line_of, line_of[:-1][same_line]]
+        if chars:
+            long_word = (w_end - w_start) >= max(CHAR_GRAM_MIN_WORD, chars)
+            per_word = (w_end - w_start - chars + 1)[long_word]
+            first = np.repeat(w_start[long_word], per_word)
+            offset = np.arange(len(first)) - np.repeat(np.cumsum(per_word) - per_word, per_word)
+            grams = first + offset
+            parts.append(folded_word_hashes(codes, (b.classes & UPPER) != 0, grams, grams + chars, b.folded_prefix)
+                         + _CHAR_SALT)
+            line_parts.append(np.repeat(line_of[long_word], per_word))
+        terms = np.concatenate(parts) * _MIX
+    lines = np.concatenate(line_parts)
     buckets = (terms >> np.uint32(32 - bits)).astype(np.int64)
     result = (lines, buckets)
-    b.cache["lexicon_terms"] = (bits, result)
+    b.cache["lexicon_terms"] = ((bits, chars), result)
     return result
 
 
@@ -66,11 +82,11 @@ def term_norms(lines: np.ndarray, n_lines: int) -> np.ndarray:
     return np.divide(1.0, np.sqrt(counts), out=np.zeros(n_lines), where=counts > 0)
 
 
-def term_matrix(b: LineBatch, bits: int = BUCKET_BITS):
+def term_matrix(b: LineBatch, bits: int = BUCKET_BITS, chars: int = 0):
     """Sparse (n_lines, 2**bits) matrix of term counts, each row scaled by ``term_norms``."""
     from scipy.sparse import csr_matrix
 
-    lines, buckets = line_terms(b, bits)
+    lines, buckets = line_terms(b, bits, chars)
     values = term_norms(lines, len(b))[lines]
     return csr_matrix((values, (lines, buckets)), shape=(len(b), 2**bits), dtype=np.float64)
 
@@ -78,15 +94,18 @@ def term_matrix(b: LineBatch, bits: int = BUCKET_BITS):
 class Lexicon:
     """Per-bucket weights of a linear model over hashed terms; ``score`` gives each line's logit."""
 
-    def __init__(self, bits: int = BUCKET_BITS, alpha: float = 2e-6, epochs: int = 8, seed: int = 0):
+    chars: int = 0  # lexicons pickled before character n-grams had none
+
+    def __init__(self, bits: int = BUCKET_BITS, alpha: float = 2e-6, epochs: int = 8, seed: int = 0, chars: int = 0):
         self.bits = bits
+        self.chars = chars
         self.alpha = alpha
         self.epochs = epochs
         self.seed = seed
 
     def fit(self, b: LineBatch, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "Lexicon":
         """Learn term weights from the batch's lines and their targets ``y`` (n_lines,), 1 = content."""
-        return self.fit_matrix(term_matrix(b, self.bits), y, sample_weight)
+        return self.fit_matrix(term_matrix(b, self.bits, self.chars), y, sample_weight)
 
     def fit_matrix(self, terms, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "Lexicon":
         """Learn term weights from a ``term_matrix`` (n_lines, 2**bits) and targets ``y`` (n_lines,)."""
@@ -105,6 +124,6 @@ class Lexicon:
 
     def score(self, b: LineBatch) -> np.ndarray:
         """Each line's logit, shape (n_lines,), float64."""
-        lines, buckets = line_terms(b, self.bits)
+        lines, buckets = line_terms(b, self.bits, self.chars)
         total = np.bincount(lines, weights=self.weights_[buckets], minlength=len(b))
         return total * term_norms(lines, len(b)) + self.intercept_

@@ -19,6 +19,29 @@ def test_terms_are_folded_words_and_pairs_and_cjk_characters():
     assert first[0] == first[2] and len(set(first.tolist())) == 4
 
 
+def test_character_grams_of_long_words_share_buckets_across_compounds():
+    b = LineBatch.from_pages([["Die Datenschutzerklärung gilt", "kurz"], ["Datenschutzinformation hier"]])
+    plain, _ = line_terms(b, chars=0)
+    lines, buckets = line_terms(b, chars=5)
+    # 20 and 22 letters give 16 and 18 5-grams; short words ("Die", "gilt", "hier") give none.
+    assert np.bincount(lines).tolist() == [5 + 16, 1, 3 + 18]
+    assert np.array_equal(lines[: len(plain)], plain)  # words and pairs first, as without grams
+    first, second = set(buckets[lines == 0][5:].tolist()), set(buckets[lines == 2][3:].tolist())
+    assert len(first & second) == 7  # "daten" ... "chutz": the shared stem, case-folded
+
+
+def test_lexicon_with_character_grams_scores_unseen_compounds():
+    chrome = ["Datenschutzeinstellungen verwalten", "Cookieeinstellungen anpassen"] * 6
+    content = ["Die Ministerin sagte am Montag", "Der Bauer erntete spät"] * 6
+    b = LineBatch.from_pages([chrome + content])
+    y = np.array([0] * 12 + [1] * 12)
+    new = LineBatch.from_pages([["Datenschutzhinweise lesen"]])
+    assert Lexicon(chars=5).fit(b, y).score(new)[0] < Lexicon(chars=0).fit(b, y).score(new)[0]
+    old = Lexicon.__new__(Lexicon)  # a lexicon pickled before the parameter: no character grams
+    old.__dict__.update({k: v for k, v in Lexicon().fit(b, y).__dict__.items() if k != "chars"})
+    assert old.chars == 0 and np.isfinite(old.score(new)).all()
+
+
 def test_lexicon_learns_which_words_are_chrome():
     chrome = ["Accept all cookies", "Manage cookies settings", "We use cookies to improve"]
     content = ["The minister said the budget would pass", "Farmers said the harvest was late"]

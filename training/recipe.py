@@ -46,6 +46,7 @@ class Recipe:
     convention: bool = False  # the page stage makes credits and caption lines chrome (model/convention.py)
     page_profile: bool = False  # the page stage sees page means of some line features (train.PAGE_PROFILE)
     page_runs: bool = False  # the page stage sees the runs of strong lines (stage.run_features)
+    lexicon_chars: int = 0  # the lexicon's terms include character n-grams of this length in long words
     classifier_params: dict[str, Any] = field(default_factory=dict)
     page_stage_params: dict[str, Any] = field(default_factory=dict)  # the second stage's trees
     corpus_weights: dict[str, float] = field(default_factory=dict)
@@ -63,6 +64,8 @@ class Recipe:
             del out["page_profile"]  # likewise
         if not self.page_runs:
             del out["page_runs"]  # likewise
+        if not self.lexicon_chars:
+            del out["lexicon_chars"]  # likewise
         return out
 
     @classmethod
@@ -110,6 +113,12 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     # one heavy run, teasers, comments and consent notices light runs beside it.
     Recipe("hgb-lexicon-page-lean-convention-n12-runs", groups=GROUPS + ("lexicon",),
            neighbour_features=NEIGHBOUR_TOP12, page_stage=True, convention=True, page_runs=True,
+           classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
+           folds=3),
+    # The bundled recipe whose lexicon also learns character 5-grams of long words: German
+    # compounds and inflected forms that whole-word terms never saw.
+    Recipe("hgb-lexicon-page-lean-convention-n12-chars", groups=GROUPS + ("lexicon",),
+           neighbour_features=NEIGHBOUR_TOP12, page_stage=True, convention=True, lexicon_chars=5,
            classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
            folds=3),
     # The bundled recipe with neighbour copies at -1 and +1 only: 153 columns instead of 253 (the
