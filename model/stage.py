@@ -152,7 +152,7 @@ def run_features(scores: np.ndarray, words: np.ndarray, layout: Layout, out: np.
     member = strong | bridged
     starts = member & ((layout.index == 0) | ~np.concatenate(([False], member[:-1])))
     run = np.cumsum(starts) - 1  # run id of member rows (meaningless elsewhere)
-    run_words = np.zeros(max(int(run[-1]) + 1, 1) if n else 1)
+    run_words = np.zeros(max(int(run[-1]) + 1, 1))  # run[-1] is -1 on a page stretch without runs
     np.add.at(run_words, run[member], np.where(strong, words, 0.0)[member])
     run_lines = np.bincount(run[member], minlength=len(run_words)).astype(np.float64)
     mine = np.where(member, run_words[np.clip(run, 0, None)], 0.0)
