@@ -39,7 +39,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
                  neighbours: tuple[int, ...] = NEIGHBOURS, window: int = WINDOW,
                  window_features: tuple[str, ...] = WINDOW_FEATURES, lexicon_bits: int = BUCKET_BITS,
                  stack_folds: int = STACK_FOLDS, seed: int = 0, neighbour_features: tuple[str, ...] | None = None,
-                 lexicon_chars: int = 0):
+                 lexicon_chars: int = 0, lexicon_edges: bool = False):
         self.groups = groups
         self.context = context
         self.neighbours = neighbours
@@ -48,6 +48,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         self.window_features = window_features
         self.lexicon_bits = lexicon_bits
         self.lexicon_chars = lexicon_chars
+        self.lexicon_edges = lexicon_edges
         self.stack_folds = stack_folds
         self.seed = seed
 
@@ -55,7 +56,8 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         # Featurisers pickled in model format 1 predate these parameters; they used these values.
         for name, value in (("neighbours", NEIGHBOURS), ("window", WINDOW), ("window_features", WINDOW_FEATURES),
                             ("lexicon_bits", BUCKET_BITS), ("stack_folds", STACK_FOLDS), ("seed", 0),
-                            ("neighbour_features", None), ("lexicon_chars", 0)):
+                            ("neighbour_features", None), ("lexicon_chars", 0),
+                            ("lexicon_edges", False)):
             state.setdefault(name, value)
         super().__setstate__(state)
 
@@ -89,10 +91,11 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
                 raise ValueError("the lexicon feature group is learned: fit needs the line targets")
             from scipy.sparse import vstack
 
-            terms = vstack([term_matrix(LineBatch.from_pages(chunk), self.lexicon_bits, self.lexicon_chars)
+            terms = vstack([term_matrix(LineBatch.from_pages(chunk), self.lexicon_bits, self.lexicon_chars,
+                                        self.lexicon_edges)
                             for chunk in chunks],
                            format="csr")
-            lexicon = Lexicon(self.lexicon_bits, seed=self.seed, chars=self.lexicon_chars)
+            lexicon = self._new_lexicon()
             self.lexicon_ = lexicon.fit_matrix(terms, np.asarray(y), sample_weight)
         self.base_names_ = features.names_in_groups(tuple(self.groups))
         names = self.output_names()
@@ -171,6 +174,9 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
             out[:, start : start + len(cols)] = _window_mean(base[:, cols], batch, self.window)
         return out
 
+    def _new_lexicon(self) -> Lexicon:
+        return Lexicon(self.lexicon_bits, seed=self.seed, chars=self.lexicon_chars, edges=self.lexicon_edges)
+
     def _out_of_fold_lexicon(self, terms, y: np.ndarray, line_groups: np.ndarray, sample_weight) -> np.ndarray:
         """Each line's lexicon score from a lexicon fitted on the other folds' lines, shape (n_lines,)."""
         from sklearn.model_selection import GroupKFold
@@ -181,7 +187,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         scores = np.zeros(terms.shape[0])
         weights = np.ones(len(scores)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         for train, test in GroupKFold(n_splits=k).split(scores, groups=line_groups):
-            fold = Lexicon(self.lexicon_bits, seed=self.seed, chars=self.lexicon_chars).fit_matrix(terms[train], y[train], weights[train])
+            fold = self._new_lexicon().fit_matrix(terms[train], y[train], weights[train])
             scores[test] = fold.score_matrix(terms[test])
         return scores
 

@@ -3,7 +3,8 @@
 Each line becomes a bag of hashed terms: its case-folded words and word bigrams (Han and kana
 characters count as words of their own, so Chinese and Japanese get character unigrams and
 bigrams). A linear model on those terms, trained on the labelled lines, gives each line a
-score (a logit: above 0 leans content). Hashing and scoring are numpy passes over the batch;
+score (a logit: above 0 leans content). Candidate recipes may add character n-grams of long words
+(``chars``) and each line's first and last words as terms of their own (``edges``). Hashing and scoring are numpy passes over the batch;
 no Python work is done per word.
 """
 
@@ -23,15 +24,21 @@ _PAIR = np.uint32(0x85EBCA6B)
 _BIGRAM_SALT = np.uint32(0x27D4EB2F)
 #: Character n-grams are offset likewise, away from words and bigrams.
 _CHAR_SALT = np.uint32(0x165667B1)
+#: Line-initial and line-final terms are offset likewise: "Read more", "Lesen Sie auch", "Foto:"
+#: and a closing "(dpa)" mean more at a line's edge than inside a sentence.
+_FIRST_SALT = np.uint32(0x61C88647)
+_LAST_SALT = np.uint32(0x3C6EF372)
 #: Words shorter than this get no character n-grams: long words are the compounds and inflected
 #: forms that whole-word terms miss (characters).
 CHAR_GRAM_MIN_WORD = 8
 
 
-def line_terms(b: LineBatch, bits: int = BUCKET_BITS, chars: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def line_terms(b: LineBatch, bits: int = BUCKET_BITS, chars: int = 0,
+               edges: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(line of each term, bucket of each term), both shape (n_terms,): the words first, then the
-    pairs, then (``chars`` > 0) the character ``chars``-grams of words of CHAR_GRAM_MIN_WORD or more."""
-    if "lexicon_terms" in b.cache and b.cache["lexicon_terms"][0] == (bits, chars):
+    pairs, then (``chars`` > 0) the character ``chars``-grams of words of CHAR_GRAM_MIN_WORD or more,
+    then (``edges``) each line's first word, first word pair and last word as terms of their own."""
+    if "lexicon_terms" in b.cache and b.cache["lexicon_terms"][0] == (bits, chars, edges):
         return b.cache["lexicon_terms"][1]
     codes = b.codes
     word = (b.classes & (LETTER | DIGIT)) != 0
@@ -68,11 +75,20 @@ def line_terms(b: LineBatch, bits: int = BUCKET_BITS, chars: int = 0) -> tuple[n
             parts.append(folded_word_hashes(codes, (b.classes & UPPER) != 0, grams, grams + chars, b.folded_prefix)
                          + _CHAR_SALT)
             line_parts.append(np.repeat(line_of[long_word], per_word))
+        if edges:
+            first_word = np.ones(len(line_of), dtype=bool)
+            first_word[1:] = ~same_line
+            last_word = np.ones(len(line_of), dtype=bool)
+            last_word[:-1] = ~same_line
+            first_pair = first_word[:-1] & same_line  # the pair that starts at a line's first word
+            parts += [hashes[first_word] + _FIRST_SALT, pairs[first_pair[same_line]] + _FIRST_SALT,
+                      hashes[last_word] + _LAST_SALT]
+            line_parts += [line_of[first_word], line_of[:-1][first_pair], line_of[last_word]]
         terms = np.concatenate(parts) * _MIX
     lines = np.concatenate(line_parts)
     buckets = (terms >> np.uint32(32 - bits)).astype(np.int64)
     result = (lines, buckets)
-    b.cache["lexicon_terms"] = ((bits, chars), result)
+    b.cache["lexicon_terms"] = ((bits, chars, edges), result)
     return result
 
 
@@ -82,11 +98,11 @@ def term_norms(lines: np.ndarray, n_lines: int) -> np.ndarray:
     return np.divide(1.0, np.sqrt(counts), out=np.zeros(n_lines), where=counts > 0)
 
 
-def term_matrix(b: LineBatch, bits: int = BUCKET_BITS, chars: int = 0):
+def term_matrix(b: LineBatch, bits: int = BUCKET_BITS, chars: int = 0, edges: bool = False):
     """Sparse (n_lines, 2**bits) matrix of term counts, each row scaled by ``term_norms``."""
     from scipy.sparse import csr_matrix
 
-    lines, buckets = line_terms(b, bits, chars)
+    lines, buckets = line_terms(b, bits, chars, edges)
     values = term_norms(lines, len(b))[lines]
     return csr_matrix((values, (lines, buckets)), shape=(len(b), 2**bits), dtype=np.float64)
 
@@ -95,17 +111,20 @@ class Lexicon:
     """Per-bucket weights of a linear model over hashed terms; ``score`` gives each line's logit."""
 
     chars: int = 0  # lexicons pickled before character n-grams had none
+    edges: bool = False  # likewise for line-edge terms
 
-    def __init__(self, bits: int = BUCKET_BITS, alpha: float = 2e-6, epochs: int = 8, seed: int = 0, chars: int = 0):
+    def __init__(self, bits: int = BUCKET_BITS, alpha: float = 2e-6, epochs: int = 8, seed: int = 0, chars: int = 0,
+                 edges: bool = False):
         self.bits = bits
         self.chars = chars
+        self.edges = edges
         self.alpha = alpha
         self.epochs = epochs
         self.seed = seed
 
     def fit(self, b: LineBatch, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "Lexicon":
         """Learn term weights from the batch's lines and their targets ``y`` (n_lines,), 1 = content."""
-        return self.fit_matrix(term_matrix(b, self.bits, self.chars), y, sample_weight)
+        return self.fit_matrix(term_matrix(b, self.bits, self.chars, self.edges), y, sample_weight)
 
     def fit_matrix(self, terms, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "Lexicon":
         """Learn term weights from a ``term_matrix`` (n_lines, 2**bits) and targets ``y`` (n_lines,)."""
@@ -124,6 +143,6 @@ class Lexicon:
 
     def score(self, b: LineBatch) -> np.ndarray:
         """Each line's logit, shape (n_lines,), float64."""
-        lines, buckets = line_terms(b, self.bits, self.chars)
+        lines, buckets = line_terms(b, self.bits, self.chars, self.edges)
         total = np.bincount(lines, weights=self.weights_[buckets], minlength=len(b))
         return total * term_norms(lines, len(b)) + self.intercept_

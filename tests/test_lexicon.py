@@ -42,6 +42,30 @@ def test_lexicon_with_character_grams_scores_unseen_compounds():
     assert old.chars == 0 and np.isfinite(old.score(new)).all()
 
 
+def test_edge_terms_are_each_lines_first_word_first_pair_and_last_word():
+    b = LineBatch.from_pages([["Read more here", "", "Foto"], ["More to read"]])
+    plain, plain_buckets = line_terms(b)
+    lines, buckets = line_terms(b, edges=True)
+    # Line 0: 3 words + 2 pairs, then "read", "read more", "here"; line 1 ("Foto"): its word twice
+    # as an edge; line 2: 3 + 2, then "more", "more to", "read".
+    assert np.bincount(lines).tolist() == [5 + 3, 1 + 2, 5 + 3]
+    assert np.array_equal(lines[: len(plain)], plain) and np.array_equal(buckets[: len(plain)], plain_buckets)
+    edge = buckets[len(plain):]  # first words (read, foto, more), first pairs, last words (here, foto, read)
+    assert np.array_equal(lines[len(plain):], [0, 1, 2, 0, 2, 0, 1, 2])
+    assert not set(plain_buckets.tolist()) & set(edge.tolist())  # an edge word is a term apart from inside
+    assert edge[0] != edge[7] and edge[1] != edge[6]  # a first word is a term apart from a last word
+    assert len(set(edge.tolist())) == 8
+
+
+def test_lexicon_with_edge_terms_tells_a_leading_phrase_from_the_same_words_inside():
+    chrome = ["Read more about the match", "Read more about the vote"] * 6
+    content = ["She said they would read more about it", "We read more about the vote today"] * 6
+    b = LineBatch.from_pages([chrome + content])
+    y = np.array([0] * 12 + [1] * 12)
+    new = LineBatch.from_pages([["Read more on the weather"]])
+    assert Lexicon(edges=True).fit(b, y).score(new)[0] < Lexicon().fit(b, y).score(new)[0]
+
+
 def test_lexicon_learns_which_words_are_chrome():
     chrome = ["Accept all cookies", "Manage cookies settings", "We use cookies to improve"]
     content = ["The minister said the budget would pass", "Farmers said the harvest was late"]

@@ -47,6 +47,7 @@ class Recipe:
     page_profile: bool = False  # the page stage sees page means of some line features (train.PAGE_PROFILE)
     page_runs: bool = False  # the page stage sees the runs of strong lines (stage.run_features)
     lexicon_chars: int = 0  # the lexicon's terms include character n-grams of this length in long words
+    lexicon_edges: bool = False  # the lexicon's terms include each line's first and last words
     classifier_params: dict[str, Any] = field(default_factory=dict)
     page_stage_params: dict[str, Any] = field(default_factory=dict)  # the second stage's trees
     corpus_weights: dict[str, float] = field(default_factory=dict)
@@ -66,6 +67,8 @@ class Recipe:
             del out["page_runs"]  # likewise
         if not self.lexicon_chars:
             del out["lexicon_chars"]  # likewise
+        if not self.lexicon_edges:
+            del out["lexicon_edges"]  # likewise
         return out
 
     @classmethod
@@ -119,6 +122,12 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     # compounds and inflected forms that whole-word terms never saw.
     Recipe("hgb-lexicon-page-lean-convention-n12-chars", groups=GROUPS + ("lexicon",),
            neighbour_features=NEIGHBOUR_TOP12, page_stage=True, convention=True, lexicon_chars=5,
+           classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
+           folds=3),
+    # The bundled recipe whose lexicon also learns each line's first word, first word pair and last
+    # word apart from the same words inside it: "Read more", "Lesen Sie auch", "Foto:", "(dpa)".
+    Recipe("hgb-lexicon-page-lean-convention-n12-edges", groups=GROUPS + ("lexicon",),
+           neighbour_features=NEIGHBOUR_TOP12, page_stage=True, convention=True, lexicon_edges=True,
            classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
            folds=3),
     # The bundled recipe with neighbour copies at -1 and +1 only: 153 columns instead of 253 (the

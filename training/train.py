@@ -52,7 +52,8 @@ def build_pipeline(recipe: Recipe) -> Pipeline:
     """Featuriser + classifier (one or two stages) as one Pipeline, saved and loaded together."""
     featuriser = LineFeaturiser(groups=tuple(recipe.groups), context=recipe.context, seed=recipe.seed,
                                 stack_folds=recipe.stack_folds, neighbours=tuple(recipe.neighbours),
-                                neighbour_features=recipe.neighbour_features, lexicon_chars=recipe.lexicon_chars)
+                                neighbour_features=recipe.neighbour_features, lexicon_chars=recipe.lexicon_chars,
+                                lexicon_edges=recipe.lexicon_edges)
     classifier = _classifier(recipe)
     if recipe.page_stage:
         if recipe.model_type != "hgb":
