@@ -44,6 +44,21 @@ def test_unknown_lines_weigh_nothing_and_corpus_weights_apply(tmp_path):
     assert line_weights(pages, {"x": 0.5}).tolist() == [0.0, 0.5, 0.5, 1.0, 0.0]
 
 
+def test_page_balance_weighs_long_pages_less_and_keeps_each_corpus_total(tmp_path):
+    def page(judged, corpus, unknown=0):
+        labels = ["content", "chrome"] * (judged // 2) + ["unknown"] * unknown
+        return {"text": "\n".join(f"line {i}" for i in range(len(labels))), "labels": labels, "corpus": corpus}
+
+    pages = read_labelled([_jsonl(tmp_path / "e.jsonl", page(10, "x"), page(80, "x", unknown=1), page(40, "y"))])
+    w = line_weights(pages, {"y": 0.5}, page_balance=1.0)
+    a, b, c = np.split(w, [10, 91])
+    # x: factors 1 and 20/80 (the unknown line not counted), times 90 / (10 + 20) to keep x's 90.
+    assert np.allclose(a, 3.0) and np.allclose(b[:80], 0.75) and b[80] == 0.0
+    assert np.allclose(c, 0.5)  # y alone: 20/40, rescaled back to 1, times its corpus weight
+    assert a.sum() + b.sum() == pytest.approx(90) and c.sum() == pytest.approx(20)
+    assert np.array_equal(line_weights(pages, {"y": 0.5}), line_weights(pages, {"y": 0.5}, page_balance=0.0))
+
+
 def test_threshold_ignores_zero_weight_lines():
     y = np.array([1, 0, 0])
     scores = np.array([0.9, 0.5, 0.4])

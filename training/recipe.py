@@ -48,6 +48,7 @@ class Recipe:
     page_runs: bool = False  # the page stage sees the runs of strong lines (stage.run_features)
     lexicon_chars: int = 0  # the lexicon's terms include character n-grams of this length in long words
     lexicon_edges: bool = False  # the lexicon's terms include each line's first and last words
+    page_balance: float = 0.0  # long pages' lines weigh (train.PAGE_BALANCE_LINES / judged lines) ** this
     classifier_params: dict[str, Any] = field(default_factory=dict)
     page_stage_params: dict[str, Any] = field(default_factory=dict)  # the second stage's trees
     corpus_weights: dict[str, float] = field(default_factory=dict)
@@ -69,6 +70,8 @@ class Recipe:
             del out["lexicon_chars"]  # likewise
         if not self.lexicon_edges:
             del out["lexicon_edges"]  # likewise
+        if not self.page_balance:
+            del out["page_balance"]  # likewise
         return out
 
     @classmethod
@@ -128,6 +131,12 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     # word apart from the same words inside it: "Read more", "Lesen Sie auch", "Foto:", "(dpa)".
     Recipe("hgb-lexicon-page-lean-convention-n12-edges", groups=GROUPS + ("lexicon",),
            neighbour_features=NEIGHBOUR_TOP12, page_stage=True, convention=True, lexicon_edges=True,
+           classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
+           folds=3),
+    # The bundled recipe with long pages' lines weighed less, each corpus keeping its weight: the
+    # page metric averages over pages, and long listings and comment threads would decide the trees.
+    Recipe("hgb-lexicon-page-lean-convention-n12-balanced", groups=GROUPS + ("lexicon",),
+           neighbour_features=NEIGHBOUR_TOP12, page_stage=True, convention=True, page_balance=1.0,
            classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
            folds=3),
     # The bundled recipe with neighbour copies at -1 and +1 only: 153 columns instead of 253 (the

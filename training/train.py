@@ -26,6 +26,8 @@ from .overlap import page_filter
 from .recipe import Recipe
 
 MODEL_TYPES = ("hgb", "logreg")
+#: Judged lines of a page beyond which ``Recipe.page_balance`` weighs its lines less (lines).
+PAGE_BALANCE_LINES = 20
 #: Candidate decision thresholds (content probability).
 THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
 #: F-beta used for each stored threshold: beta < 1 favours precision, > 1 recall.
@@ -76,14 +78,36 @@ def line_targets(pages: Sequence[LabelledPage]) -> np.ndarray:
     return np.concatenate([p.content_mask() for p in pages]).astype(np.int64)
 
 
-def line_weights(pages: Sequence[LabelledPage], corpus_weights: dict[str, float] | None = None) -> np.ndarray:
-    """Each non-blank line's training weight: its corpus's weight (default 1), 0 for ``unknown``, shape (n_lines,)."""
+def page_weights(pages: Sequence[LabelledPage], corpus_weights: dict[str, float] | None = None,
+                 page_balance: float = 0.0) -> list[np.ndarray]:
+    """Each page's line weights (``line_weights``, split by page), one array of shape (n_lines,) per page."""
     weights = corpus_weights or {}
-    return np.concatenate([p.judged_mask() * weights.get(p.corpus, 1.0) for p in pages]).astype(np.float64)
+    judged = [p.judged_mask().astype(np.float64) for p in pages]
+    if page_balance:
+        sizes = np.array([m.sum() for m in judged])
+        factor = (PAGE_BALANCE_LINES / np.maximum(sizes, PAGE_BALANCE_LINES)) ** page_balance
+        corpus = np.unique([p.corpus for p in pages], return_inverse=True)[1]
+        # Rescaled so that each corpus keeps its total weight: only pages within a corpus trade weight.
+        factor *= (np.bincount(corpus, weights=sizes) / np.maximum(np.bincount(corpus, weights=sizes * factor),
+                                                                    1e-12))[corpus]
+        judged = [m * f for m, f in zip(judged, factor.tolist())]
+    return [m * weights.get(p.corpus, 1.0) for p, m in zip(pages, judged)]
+
+
+def line_weights(pages: Sequence[LabelledPage], corpus_weights: dict[str, float] | None = None,
+                 page_balance: float = 0.0) -> np.ndarray:
+    """Each non-blank line's training weight: its corpus's weight (default 1), 0 for ``unknown``, shape (n_lines,).
+
+    With ``page_balance`` b, the lines of a page with n > PAGE_BALANCE_LINES judged lines weigh
+    (PAGE_BALANCE_LINES / n) ** b, rescaled so that each corpus keeps its total weight: the page
+    metric averages over pages, and a few long pages (listings, comment threads) would otherwise
+    decide what the trees learn."""
+    parts = page_weights(pages, corpus_weights, page_balance)
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def fit(pipeline: Pipeline, pages: Sequence[LabelledPage], corpus_weights: dict[str, float] | None = None,
-        progress: Progress | None = None) -> Pipeline:
+        progress: Progress | None = None, page_balance: float = 0.0) -> Pipeline:
     """Fit on pages; each line is weighed by its corpus (``corpus_weights``, default 1), unknown lines by 0.
 
     Unknown lines stay in the pages, so their neighbours still see them as context. Learned
@@ -93,7 +117,7 @@ def fit(pipeline: Pipeline, pages: Sequence[LabelledPage], corpus_weights: dict[
     if isinstance(pipeline[-1], PageStageClassifier):
         pages = _in_stacking_order(pages, pipeline[-1].folds)
     y = line_targets(pages)
-    w = line_weights(pages, corpus_weights)
+    w = line_weights(pages, corpus_weights, page_balance)
     if len(np.unique(y[w > 0])) < 2:
         raise DataError("training data needs both content and chrome lines")
     sites = np.unique([p.site for p in pages], return_inverse=True)[1]
@@ -227,7 +251,8 @@ def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | N
         train = [pages[i] for i in np.nonzero(fold_of != f)[0]]
         test_idx = np.nonzero(fold_of == f)[0]
         progress(f"cv fold {f + 1}/{k}: fitting on {len(train):,} pages, scoring {len(test_idx):,}")
-        model = fit(build_pipeline(recipe), train, corpus_weights, _within(progress, f"cv fold {f + 1}/{k}"))
+        model = fit(build_pipeline(recipe), train, corpus_weights, _within(progress, f"cv fold {f + 1}/{k}"),
+                    recipe.page_balance)
         test = [pages[i] for i in test_idx]
         proba = model.predict_proba([p.lines for p in test])[:, 1] if any(len(p.content_mask()) for p in test) else np.zeros(0)
         offset = 0
@@ -236,8 +261,7 @@ def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | N
             oof[i] = proba[offset : offset + n]
             offset += n
     y_all = [p.content_mask() for p in pages]
-    weights = corpus_weights or {}
-    w_all = [p.judged_mask() * weights.get(p.corpus, 1.0) for p in pages]
+    w_all = page_weights(pages, corpus_weights, recipe.page_balance)
     fold_thresholds = []
     predicted: list[list[str]] = [[]] * len(pages)
     scores: list[list[float]] = [[]] * len(pages)
@@ -280,7 +304,8 @@ def train(pages: Sequence[LabelledPage], recipe: Recipe, data_files: Sequence[st
     """Cross-validate (for metrics and thresholds), then fit the final model on all pages."""
     cv = cross_validate(pages, recipe, progress=progress) if cross_validation else None
     progress(f"final model: fitting on all {len(pages):,} pages")
-    pipeline = fit(build_pipeline(recipe), pages, recipe.corpus_weights, _within(progress, "final model"))
+    pipeline = fit(build_pipeline(recipe), pages, recipe.corpus_weights, _within(progress, "final model"),
+                   recipe.page_balance)
     thresholds = cv.thresholds if cv else {name: 0.5 for name in THRESHOLD_BETAS}
     from .corpora import CORPORA
 
