@@ -96,8 +96,9 @@ def test_cross_validation_never_trains_on_a_test_site_nor_picks_a_fold_threshold
             folds.append((self.trained_sites, {site_of[id(lines)] for lines in page_lines}))
             return self.model.predict_proba(page_lines)
 
-    def recording_fit(pipeline, train_pages, corpus_weights=None, progress=None):
-        return Recorder(real_fit(pipeline, train_pages, corpus_weights), {p.site for p in train_pages})
+    def recording_fit(pipeline, train_pages, corpus_weights=None, progress=None, page_balance=0.0):
+        return Recorder(real_fit(pipeline, train_pages, corpus_weights, page_balance=page_balance),
+                        {p.site for p in train_pages})
 
     chosen_on: list[int] = []
     real_best = train_mod.best_threshold
@@ -348,7 +349,7 @@ def test_cross_validation_bookkeeping_by_hand(sample_pages, monkeypatch):
     fits, calls, messages = [], [], []
     real_best = train_mod.best_threshold
 
-    def stub_fit(pipeline, train_pages, corpus_weights=None, progress=None):
+    def stub_fit(pipeline, train_pages, corpus_weights=None, progress=None, page_balance=0.0):
         fits.append((frozenset(p.source for p in train_pages), corpus_weights))
         return _StubModel(FOLD_SHIFTS[len(fits) - 1])
 
