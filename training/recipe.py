@@ -146,7 +146,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
            stack_folds=2, folds=3),
 )}
 #: The recipe of the bundled model (``make model``).
-BUNDLED = "hgb-lexicon-page-lean-convention-n12"
+BUNDLED = "hgb-lexicon-page-lean-convention-n12-balanced"
 
 
 def get_recipe(name: str) -> Recipe:
