@@ -87,6 +87,11 @@ class Recipe:
         return replace(self, **changes)
 
 
+#: The two-stage recipe with 12 neighbour-copied features, which the later candidates vary.
+_N12 = Recipe("hgb-lexicon-page-lean-convention-n12", groups=GROUPS + ("lexicon",), neighbour_features=NEIGHBOUR_TOP12,
+              page_stage=True, convention=True, classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE,
+              corpus_weights=CORPUS_WEIGHTS, stack_folds=2, folds=3)
+
 RECIPES: dict[str, Recipe] = {r.name: r for r in (
     Recipe("logreg", model_type="logreg"),
     Recipe("hgb", classifier_params=HGB_PARAMS),
@@ -106,39 +111,22 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
            folds=3),
     # The bundled recipe with neighbour copies of the 12 line features whose copies carry most of
     # the bundled first stage's split gain (87% of the copies' gain): 101 columns instead of 253.
-    Recipe("hgb-lexicon-page-lean-convention-n12", groups=GROUPS + ("lexicon",), neighbour_features=NEIGHBOUR_TOP12,
-           page_stage=True, convention=True, classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE,
-           corpus_weights=CORPUS_WEIGHTS, stack_folds=2, folds=3),
-    # The bundled recipe whose page stage also sees what kind of page it is (page means of 8 line
-    # features and the share of strong lines): WCXB's listings, products and forums score lowest.
-    Recipe("hgb-lexicon-page-lean-convention-n12-profile", groups=GROUPS + ("lexicon",),
-           neighbour_features=NEIGHBOUR_TOP12, page_stage=True, convention=True, page_profile=True,
-           classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
-           folds=3),
-    # The bundled recipe whose page stage also sees the page's runs of strong lines: the article is
-    # one heavy run, teasers, comments and consent notices light runs beside it.
-    Recipe("hgb-lexicon-page-lean-convention-n12-runs", groups=GROUPS + ("lexicon",),
-           neighbour_features=NEIGHBOUR_TOP12, page_stage=True, convention=True, page_runs=True,
-           classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
-           folds=3),
-    # The bundled recipe whose lexicon also learns character 5-grams of long words: German
-    # compounds and inflected forms that whole-word terms never saw.
-    Recipe("hgb-lexicon-page-lean-convention-n12-chars", groups=GROUPS + ("lexicon",),
-           neighbour_features=NEIGHBOUR_TOP12, page_stage=True, convention=True, lexicon_chars=5,
-           classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
-           folds=3),
-    # The bundled recipe whose lexicon also learns each line's first word, first word pair and last
-    # word apart from the same words inside it: "Read more", "Lesen Sie auch", "Foto:", "(dpa)".
-    Recipe("hgb-lexicon-page-lean-convention-n12-edges", groups=GROUPS + ("lexicon",),
-           neighbour_features=NEIGHBOUR_TOP12, page_stage=True, convention=True, lexicon_edges=True,
-           classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
-           folds=3),
-    # The bundled recipe with long pages' lines weighed less, each corpus keeping its weight: the
-    # page metric averages over pages, and long listings and comment threads would decide the trees.
-    Recipe("hgb-lexicon-page-lean-convention-n12-balanced", groups=GROUPS + ("lexicon",),
-           neighbour_features=NEIGHBOUR_TOP12, page_stage=True, convention=True, page_balance=1.0,
-           classifier_params=LEAN_FIRST, page_stage_params=PAGE_STAGE, corpus_weights=CORPUS_WEIGHTS, stack_folds=2,
-           folds=3),
+    _N12,
+    # ... whose page stage also sees what kind of page it is (page means of 8 line features and
+    # the share of strong lines): WCXB's listings, products and forums score lowest.
+    _N12.but(name=f"{_N12.name}-profile", page_profile=True),
+    # ... whose page stage also sees the page's runs of strong lines: the article is one heavy
+    # run, teasers, comments and consent notices light runs beside it.
+    _N12.but(name=f"{_N12.name}-runs", page_runs=True),
+    # ... whose lexicon also learns character 5-grams of long words: German compounds and
+    # inflected forms that whole-word terms never saw.
+    _N12.but(name=f"{_N12.name}-chars", lexicon_chars=5),
+    # ... whose lexicon also learns each line's first word, first word pair and last word apart
+    # from the same words inside it: "Read more", "Lesen Sie auch", "Foto:", "(dpa)".
+    _N12.but(name=f"{_N12.name}-edges", lexicon_edges=True),
+    # ... with long pages' lines weighed less, each corpus keeping its weight (bundled): the page
+    # metric averages over pages, and long listings and comment threads would decide the trees.
+    _N12.but(name=f"{_N12.name}-balanced", page_balance=1.0),
     # The bundled recipe with neighbour copies at -1 and +1 only: 153 columns instead of 253 (the
     # page stage already sees the scores of 8 lines each side), for training memory.
     Recipe("hgb-lexicon-page-lean-convention-n1", groups=GROUPS + ("lexicon",), neighbours=(-1, 1), page_stage=True,
