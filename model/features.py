@@ -14,14 +14,17 @@ import numpy as np
 from .batch import CLOSER, DIGIT, LETTER, PUNCT, SEPARATOR, SPACE, TERMINAL, UPPER, LineBatch
 from .convention import caption_line, credits_line
 from .keywords import default_index
+from .lexicon import word_spans
 
 FeatureFn = Callable[[LineBatch], np.ndarray]
 
 #: Feature groups computed from the text alone, in column order.
 GROUPS = ("length", "position", "punctuation", "keywords")
+#: Text-only feature groups that candidate recipes may add (not in the default groups).
+OPTIONAL_GROUPS = ("echo",)
 #: Feature groups learned from the training data (the featuriser fits them; see ``lexicon.py``).
 LEARNED_GROUPS = ("lexicon",)
-ALL_GROUPS = GROUPS + LEARNED_GROUPS
+ALL_GROUPS = GROUPS + OPTIONAL_GROUPS + LEARNED_GROUPS
 
 REGISTRY: dict[str, tuple[str, FeatureFn]] = {}
 #: Definition version of every registered feature: bump a feature's ``version`` whenever a change
@@ -351,6 +354,68 @@ def keywords_caption_line(b: LineBatch) -> np.ndarray:
 
 #: Features whose lines a page stage turns chrome whatever the scores (``stage.PageStageClassifier``).
 CONVENTION_CHROME = ("keywords.credits_line", "keywords.caption_line")
+
+
+# --- echo (optional): does the line share its topic words with the page's long lines? ----------
+
+#: Words of at least this many characters are topic words for ``echo`` (shorter ones are mostly
+#: function words in the languages that separate words with spaces); Han and kana text uses
+#: pairs of adjacent characters instead (characters).
+ECHO_MIN_CHARS = 5
+#: A line is "wordy" for ``echo.wordy_lines`` with at least this many words.
+ECHO_WORDY_WORDS = 15
+
+
+def _topic_terms(b: LineBatch) -> tuple[np.ndarray, np.ndarray]:
+    """(line, term id) of each distinct topic term of each line, both shape (n_terms,); ids number
+    the batch's distinct (page, term) pairs."""
+    if "topic_terms" in b.cache:
+        return b.cache["topic_terms"]
+    w_start, w_end, line_of, hashes, cjk = word_spans(b)
+    long_word = ((w_end - w_start) >= ECHO_MIN_CHARS) & ~cjk
+    pair = cjk[:-1] & cjk[1:] & (line_of[:-1] == line_of[1:])
+    with np.errstate(over="ignore"):
+        pair_hashes = hashes[:-1][pair] * np.uint32(0x85EBCA6B) + hashes[1:][pair]
+    lines = np.concatenate([line_of[long_word], line_of[:-1][pair]])
+    terms = np.concatenate([hashes[long_word], pair_hashes]).astype(np.int64)
+    # Each term once per line (line and term packed in one int64, sorted), then numbered by (page,
+    # term). Sorting and comparing neighbours: np.unique's hashing is several times slower here.
+    packed = np.sort(lines * np.int64(1 << 32) + terms)
+    packed = packed[np.append(True, packed[1:] != packed[:-1])] if len(packed) else packed
+    lines = packed >> 32
+    keys = b.page[lines] * np.int64(1 << 32) + (packed & np.int64(0xFFFFFFFF))
+    order = np.argsort(keys)
+    ordered = keys[order]
+    ids = np.empty(len(keys), dtype=np.int64)
+    ids[order] = np.cumsum(np.append(False, ordered[1:] != ordered[:-1]))
+    result = (lines, ids)
+    b.cache["topic_terms"] = result
+    return result
+
+
+def _echo_share(b: LineBatch, source: np.ndarray) -> np.ndarray:
+    """Share of each line's topic terms found on another line of its page where ``source`` (n,)
+    is true; 0 for a line without topic terms, shape (n,)."""
+    lines, inverse = _topic_terms(b)
+    if not len(lines):
+        return np.zeros(len(b))
+    from_source = source[lines].astype(np.float64)
+    holders = np.bincount(inverse, weights=from_source)[inverse] - from_source
+    found = np.bincount(lines, weights=(holders > 0).astype(np.float64), minlength=len(b))
+    return _ratio(found, np.bincount(lines, minlength=len(b)))
+
+
+@feature("echo", "long_lines")
+def echo_long_lines(b: LineBatch) -> np.ndarray:
+    """Share of the line's topic words that another long line of the page also holds, 0-1: an
+    article's paragraphs share names and subjects; teasers, notices and boxes beside it do not."""
+    return _echo_share(b, b.n_words >= LONG_LINE_SHARE * _page_broadcast(b, np.maximum, b.n_words))
+
+
+@feature("echo", "wordy_lines")
+def echo_wordy_lines(b: LineBatch) -> np.ndarray:
+    """Share of the line's topic words that another line of ECHO_WORDY_WORDS or more words holds, 0-1."""
+    return _echo_share(b, b.n_words >= ECHO_WORDY_WORDS)
 
 
 # --- lexicon (learned) ---------------------------------------------------------------------

@@ -33,13 +33,11 @@ _LAST_SALT = np.uint32(0x3C6EF372)
 CHAR_GRAM_MIN_WORD = 8
 
 
-def line_terms(b: LineBatch, bits: int = BUCKET_BITS, chars: int = 0,
-               edges: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """(line of each term, bucket of each term), both shape (n_terms,): the words first, then the
-    pairs, then (``chars`` > 0) the character ``chars``-grams of words of CHAR_GRAM_MIN_WORD or more,
-    then (``edges``) each line's first word, first word pair and last word as terms of their own."""
-    if "lexicon_terms" in b.cache and b.cache["lexicon_terms"][0] == (bits, chars, edges):
-        return b.cache["lexicon_terms"][1]
+def word_spans(b: LineBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The batch's words, each array shape (n_words,): start and end offsets in ``b.codes``, line,
+    case-folded hash (uint32), and whether the word is one Han or kana character; computed once per batch."""
+    if "word_spans" in b.cache:
+        return b.cache["word_spans"]
     codes = b.codes
     word = (b.classes & (LETTER | DIGIT)) != 0
     cjk = np.zeros(len(codes), dtype=bool)
@@ -57,11 +55,28 @@ def line_terms(b: LineBatch, bits: int = BUCKET_BITS, chars: int = 0,
     # A word ends at the first non-word character or the next word's start, whichever comes first.
     boundary = np.nonzero(~np.append(word, False) | next_start)[0]
     w_end = boundary[np.searchsorted(boundary, w_start, side="right")]
+    if len(w_start):
+        hashes = folded_word_hashes(codes, (b.classes & UPPER) != 0, w_start, w_end, b.folded_prefix)
+    else:
+        hashes = np.zeros(0, dtype=np.uint32)
+    line_of = np.searchsorted(b.starts, w_start, side="right") - 1
+    result = (w_start, w_end, line_of, hashes, cjk[w_start])
+    b.cache["word_spans"] = result
+    return result
+
+
+def line_terms(b: LineBatch, bits: int = BUCKET_BITS, chars: int = 0,
+               edges: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(line of each term, bucket of each term), both shape (n_terms,): the words first, then the
+    pairs, then (``chars`` > 0) the character ``chars``-grams of words of CHAR_GRAM_MIN_WORD or more,
+    then (``edges``) each line's first word, first word pair and last word as terms of their own."""
+    if "lexicon_terms" in b.cache and b.cache["lexicon_terms"][0] == (bits, chars, edges):
+        return b.cache["lexicon_terms"][1]
+    w_start, w_end, line_of, hashes, _ = word_spans(b)
     if not len(w_start):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    hashes = folded_word_hashes(codes, (b.classes & UPPER) != 0, w_start, w_end, b.folded_prefix)
-    line_of = np.searchsorted(b.starts, w_start, side="right") - 1
+    codes = b.codes
     same_line = line_of[1:] == line_of[:-1]
     with np.errstate(over="ignore"):
         pairs = (hashes[:-1] * _PAIR + hashes[1:] + _BIGRAM_SALT)[same_line]

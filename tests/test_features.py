@@ -26,6 +26,15 @@ CASES: dict[str, tuple[list[str], list[float]]] = {
     "position.outside_long_lines": (["x", "a b c d", "y", "a b c", "z", "w"],
                                     [math.log1p(1), 0, 0, 0, math.log1p(1), math.log1p(2)]),
     "position.repeats": (["Home", "News", " Home ", "home"], [math.log(2), 0.0, math.log(2), 0.0]),
+    # Long lines (>= half the longest's words): 0 and 1. Topic words (5+ letters): line 0 has
+    # Berlin, Senate, passes, budget (2 on line 1); line 1 has Berlin, budget, housing, schools
+    # (2 on line 0); line 2's only one, Schools, is on line 1 (any case); line 3's are on no
+    # long line; line 4 has no topic word.
+    "echo.long_lines": (["Berlin Senate passes budget now", "Berlin budget for housing and schools",
+                         "Schools open", "Cookie preferences", "ok then"], [0.5, 0.5, 1.0, 0.0, 0.0]),
+    # Wordy lines (15+ words): only line 1, which has no other to echo. Han text gives pairs of
+    # adjacent characters: line 0's three are on line 1; line 2's three are, "forecast" is not.
+    "echo.wordy_lines": (["北京天气", "北京天气晴朗 " + "a " * 14, "天气晴朗 forecast", "forecast"], [1.0, 0.0, 0.75, 0.0]),
     "position.relative": (["a", "", "b", "c"], [0.0, 0.5, 1.0]),
     "position.from_start": (["a", "b", "", "c"], [0.0, math.log1p(1), math.log1p(2)]),
     "position.from_end": (["a", "b", "c"], [math.log1p(2), math.log1p(1), 0.0]),
@@ -201,6 +210,12 @@ def test_chinese_and_japanese_count_a_word_per_character():
     lines = ["国务院发布了新的规定。", "東京 は 晴れ", "Home"]
     np.testing.assert_allclose(_one("length.words", lines), np.log1p([10, 5, 1]))
     assert _one("length.is_single_word", lines).tolist() == [0.0, 0.0, 1.0]
+
+
+def test_echo_counts_long_lines_of_the_same_page_only():
+    long = "Parliament debates the pension reform bill today " * 2
+    batch = LineBatch.from_pages([[long, "Pension reform explained"], ["Pension reform explained", "short x"]])
+    np.testing.assert_allclose(features.compute(batch, ["echo.long_lines"])[:, 0], [0.0, 2 / 3, 0.0, 0.0])
 
 
 def test_repeats_count_within_a_page_only():
