@@ -81,9 +81,12 @@ class LineBatch:
         sizes = np.fromiter(map(len, pages), dtype=np.int64, count=len(pages))
         raw = list(chain.from_iterable(pages))
         stripped = list(map(str.strip, raw))
-        if any(len(line) > MAX_LINE_CHARS for line in stripped):
+        # Lengths once, in C (map/fromiter): a Python-level check per line cost 5% of prediction.
+        all_lengths = np.fromiter(map(len, stripped), dtype=np.int64, count=len(stripped))
+        if len(all_lengths) and all_lengths.max() > MAX_LINE_CHARS:
             stripped = [line[:MAX_LINE_CHARS] for line in stripped]
-        keep = np.fromiter(map(bool, stripped), dtype=bool, count=len(stripped))
+            all_lengths = np.minimum(all_lengths, MAX_LINE_CHARS)
+        keep = all_lengths > 0
         page_of = np.repeat(np.arange(len(pages), dtype=np.int64), sizes)
         first = np.zeros(len(raw), dtype=bool)  # first raw line of its page
         first[np.cumsum(sizes)[:-1][sizes[1:] > 0] if len(sizes) else []] = True
@@ -102,7 +105,7 @@ class LineBatch:
         page = page_of[rows]
         kept_per_page = np.bincount(page, minlength=len(pages))
         page_first_row = np.concatenate(([0], np.cumsum(kept_per_page)[:-1]))
-        lengths = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+        lengths = all_lengths[rows]
         starts = np.zeros(len(lines), dtype=np.int64)
         if len(lines) > 1:
             np.cumsum(lengths[:-1] + 1, out=starts[1:])
@@ -174,15 +177,39 @@ class LineBatch:
         return self.ends - self.starts
 
     @cached_property
+    def cjk(self) -> np.ndarray | None:
+        """Per-character mask of Han and kana characters, shape (n_chars,); None when the batch has
+        none (most batches: then no per-range pass is made at all)."""
+        codes = self.codes
+        candidates = np.flatnonzero(codes >= CJK_RANGES[0][0]) if len(codes) else np.zeros(0, dtype=np.int64)
+        if not len(candidates):
+            return None
+        sub = codes[candidates]
+        hit = np.zeros(len(sub), dtype=bool)
+        for low, high in CJK_RANGES:  # only over the few characters at or above the first range
+            hit |= (sub >= low) & (sub <= high)
+        if not hit.any():
+            return None
+        mask = np.zeros(len(codes), dtype=bool)
+        mask[candidates[hit]] = True
+        return mask
+
+    @cached_property
+    def line_of_char(self) -> np.ndarray:
+        """The line of every character of ``joined`` (a joining newline belongs to the line before),
+        shape (n_chars,): a gather where a binary search per word would be slower."""
+        if not len(self.lines):
+            return np.zeros(len(self.codes), dtype=np.int64)
+        spans = np.diff(np.append(self.starts, len(self.codes)))
+        return np.repeat(np.arange(len(self.lines), dtype=np.int64), spans)
+
+    @cached_property
     def n_words(self) -> np.ndarray:
         """Words per line: whitespace-separated words, plus one per Han or kana character, since
         Chinese and Japanese write without spaces (a paragraph would otherwise be "one word")."""
         words = self.count_mask(self.word_starts)
-        codes = self.codes
-        if len(codes) and codes.max() >= CJK_RANGES[0][0]:
-            cjk = np.zeros(len(codes), dtype=bool)
-            for low, high in CJK_RANGES:
-                cjk |= (codes >= low) & (codes <= high)
+        cjk = self.cjk
+        if cjk is not None:
             # A run of CJK characters already counted as one whitespace word is counted per character.
             words = words + self.count_mask(cjk) - self.count_mask(cjk & self.word_starts)
         return words

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .batch import CJK_RANGES, DIGIT, LETTER, UPPER, LineBatch
+from .batch import DIGIT, LETTER, UPPER, LineBatch
 from .keywords import folded_word_hashes
 
 #: Terms are hashed into 2**BUCKET_BITS buckets; collisions only blur rare terms (bits).
@@ -40,26 +40,25 @@ def word_spans(b: LineBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
         return b.cache["word_spans"]
     codes = b.codes
     word = (b.classes & (LETTER | DIGIT)) != 0
-    cjk = np.zeros(len(codes), dtype=bool)
-    if len(codes) and codes.max() >= CJK_RANGES[0][0]:
-        for low, high in CJK_RANGES:
-            cjk |= (codes >= low) & (codes <= high)
+    cjk = b.cjk if b.cjk is not None else np.zeros(len(codes), dtype=bool)
     # A word starts where a word character follows a non-word one, and at every Han/kana character.
     prev_word = np.zeros(len(codes), dtype=bool)
     prev_word[1:] = word[:-1]
     prev_cjk = np.zeros(len(codes), dtype=bool)
     prev_cjk[1:] = cjk[:-1]
     w_start = np.nonzero(word & (~prev_word | cjk | prev_cjk))[0]
-    next_start = np.zeros(len(codes) + 1, dtype=bool)
-    next_start[w_start] = True
-    # A word ends at the first non-word character or the next word's start, whichever comes first.
-    boundary = np.nonzero(~np.append(word, False) | next_start)[0]
-    w_end = boundary[np.searchsorted(boundary, w_start, side="right")]
+    # A word ends at the first non-word character or the next word's start, whichever comes first:
+    # the first such boundary after each start, from a backward running minimum of boundary offsets.
+    boundary = ~np.append(word, False)
+    boundary[w_start] = True
+    offsets = np.where(boundary, np.arange(len(boundary)), len(boundary))
+    next_boundary = np.minimum.accumulate(offsets[::-1])[::-1]
+    w_end = next_boundary[w_start + 1]
     if len(w_start):
         hashes = folded_word_hashes(codes, (b.classes & UPPER) != 0, w_start, w_end, b.folded_prefix)
     else:
         hashes = np.zeros(0, dtype=np.uint32)
-    line_of = np.searchsorted(b.starts, w_start, side="right") - 1
+    line_of = b.line_of_char[w_start]
     result = (w_start, w_end, line_of, hashes, cjk[w_start])
     b.cache["word_spans"] = result
     return result

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from linesift.model.batch import LineBatch
 from linesift.model.featuriser import LineFeaturiser
-from linesift.model.lexicon import Lexicon, line_terms
+from linesift.model.lexicon import Lexicon, line_terms, word_spans
 from linesift.model.stage import CONTEXT_NAMES, Layout, PageStageClassifier, context_features
 
 
@@ -17,6 +17,19 @@ def test_terms_are_folded_words_and_pairs_and_cjk_characters():
     assert np.bincount(lines).tolist() == [5, 7]
     first = buckets[lines == 0]
     assert first[0] == first[2] and len(set(first.tolist())) == 4
+
+
+def test_word_spans_hand_computed():
+    # The batch's text is "Hi, you2\n東京X\nok" (a blank line is no row; a newline joins the lines).
+    b = LineBatch.from_pages([["Hi, you2", "東京X"], ["", "ok"]])
+    starts, ends, lines, hashes, cjk = word_spans(b)
+    words = [b.joined[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
+    assert words == ["Hi", "you2", "東", "京", "X", "ok"]  # each Han character a word; X after them too
+    assert lines.tolist() == [0, 0, 1, 1, 1, 2]
+    assert cjk.tolist() == [False, False, True, True, False, False]
+    assert hashes[0] == word_spans(LineBatch.from_pages([["hi"]]))[3][0]  # case-folded
+    assert b.line_of_char.tolist() == [0] * 9 + [1] * 4 + [2] * 2
+    assert LineBatch.from_pages([["plain ascii"]]).cjk is None
 
 
 def test_character_grams_of_long_words_share_buckets_across_compounds():

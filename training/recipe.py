@@ -124,11 +124,11 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     # ... whose lexicon also learns each line's first word, first word pair and last word apart
     # from the same words inside it: "Read more", "Lesen Sie auch", "Foto:", "(dpa)".
     _N12.but(name=f"{_N12.name}-edges", lexicon_edges=True),
-    # ... with long pages' lines weighed less, each corpus keeping its weight (bundled): the page
+    # ... with long pages' lines weighed less, each corpus keeping its weight: the page
     # metric averages over pages, and long listings and comment threads would decide the trees.
     _N12.but(name=f"{_N12.name}-balanced", page_balance=1.0),
     # ... whose lines also say how many of their topic words the page's long lines share
-    # (features "echo"): teasers, notices and boxes beside an article share none of its subject.
+    # (features "echo"; bundled): teasers, notices and boxes beside an article share none of its subject.
     _N12.but(name=f"{_N12.name}-balanced-echo", page_balance=1.0, groups=_N12.groups + ("echo",)),
     # The bundled recipe with neighbour copies at -1 and +1 only: 153 columns instead of 253 (the
     # page stage already sees the scores of 8 lines each side), for training memory.
@@ -137,7 +137,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
            stack_folds=2, folds=3),
 )}
 #: The recipe of the bundled model (``make model``).
-BUNDLED = "hgb-lexicon-page-lean-convention-n12-balanced"
+BUNDLED = "hgb-lexicon-page-lean-convention-n12-balanced-echo"
 
 
 def get_recipe(name: str) -> Recipe:
