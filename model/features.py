@@ -14,7 +14,7 @@ import numpy as np
 from .batch import CLOSER, DIGIT, LETTER, PUNCT, SEPARATOR, SPACE, TERMINAL, UPPER, LineBatch
 from .convention import caption_line, credits_line
 from .keywords import default_index
-from .lexicon import word_spans
+from .lexicon import _PAIR, word_spans
 
 FeatureFn = Callable[[LineBatch], np.ndarray]
 
@@ -375,7 +375,7 @@ def _topic_terms(b: LineBatch) -> tuple[np.ndarray, np.ndarray]:
     long_word = ((w_end - w_start) >= ECHO_MIN_CHARS) & ~cjk
     pair = cjk[:-1] & cjk[1:] & (line_of[:-1] == line_of[1:])
     with np.errstate(over="ignore"):
-        pair_hashes = hashes[:-1][pair] * np.uint32(0x85EBCA6B) + hashes[1:][pair]
+        pair_hashes = hashes[:-1][pair] * _PAIR + hashes[1:][pair]  # mixed as the lexicon mixes its pairs
     lines = np.concatenate([line_of[long_word], line_of[:-1][pair]])
     terms = np.concatenate([hashes[long_word], pair_hashes]).astype(np.int64)
     # Each term once per line (line and term packed in one int64, sorted), then numbered by (page,
