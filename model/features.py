@@ -23,7 +23,7 @@ GROUPS = ("length", "position", "punctuation", "keywords")
 #: Text-only feature groups that candidate recipes may add (not in the default groups).
 OPTIONAL_GROUPS = ("echo",)
 #: Feature groups learned from the training data (the featuriser fits them; see ``lexicon.py``).
-LEARNED_GROUPS = ("lexicon",)
+LEARNED_GROUPS = ("lexicon", "section")
 ALL_GROUPS = GROUPS + OPTIONAL_GROUPS + LEARNED_GROUPS
 
 REGISTRY: dict[str, tuple[str, FeatureFn]] = {}
@@ -427,6 +427,57 @@ def lexicon_score(b: LineBatch) -> np.ndarray:
     if "lexicon_scores" not in b.cache:
         raise ValueError("lexicon.score needs a featuriser fitted with the 'lexicon' group")
     return b.cache["lexicon_scores"]
+
+
+# --- section (learned, optional): the block of lines under the line's heading -----------------
+
+#: A line of at most this many words that does not end a sentence opens a section (words).
+HEADING_MAX_WORDS = 8
+
+
+def _sections(b: LineBatch) -> tuple[np.ndarray, np.ndarray]:
+    """(section of each line, shape (n,); first line of each section, shape (n_sections,)): a
+    section runs from a heading-like line, or the page's first line, to the line before the next."""
+    if "sections" in b.cache:
+        return b.cache["sections"]
+    opens = ((b.n_words <= HEADING_MAX_WORDS) & (ends_terminal(b) == 0)) | (b.index == 0)
+    section = np.cumsum(opens) - 1
+    result = (section, np.flatnonzero(opens))
+    b.cache["sections"] = result
+    return result
+
+
+def _lexicon_scores(b: LineBatch) -> np.ndarray:
+    if "lexicon_scores" not in b.cache:
+        raise ValueError("section features need a featuriser fitted with the 'lexicon' group")
+    return b.cache["lexicon_scores"]
+
+
+@feature("section", "heading_lexicon")
+def section_heading_lexicon(b: LineBatch) -> np.ndarray:
+    """The lexicon logit of the line that opens the line's section: "Privacy policy", "Comments",
+    "Related" govern the prose under them, which reads like an article on its own."""
+    section, first = _sections(b)
+    return _lexicon_scores(b)[first][section] if len(b) else np.zeros(0)
+
+
+@feature("section", "mean_lexicon")
+def section_mean_lexicon(b: LineBatch) -> np.ndarray:
+    """Mean lexicon logit over the line's section: a block's vocabulary is surer than a line's."""
+    section, first = _sections(b)
+    if not len(b):
+        return np.zeros(0)
+    sums = np.bincount(section, weights=_lexicon_scores(b), minlength=len(first))
+    return (sums / np.bincount(section, minlength=len(first)))[section]
+
+
+@feature("section", "words")
+def section_words(b: LineBatch) -> np.ndarray:
+    """log(1 + words in the line's section): the article's sections are its heaviest blocks."""
+    section, first = _sections(b)
+    if not len(b):
+        return np.zeros(0)
+    return np.log1p(np.bincount(section, weights=b.n_words, minlength=len(first))[section])
 
 
 def names_in_groups(groups: tuple[str, ...] = GROUPS) -> list[str]:

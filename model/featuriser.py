@@ -85,6 +85,8 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         """Set the output columns and fit the lexicon; returns the lexicon's term matrix (or None)."""
         if any(offset == 0 for offset in self.neighbours) or self.window < 1:
             raise ValueError("neighbour offsets must be non-zero and the window at least 1 line")
+        if "section" in self.groups and "lexicon" not in self.groups:
+            raise ValueError("the section feature group reads the lexicon's scores: add the 'lexicon' group")
         self.lexicon_, terms = None, None
         if "lexicon" in self.groups:
             if y is None:

@@ -103,6 +103,7 @@ def _one(name: str, lines: list[str]) -> np.ndarray:
 def test_every_registered_feature_has_a_case():
     keyword_features = {f"keywords.{g}" for g in KEYWORD_HITS}
     learned = {"lexicon.score"}  # tests/test_lexicon.py
+    learned |= {n for n in features.REGISTRY if n.startswith("section.")}  # test_section_features_by_hand
     assert set(features.REGISTRY) == set(CASES) | keyword_features | learned
 
 
@@ -216,6 +217,25 @@ def test_echo_counts_long_lines_of_the_same_page_only():
     long = "Parliament debates the pension reform bill today " * 2
     batch = LineBatch.from_pages([[long, "Pension reform explained"], ["Pension reform explained", "short x"]])
     np.testing.assert_allclose(features.compute(batch, ["echo.long_lines"])[:, 0], [0.0, 2 / 3, 0.0, 0.0])
+
+
+def test_section_features_by_hand():
+    """Sections open at short lines that end no sentence (and at each page's first line); the
+    lexicon logits are given, as the featuriser gives them."""
+    pages = [["Menu", "Home", "", "Privacy policy", "We collect your data.", "We keep it for a year.",
+              "Big news today in the city", "It rained all day."], ["Para one ends here."]]
+    batch = LineBatch.from_pages(pages)
+    batch.cache["lexicon_scores"] = np.array([-1.0, -2.0, -3.0, -1.0, 1.0, 2.0, 3.0, 0.5])
+    names = ["section.heading_lexicon", "section.mean_lexicon", "section.words"]
+    got = features.compute(batch, names)
+    # sections: [Menu] [Home] [Privacy policy, We collect.., We keep..] [Big news.., It rained..] [Para one..]
+    np.testing.assert_allclose(got[:, 0], [-1, -2, -3, -3, -3, 2, 2, 0.5])
+    np.testing.assert_allclose(got[:, 1], [-1, -2, -1, -1, -1, 2.5, 2.5, 0.5])
+    np.testing.assert_allclose(got[:, 2], np.log1p([1, 1, 2 + 4 + 6, 12, 12, 6 + 4, 10, 4]))
+    with pytest.raises(ValueError, match="lexicon"):
+        features.compute(LineBatch.from_pages(pages), names[:1])
+    with pytest.raises(ValueError, match="'lexicon' group"):
+        LineFeaturiser(groups=features.GROUPS + ("section",)).fit(pages)
 
 
 def test_repeats_count_within_a_page_only():

@@ -130,6 +130,9 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     # ... whose lines also say how many of their topic words the page's long lines share
     # (features "echo"; bundled): teasers, notices and boxes beside an article share none of its subject.
     _N12.but(name=f"{_N12.name}-balanced-echo", page_balance=1.0, groups=_N12.groups + ("echo",)),
+    # ... whose lines also see their section (the lines from the heading-like line above them to the
+    # next): the heading's and the block's lexicon logits, the block's words (features "section"; a wash).
+    _N12.but(name=f"{_N12.name}-balanced-echo-section", page_balance=1.0, groups=_N12.groups + ("echo", "section")),
     # The bundled recipe with neighbour copies at -1 and +1 only: 153 columns instead of 253 (the
     # page stage already sees the scores of 8 lines each side), for training memory.
     Recipe("hgb-lexicon-page-lean-convention-n1", groups=GROUPS + ("lexicon",), neighbours=(-1, 1), page_stage=True,

@@ -34,7 +34,8 @@ THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
 THRESHOLD_BETAS = {"f1": 1.0, "precision": 0.5, "recall": 2.0}
 #: Line features the second stage sees beside the first stage's scores (those the groups have).
 PAGE_STAGE_PASSTHROUGH = ("length.words", "length.page_share", "position.relative", "punctuation.ends_terminal",
-                          "keywords.density", "lexicon.score", "echo.long_lines", "echo.wordy_lines")
+                          "keywords.density", "lexicon.score", "echo.long_lines", "echo.wordy_lines",
+                          "section.heading_lexicon", "section.mean_lexicon", "section.words")
 #: Line features whose page means the second stage sees with ``Recipe.page_profile``: what kind of
 #: page it is (prose, a listing of short titled links, a product's figures, a forum's repeats).
 PAGE_PROFILE = ("punctuation.ends_terminal", "length.words", "lexicon.score", "keywords.density",
