@@ -103,7 +103,7 @@ def _one(name: str, lines: list[str]) -> np.ndarray:
 def test_every_registered_feature_has_a_case():
     keyword_features = {f"keywords.{g}" for g in KEYWORD_HITS}
     learned = {"lexicon.score"}  # tests/test_lexicon.py
-    learned |= {n for n in features.REGISTRY if n.startswith("section.")}  # test_section_features_by_hand
+    learned |= set(SECTION_FEATURES)  # test_section_features_by_hand
     assert set(features.REGISTRY) == set(CASES) | keyword_features | learned
 
 
@@ -219,6 +219,9 @@ def test_echo_counts_long_lines_of_the_same_page_only():
     np.testing.assert_allclose(features.compute(batch, ["echo.long_lines"])[:, 0], [0.0, 2 / 3, 0.0, 0.0])
 
 
+SECTION_FEATURES = ("section.heading_lexicon", "section.mean_lexicon", "section.words")
+
+
 def test_section_features_by_hand():
     """Sections open at short lines that end no sentence (and at each page's first line); the
     lexicon logits are given, as the featuriser gives them."""
@@ -226,7 +229,7 @@ def test_section_features_by_hand():
               "Big news today in the city", "It rained all day."], ["Para one ends here."]]
     batch = LineBatch.from_pages(pages)
     batch.cache["lexicon_scores"] = np.array([-1.0, -2.0, -3.0, -1.0, 1.0, 2.0, 3.0, 0.5])
-    names = ["section.heading_lexicon", "section.mean_lexicon", "section.words"]
+    names = list(SECTION_FEATURES)
     got = features.compute(batch, names)
     # sections: [Menu] [Home] [Privacy policy, We collect.., We keep..] [Big news.., It rained..] [Para one..]
     np.testing.assert_allclose(got[:, 0], [-1, -2, -3, -3, -3, 2, 2, 0.5])
@@ -236,6 +239,9 @@ def test_section_features_by_hand():
         features.compute(LineBatch.from_pages(pages), names[:1])
     with pytest.raises(ValueError, match="'lexicon' group"):
         LineFeaturiser(groups=features.GROUPS + ("section",)).fit(pages)
+    empty = LineBatch.from_pages([["", "  "]])
+    empty.cache["lexicon_scores"] = np.zeros(0)
+    assert features.compute(empty, names).shape == (0, 3)
 
 
 def test_repeats_count_within_a_page_only():
