@@ -15,6 +15,9 @@ LETTER, UPPER, DIGIT, SPACE, PUNCT, TERMINAL, CLOSER, SEPARATOR = (1 << i for i 
 #: Features read at most this many characters of a line: a 10,000-character line is already
 #: "very long", and the cap bounds time and memory on pages with one huge line (characters).
 MAX_LINE_CHARS = 10_000
+#: ``count_mask`` counts a mask set on fewer than this share of characters by its set positions,
+#: others by a sum over every character: the two cost the same near 5% (measured on WCXB pages).
+SPARSE_MASK_SHARE = 0.03
 #: Code points at or above this are classed as letters (CJK extensions, emoji): rare in chrome cues.
 TABLE_SIZE = 0x10000
 
@@ -158,8 +161,13 @@ class LineBatch:
         """Per-line sums of a per-character boolean mask, shape (n,)."""
         if not len(self.lines):
             return np.zeros(0, dtype=np.int64)
-        sums = np.add.reduceat(mask, self.starts, dtype=np.int64)
-        # reduceat's segment for line i runs to the next start, so it includes the '\n' joiner.
+        if np.count_nonzero(mask) < SPARSE_MASK_SHARE * len(mask):
+            # Digits, commas, terminal marks: counting the few set characters by line is 3-6 times
+            # faster than a segmented sum over every character.
+            sums = np.bincount(self.line_of_char[mask], minlength=len(self.lines))
+        else:
+            sums = np.add.reduceat(mask, self.starts, dtype=np.int64)
+        # Either way line i's sum includes the '\n' joiner after it (its segment, its line_of_char).
         sep = np.zeros(len(self.lines), dtype=np.int64)
         sep[:-1] = mask[self.ends[:-1]]
         return sums - sep

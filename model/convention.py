@@ -19,13 +19,15 @@ import numpy as np
 from .batch import LineBatch
 
 #: A line opening with an agency credit ("(Reporting by", "Editing by") or a caption lead
-#: ("FILE PHOTO:", "Photo by", "Image:"); tried only on lines opening with one of their letters.
+#: ("FILE PHOTO:", "Photo by", "Image:"); tried only on lines opening with two of their letters.
 HEAD = re.compile(
     r"(?:(?P<credits>\(?(?:additional\s+)?(?:reporting|editing|writing|compiled|research)\s+by\s+(?-i:[A-Z\u00c0-\u00de]))"
     r"|(?:file\s+photo\b|(?:photo|photograph|image|picture)s?\s*(?:by\b|:|credit\b)))",
     re.IGNORECASE)
-#: Lower-cased first characters a HEAD match can open with: a cheap filter before the regex.
-_HEAD_FIRST = np.array([ord(c) for c in "(arewcfpi"], dtype=np.uint32)
+#: Lower-cased first two characters a HEAD match can open with: a cheap filter before the regex
+#: (on our corpora 39% of lines open with one of its first letters, 9% with one of these pairs).
+_HEAD_PAIRS = np.array([ord(a) << 8 | ord(b) for a, b in (
+    "(a", "(r", "(e", "(w", "(c", "ad", "re", "ed", "wr", "co", "fi", "ph", "im", "pi")], dtype=np.uint32)
 #: An agency photo credit closing the line: "REUTERS/Yves Herman/File Photo", "(AP Photo/Ann Lee)",
 #: "Ann Lee/AFP/Getty Images". Agency and name are capitalised, which keeps "a Reuters/Ipsos poll
 #: found ..." prose out; every such credit has a slash, so only lines with one are searched.
@@ -43,9 +45,11 @@ def _head_hits(b: LineBatch) -> tuple[np.ndarray, np.ndarray]:
         credits = np.zeros(len(b), dtype=bool)
         caption = np.zeros(len(b), dtype=bool)
         if len(b):
-            first = b.codes[b.starts] | 0x20  # ASCII lower case (the opening "(" is unchanged)
+            # ASCII lower case (the opening "(" is unchanged); a one-character line's second is its joiner.
+            first = b.codes[b.starts] | 0x20
+            second = b.codes[np.minimum(b.starts + 1, len(b.codes) - 1)] | 0x20
             match, lines = HEAD.match, b.lines
-            for row in np.flatnonzero(np.isin(first, _HEAD_FIRST)).tolist():
+            for row in np.flatnonzero(np.isin(first << 8 | second, _HEAD_PAIRS)).tolist():
                 m = match(lines[row])
                 if m:
                     (credits if m.group("credits") else caption)[row] = True

@@ -206,6 +206,30 @@ def test_batch_content_text_equals_assemble(pages, threshold):
         start += len(page)
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.lists(page_strategy, min_size=1, max_size=5), st.sampled_from(["\n", ",", "a", " ", "7"]))
+def test_count_mask_counts_each_lines_own_characters(pages, char):
+    """Both ways of counting (by set positions for rare characters, a segmented sum otherwise) give
+    each line's own count, never its joining newline's."""
+    batch = LineBatch.from_pages(pages)
+    assert batch.count_mask(batch.codes == ord(char)).tolist() == [line.count(char) for line in batch.lines]
+    everything = np.ones(len(batch.codes), dtype=bool)
+    assert batch.count_mask(everything).tolist() == [len(line) for line in batch.lines]
+
+
+def test_count_mask_takes_both_paths(monkeypatch):
+    """A rare character goes by its positions, a common one by the sum; same counts either way."""
+    import linesift.model.batch as batch_module
+
+    batch = LineBatch.from_pages([["a,b,c " * 20, "plain words here", "1, 2"], ["x" * 300]])
+    commas, letters = batch.codes == ord(","), (batch.classes & batch_module.LETTER) != 0
+    counts = {}
+    for share in (0.0, 1.01):  # every mask by the sum, then every mask by its positions
+        monkeypatch.setattr(batch_module, "SPARSE_MASK_SHARE", share)
+        counts[share] = (batch.count_mask(commas).tolist(), batch.count_mask(letters).tolist())
+    assert counts[0.0] == counts[1.01] == ([40, 0, 1, 0], [60, 14, 0, 300])
+
+
 def test_chinese_and_japanese_count_a_word_per_character():
     # A Chinese sentence has no spaces: without this it would be one "word", like a menu item.
     lines = ["国务院发布了新的规定。", "東京 は 晴れ", "Home"]
