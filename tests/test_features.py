@@ -288,3 +288,22 @@ def test_neighbour_copies_of_chosen_features_equal_those_columns_of_the_full_set
     X_full, X_part = full.transform(lines), part.transform(lines)
     for j, name in enumerate(names_part):
         np.testing.assert_array_equal(X_part[:, j], X_full[:, names_full.index(name)], err_msg=name)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([
+    "(Reporting by", "Additional reporting by", "(additional Reporting by", "Editing by", "(Writing by",
+    "Compiled by", "(Compiled by", "Research by", "(Research by", "FILE PHOTO:", "File photo",
+    "Photo by", "Photos:", "Photograph credit", "Image:", "Images by", "Picture:", "Pictures by",
+    "A", "(", "Photo", "Re", "reporting", "Image credit", "Imagine", "Editors", "Pi"]),
+    st.sampled_from(["", " ", " Jane Doe", ": x", " jane"])), min_size=1, max_size=12))
+def test_caption_and_credit_prefilter_loses_no_match(parts):
+    """The cheap two-letter filter before the regex keeps every line the regex alone would match."""
+    from linesift.model import convention
+
+    lines = [head + tail for head, tail in parts]
+    batch = LineBatch.from_pages([lines])
+    credits, caption = convention._head_hits(batch)
+    matches = [convention.HEAD.match(line) for line in batch.lines]
+    assert credits.tolist() == [bool(m and m.group("credits")) for m in matches]
+    assert caption.tolist() == [bool(m and not m.group("credits")) for m in matches]
