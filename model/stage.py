@@ -257,30 +257,48 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
         self.page_means = page_means
         self.words_column = words_column
 
-    def _second_input(self, X: np.ndarray, scores: np.ndarray, order: str = "F") -> np.ndarray:
+    def _second_input(self, X: np.ndarray, scores: np.ndarray, order: str = "F", overwrite_X: bool = False) -> np.ndarray:
         """The page stage's input, shape (n_rows, width): column-major for prediction (filled by
-        column), row-major in training, where scikit-learn's bin sampling copies any other whole."""
-        layout = Layout.from_columns(X[:, self.layout_columns[0]], X[:, self.layout_columns[1]])
+        column), row-major in training, where scikit-learn's bin sampling copies any other whole.
+        With ``overwrite_X`` (training) the input is written into X's own memory when X is a
+        contiguous float64 matrix at least as wide: the few columns it reads are copied out first."""
+        read = sorted({*self.layout_columns, *self.passthrough, *self.page_means,
+                       *(() if self.words_column is None else (self.words_column,))})
         k, p = len(CONTEXT_NAMES), len(self.passthrough)
         m = len(self.page_means) + 1 if self.page_means else 0
         width = k + p + m + (len(RUN_NAMES) if self.words_column is not None else 0)
-        # One matrix filled in place: no stacked copies of millions of rows in training.
-        out = np.empty((len(scores), width), dtype=np.float64, order=order)
+        n = len(scores)
+        reuse = (overwrite_X and order == "C" and X.dtype == np.float64 and X.ndim == 2 and X.shape[0] == n
+                 and width <= X.shape[1] and (X.flags.c_contiguous or X.flags.f_contiguous))
+        if reuse:
+            source, at = X[:, read], {c: i for i, c in enumerate(read)}  # a copy: X is overwritten below
+            flat = X.reshape(-1, order="C" if X.flags.c_contiguous else "F")  # X's buffer, either layout
+            out = flat[: n * width].reshape(n, width)
+        else:
+            source, at = X, {c: c for c in read}
+            # One matrix filled in place: no stacked copies of millions of rows in training.
+            out = np.empty((n, width), dtype=np.float64, order=order)
+        layout = Layout.from_columns(source[:, at[self.layout_columns[0]]], source[:, at[self.layout_columns[1]]])
+        means = [at[c] for c in self.page_means]
         for lo, hi in page_blocks(layout, BLOCK_ROWS):  # bounds the temporaries of millions of rows
             block = Layout(layout.page[lo:hi] - layout.page[lo], layout.index[lo:hi], layout.count[lo:hi])
             context_features(scores[lo:hi], block, out[lo:hi, :k])
             if self.page_means:
-                page_profile(X[lo:hi, list(self.page_means)], scores[lo:hi], block, out[lo:hi, k + p : k + p + m])
+                page_profile(source[lo:hi, means], scores[lo:hi], block, out[lo:hi, k + p : k + p + m])
             if self.words_column is not None:  # the column is log1p(words)
-                run_features(scores[lo:hi], np.expm1(X[lo:hi, self.words_column]), block, out[lo:hi, k + p + m :])
+                run_features(scores[lo:hi], np.expm1(source[lo:hi, at[self.words_column]]), block,
+                             out[lo:hi, k + p + m :])
         for j, column in enumerate(self.passthrough):
-            out[:, k + j] = X[:, column]
+            out[:, k + j] = source[:, at[column]]
         return out
 
     def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None,
-            groups: np.ndarray | None = None, progress: Callable[[str], None] | None = None) -> "PageStageClassifier":
+            groups: np.ndarray | None = None, progress: Callable[[str], None] | None = None,
+            overwrite_X: bool = False) -> "PageStageClassifier":
         """Fit both stages; ``groups`` (one per row, e.g. the site) keeps a group out of its own
-        scores; ``progress`` is told each step (training runs take minutes)."""
+        scores; ``progress`` is told each step (training runs take minutes). ``overwrite_X``
+        lets the page stage's input reuse X's memory once the first stage is done with it (one
+        matrix of n_rows x width fewer at the training peak): X holds garbage afterwards."""
         say = progress or (lambda message: None)
         y = np.asarray(y)
         weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
@@ -299,7 +317,8 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
                 model = clone(self.first).fit(X[train], y[train], sample_weight=weights[train])
                 oof[test] = model.predict_proba(X[test])[:, 1]
         say("page stage on the held-out scores")
-        self.second_ = clone(self.second).fit(self._second_input(X, oof, order="C"), y, sample_weight=weights)
+        second_input = self._second_input(X, oof, order="C", overwrite_X=overwrite_X)
+        self.second_ = clone(self.second).fit(second_input, y, sample_weight=weights)
         self.classes_ = self.first_.classes_
         return self
 

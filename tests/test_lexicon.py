@@ -301,6 +301,62 @@ def test_page_stage_input_in_blocks_of_whole_pages_equals_one_block(monkeypatch)
     assert blocked.flags.c_contiguous and whole.flags.f_contiguous
 
 
+def test_page_stage_overwriting_X_writes_its_input_into_X_and_fits_the_same_model():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(5)
+    sizes = [3, 40, 9, 25, 60, 14]
+    index = np.concatenate([np.arange(n) for n in sizes])
+    count = np.concatenate([np.full(n, n) for n in sizes])
+    n = len(index)
+    X = np.column_stack([np.log1p(index), np.log1p(count - 1 - index), rng.random((n, 28))])
+    y = (X[:, 2] + 0.3 * rng.random(n) > 0.6).astype(int)
+    groups = np.repeat(np.arange(len(sizes)), sizes)
+
+    def model():
+        return PageStageClassifier(first=HistGradientBoostingClassifier(max_iter=5),
+                                   second=HistGradientBoostingClassifier(max_iter=5), layout_columns=(0, 1),
+                                   passthrough=(4,), folds=2, page_means=(3,))
+
+    scores = rng.random(n)
+    for layout in ("C", "F"):
+        matrix = np.array(X, order=layout)
+        expected = model()._second_input(matrix, scores, order="C")
+        reused = model()._second_input(matrix, scores, order="C", overwrite_X=True)
+        assert np.shares_memory(reused, matrix) and reused.flags.c_contiguous
+        np.testing.assert_array_equal(reused, expected)
+    narrow = X[:, :8].copy()  # narrower than the page stage's input: a matrix of its own
+    assert not np.shares_memory(model()._second_input(narrow, scores, order="C", overwrite_X=True), narrow)
+    kept = X.copy()
+    plain = model().fit(kept, y, groups=groups)
+    np.testing.assert_array_equal(kept, X)  # untouched without overwrite_X
+    spent = X.copy()
+    thrifty = model().fit(spent, y, groups=groups, overwrite_X=True)
+    assert not np.array_equal(spent, X)  # its memory held the page stage's input
+    np.testing.assert_array_equal(thrifty.predict_proba(X), plain.predict_proba(X))
+
+
+def test_fit_lets_the_page_stage_reuse_the_featurised_matrix(sample_pages, monkeypatch):
+    from linesift.model import stage
+    from linesift.training.recipe import get_recipe
+    from linesift.training.train import build_pipeline, fit
+
+    shared = []
+    real = stage.PageStageClassifier._second_input
+
+    def spy(self, X, scores, order="F", overwrite_X=False):
+        out = real(self, X, scores, order, overwrite_X)
+        shared.append(np.shares_memory(out, X))
+        return out
+
+    monkeypatch.setattr(stage.PageStageClassifier, "_second_input", spy)
+    recipe = get_recipe("bundled").but(classifier_params={"max_iter": 5}, page_stage_params={"max_iter": 5})
+    model = fit(build_pipeline(recipe), sample_pages)
+    assert shared == [True]  # training: the page stage's input lives in the feature matrix's memory
+    model.predict_proba([p.lines for p in sample_pages[:2]])
+    assert shared == [True, False]  # prediction never overwrites its input
+
+
 def test_stacking_order_keeps_every_page_and_each_sites_pages_in_their_order():
     from linesift.training.data import LabelledPage
     from linesift.training.train import _in_stacking_order

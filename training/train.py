@@ -126,6 +126,7 @@ def fit(pipeline: Pipeline, pages: Sequence[LabelledPage], corpus_weights: dict[
                               "classifier__sample_weight": w}
     if isinstance(pipeline[-1], PageStageClassifier):
         params["classifier__groups"] = np.repeat(sites, [len(p.content_mask()) for p in pages])
+        params["classifier__overwrite_X"] = True  # the featurised matrix is the Pipeline's own, used once
         if progress is not None:
             params["classifier__progress"] = progress
             lexicon = " and the lexicon" if "lexicon" in pipeline[0].groups else ""
