@@ -30,6 +30,7 @@ from .sinks import (
 )
 from .sources import RECORD_KINDS, Page, ReadOptions, input_kind, kind_by_name, read_pages
 from .streams import STDIN, file_compression, open_raw
+from .workers import WorkerPool
 
 #: Lines gathered before one prediction call; bounds memory per worker (lines).
 CHUNK_LINES = 32_768
@@ -128,9 +129,9 @@ def _mp_context():
     return multiprocessing.get_context("spawn")
 
 
-def _start_pool(jobs: int, model: ModelSpec, spec: OutputSpec, predictor: Predictor | None):
-    """A process pool whose workers are all started now, with Ctrl-C blocked while they start (the
-    main process handles it and stops them)."""
+def _start_pool(jobs: int, model: ModelSpec, spec: OutputSpec, predictor: Predictor | None) -> WorkerPool:
+    """A pool whose workers are all started now, with Ctrl-C blocked while they start (the main
+    process handles it and stops them)."""
     import signal
 
     _WORKER.update(predictor=predictor, model=model)  # what forked workers inherit
@@ -138,12 +139,11 @@ def _start_pool(jobs: int, model: ModelSpec, spec: OutputSpec, predictor: Predic
     if blocked:
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        pool = _mp_context().Pool(jobs, initializer=_init_worker, initargs=(model, spec))
+        return WorkerPool(_mp_context(), jobs, _worker_chunk, _init_worker, (model, spec)).start()
     finally:
         if blocked:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         _WORKER.clear()
-    return pool
 
 
 # ---- the run ----------------------------------------------------------------------------------
@@ -309,31 +309,24 @@ def _label_chunks(chunks: Iterator[list[Item]], model: ModelSpec, spec: OutputSp
         if failure is not None:
             raise failure
         return
-    pool = _start_pool(jobs, model, spec, predictor)
-    window: deque = deque()
-    try:
+    with _start_pool(jobs, model, spec, predictor) as pool:
+        indices: deque[list[int]] = deque()
         try:
             for chunk in _prepend(first, _prepend(second, chunks)):
-                window.append((pool.apply_async(_worker_chunk, (chunk,)), [p.input_index for p, _, _ in chunk]))
-                if len(window) >= jobs * CHUNKS_AHEAD_PER_JOB:
-                    future, indices = window.popleft()
-                    rendered, n = future.get()
-                    yield rendered, indices, n
+                pool.submit(chunk)
+                indices.append([p.input_index for p, _, _ in chunk])
+                if pool.in_flight() >= jobs * CHUNKS_AHEAD_PER_JOB:
+                    rendered, n = pool.result()
+                    yield rendered, indices.popleft(), n
         except LinesiftError:
             # As with one job: what was read before a bad input is still written, in order.
-            while window:
-                future, indices = window.popleft()
-                rendered, n = future.get()
-                yield rendered, indices, n
+            while pool.in_flight():
+                rendered, n = pool.result()
+                yield rendered, indices.popleft(), n
             raise
-        while window:
-            future, indices = window.popleft()
-            rendered, n = future.get()
-            yield rendered, indices, n
-        pool.close()
-        pool.join()
-    finally:
-        pool.terminate()  # on an error or Ctrl-C: stop the workers now; after close/join: no-op
+        while pool.in_flight():
+            rendered, n = pool.result()
+            yield rendered, indices.popleft(), n
 
 
 def _prepend(item, rest: Iterator) -> Iterator:

@@ -1,0 +1,119 @@
+"""The worker pool behind ``predict --jobs``: order, errors, and stopping without hanging."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from linesift.model.errors import LinesiftError
+from linesift.model.io.workers import WorkerPool
+
+FORK = multiprocessing.get_context("fork")
+
+
+def _nothing() -> None:
+    pass
+
+
+def _failing_setup() -> None:
+    raise ValueError("model file is corrupt")
+
+
+def _slow_echo(task):
+    """Later tasks finish sooner, so answers arrive out of order unless the pool restores it."""
+    index, payload = task
+    time.sleep(0.05 * (5 - index % 5))
+    return index, len(payload)
+
+
+def _divide(task):
+    return 1 / task
+
+
+def _sleep(task):
+    time.sleep(task if isinstance(task, (int, float)) else 60)
+    return os.getpid()
+
+
+def _gone(pid: int) -> bool:
+    """Exited (a zombie waiting for a reaper counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(") ", 1)[1].startswith("Z")
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.parametrize("context", ["fork", "spawn"])
+def test_answers_come_back_in_submission_order(context):
+    with WorkerPool(multiprocessing.get_context(context), 2, _slow_echo, _nothing).start() as pool:
+        for i in range(10):
+            pool.submit((i, "x" * i))
+        answers = [pool.result() for _ in range(10)]
+    assert answers == [(i, i) for i in range(10)]
+    assert all(not p.is_alive() for p in pool.processes_)
+
+
+def test_a_workers_exception_reaches_the_caller():
+    with pytest.raises(ZeroDivisionError):
+        with WorkerPool(FORK, 2, _divide, _nothing).start() as pool:
+            pool.submit(2)
+            pool.submit(0)
+            assert pool.result() == 0.5
+            pool.result()
+    assert all(not p.is_alive() for p in pool.processes_)
+
+
+def test_a_failed_setup_is_reported_on_the_first_answer():
+    with pytest.raises(ValueError, match="corrupt"):
+        with WorkerPool(FORK, 1, _divide, _failing_setup).start() as pool:
+            pool.submit(1)
+            pool.result()
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang():
+    with pytest.raises(LinesiftError, match="worker process 1 of 2 stopped unexpectedly"):
+        with WorkerPool(FORK, 2, _sleep, _nothing).start() as pool:
+            pool.submit(30)
+            os.kill(pool.processes_[0].pid, signal.SIGKILL)
+            pool.result()
+
+
+def test_stopping_while_a_large_task_is_being_sent_returns_at_once():
+    # Each worker is busy for a minute and its pipe is full, so each feeder thread is blocked part
+    # way through sending a task far larger than a pipe's buffer: what hung multiprocessing.Pool.
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="reader went away"):
+        with WorkerPool(FORK, 2, _sleep, _nothing).start() as pool:
+            for _ in range(6):
+                pool.submit("x" * 4_000_000)
+            time.sleep(0.5)
+            assert any(feeder.is_alive() for feeder in pool.feeders_)
+            raise RuntimeError("reader went away")
+    assert time.monotonic() - started < 30
+    assert all(not p.is_alive() for p in pool.processes_)
+    assert all(not feeder.is_alive() for feeder in pool.feeders_)
+
+
+def test_workers_end_when_their_parent_is_killed_outright():
+    script = (
+        "import os, signal, sys, multiprocessing\n"
+        "from linesift.model.io.workers import WorkerPool\n"
+        "from tests.test_workers import _nothing, _sleep\n"
+        "pool = WorkerPool(multiprocessing.get_context('fork'), 2, _sleep, _nothing).start()\n"
+        "print(' '.join(str(p.pid) for p in pool.processes_), flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=root)
+    pids = [int(pid) for pid in done.stdout.split()]
+    assert done.returncode == -signal.SIGKILL and len(pids) == 2
+    deadline = time.monotonic() + 20
+    while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(_gone(pid) for pid in pids)
