@@ -146,7 +146,8 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
              classifier_params={**LEAN_FIRST, "max_features": 0.5}),
     # ... whose first stage bins each column into 255 values instead of 63 (finer split points for
     # scores such as the lexicon's; prediction compares raw values, so it costs nothing there). Held
-    # out: WCXB 0.818 (the recipe before 0.813), Fundus 0.904 (0.902); bundled since this change.
+    # out: WCXB 0.818 (the recipe before 0.813), Fundus 0.904 (0.902), gains within a refit's seed noise
+    # (up to 0.007; docs/model-selection.md); bundled since this change.
     _N12.but(name=f"{_N12.name}-balanced-echo-b255", page_balance=1.0, groups=_N12.groups + ("echo",),
              classifier_params={**LEAN_FIRST, "max_bins": 255}),
     # ... whose lines also see their section (the lines from the heading-like line above them to the
