@@ -24,7 +24,9 @@ Format history: 1 = first release (later in format 1, the optional ``keywords_di
 2 = ``linesift_version``, ``feature_definitions`` (feature name to definition version) and
 ``feature_registry_digest``, checked against this release's feature registry on load; featuriser
 settings saved as parameters. Format 1 files still load: their feature names are checked against
-the registry at definition version 1.
+the registry at definition version 1. 3 = optional ``decoding`` (the page decoding of
+``decode.py`` and its settings), which a format-2 reader would ignore and so label pages by the
+threshold instead; format 2 files still load and label by their threshold.
 """
 
 from __future__ import annotations
@@ -45,12 +47,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import features
 from .atomic import atomic_write
+from .decode import PAGE_RULE, PageDecoding
 from .errors import ModelFileError
 from .keywords import vocabulary_digest
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Format versions this release can load.
-READABLE_FORMATS = (1, 2)
+READABLE_FORMATS = (1, 2, 3)
 #: Bytes read at a time when hashing a model file.
 HASH_BLOCK = 1 << 20
 
@@ -146,6 +149,7 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
             source=str(path),
         )
     _check_features(meta, path)
+    _check_decoding(meta, path)
     saved_vocabulary = meta.get("keywords_digest")
     if saved_vocabulary is not None and saved_vocabulary != vocabulary_digest():
         raise ModelFileError(
@@ -179,6 +183,20 @@ def load_model(path: str | os.PathLike) -> tuple[Pipeline, dict[str, Any]]:
     if names != list(meta.get("feature_names", [])):
         raise ModelFileError("feature names in the model and its metadata disagree", source=str(path))
     return pipeline, meta
+
+
+def _check_decoding(meta: dict[str, Any], path: Path) -> None:
+    """A ``decoding`` entry must name a rule this release knows, with numeric settings."""
+    decoding = meta.get("decoding")
+    if decoding is None:
+        return
+    try:
+        if decoding["rule"] != PAGE_RULE:
+            raise ValueError(f"unknown rule {decoding['rule']!r}")
+        PageDecoding.from_dict(decoding)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"metadata's decoding is not readable by this linesift ({exc}); retrain it",
+                             source=str(path)) from None
 
 
 def _check_features(meta: dict[str, Any], path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The predictor: a saved model plus its threshold, turning pages into labelled lines."""
+"""The predictor: a saved model plus its decision rule, turning pages into labelled lines."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from .batch import LineBatch
+from .decode import PAGE_RULE, PageDecoding, decode_pages
 from .errors import LinesiftError
 from .labels import BLANK, CHROME, CONTENT, LABELS  # noqa: F401 (re-exported for API users)
 from .location import MODEL_ENV, bundled_model_path, default_model_path  # noqa: F401 (re-exported)
@@ -57,13 +58,18 @@ def assemble(lines: Sequence[str], labels: Sequence[str]) -> str:
 
 
 class Predictor:
-    """Labels pages' lines with a saved model; many pages share each ``predict_proba`` call."""
+    """Labels pages' lines with a saved model; many pages share each ``predict_proba`` call.
+
+    A model saved with page decoding (``metadata["decoding"]``) labels each page by it; an explicit
+    ``threshold`` or ``favor`` asks for one fixed threshold instead.
+    """
 
     def __init__(self, pipeline: Pipeline, metadata: dict[str, Any], threshold: float | None = None,
                  favor: str | None = None):
         self.pipeline = pipeline
         self.metadata = metadata
         self.threshold = resolve_threshold(metadata, threshold, favor)
+        self.decoding = resolve_decoding(metadata, threshold, favor)
         self._featuriser = pipeline[0]
         self._classifier = pipeline[1:]
 
@@ -95,7 +101,7 @@ class Predictor:
         for group in _batches(pages, BATCH_LINES):
             batch = LineBatch.from_pages(group)
             scores = self.score_batch(batch)
-            is_content = batch.keep & (scores >= self.threshold)
+            is_content = self.is_content(batch, scores)
             labels = np.where(batch.keep, np.where(is_content, CONTENT, CHROME), BLANK).tolist()
             rounded = np.round(scores, SCORE_DECIMALS).tolist()
             contents = _content_texts(group, batch, is_content)
@@ -105,6 +111,15 @@ class Predictor:
                 results.append(PageResult(list(page), labels[start:end], rounded[start:end], content))
                 start = end
         return results
+
+    def is_content(self, batch: LineBatch, scores: np.ndarray) -> np.ndarray:
+        """Which raw lines of the batch are content, from their scores; both of shape (n_raw_lines,)."""
+        if self.decoding is None:
+            return batch.keep & (scores >= self.threshold)
+        out = np.zeros(len(batch.keep), dtype=bool)
+        out[batch.keep] = decode_pages(scores[batch.keep], batch.n_chars, np.bincount(batch.page, minlength=len(batch.page_sizes)),
+                                       self.decoding)
+        return out
 
     def predict_text(self, text: str) -> PageResult:
         """Label the lines of one page's text."""
@@ -145,6 +160,14 @@ def resolve_threshold(metadata: dict[str, Any], threshold: float | None, favor: 
             raise LinesiftError(f"--favor must be one of {', '.join(FAVOR_CHOICES)}, got {favor!r}")
         return float(metadata.get("thresholds", {}).get(favor, metadata["threshold"]))
     return float(metadata["threshold"])
+
+
+def resolve_decoding(metadata: dict[str, Any], threshold: float | None, favor: str | None) -> PageDecoding | None:
+    """The model's page decoding, unless a fixed threshold was asked for (or the model has none)."""
+    decoding = metadata.get("decoding")
+    if threshold is not None or favor is not None or not decoding or decoding.get("rule") != PAGE_RULE:
+        return None
+    return PageDecoding.from_dict(decoding)
 
 
 def _batches(pages: Sequence[Sequence[str]], max_lines: int) -> Iterable[Sequence[Sequence[str]]]:

@@ -71,8 +71,8 @@ def test_review_shows_every_line_with_its_label_and_truth(browser, reviewed):
         assert [label for _, label, *_ in shown] == result.labels
         assert [truth for _, _, truth, _ in shown] == (page.truth or [None] * len(page.lines))
         assert browser.find_element("id", "page-title").text == page.name
-    # The summary counts the lines at the bundled model's own threshold (the slider's start).
-    assert browser.execute_script(SUMMARY_JS) == content_lines(results, round(Predictor.load().threshold, 2))
+    # The summary counts the lines the bundled model's own rule keeps (the slider's start).
+    assert browser.execute_script(SUMMARY_JS) == sum(r.labels.count("content") for r in results)
 
 
 def test_slider_relabels_as_the_scores_say(browser, reviewed):
@@ -81,7 +81,7 @@ def test_slider_relabels_as_the_scores_say(browser, reviewed):
     out, pages, results = reviewed
     open_page(browser, out)
     threshold = Predictor.load().threshold
-    assert browser.execute_script(SUMMARY_JS) == content_lines(results, threshold)
+    assert browser.execute_script(SUMMARY_JS) == sum(r.labels.count("content") for r in results)
     slider = browser.find_element("id", "threshold")
     slider.send_keys(*[Keys.ARROW_RIGHT] * 20)  # a person stepping it by 0.01 twenty times
     moved = round(threshold + 0.20, 2)
@@ -140,7 +140,7 @@ def test_a_line_scoring_exactly_the_threshold_is_content(browser, tmp_path):
     lines = ["at", "below", "", "above"]
     result = PageResult(lines, ["content", "chrome", "blank", "content"], [0.5, 0.4999, 0.0, 0.51])
     predictor = Predictor.__new__(Predictor)
-    predictor.threshold = 0.5
+    predictor.threshold, predictor.decoding = 0.5, None
     out = tmp_path / "edge.html"
     out.write_text(review_html([ReviewPage("edge", "edge", lines)], [result], predictor, "edge"), encoding="utf-8")
     open_page(browser, out)
@@ -165,3 +165,31 @@ def test_page_list_counts_follow_the_threshold(browser, reviewed):
             wrong = sum((t == "content" and s < value) or (t == "chrome" and s >= value) for s, t in scored)
             expected.append(f"{content} of {len(scored)} lines content, {unsure} unsure, {wrong} wrong")
         assert shown == expected, value
+
+
+def test_page_decoding_cuts_each_page_until_the_slider_moves(browser, tmp_path):
+    from linesift.model.decode import PageDecoding
+    from linesift.model.predictor import PageResult
+    from linesift.training.review import ReviewPage, review_html
+
+    lines = ["a", "b", "c"]
+    # Page decoding cut the first page at 0.35 and the second at 0.7: the same scores, other labels.
+    results = [PageResult(lines, ["content", "content", "chrome"], [0.6, 0.35, 0.2]),
+               PageResult(lines, ["chrome", "content", "chrome"], [0.6, 0.7, 0.2])]
+    predictor = Predictor.__new__(Predictor)
+    predictor.threshold, predictor.decoding = 0.5, PageDecoding(0.8, 0.5)
+    out = tmp_path / "cuts.html"
+    out.write_text(review_html([ReviewPage(f"p{i}", f"p{i}", lines) for i in range(2)], results, predictor, "cuts"),
+                   encoding="utf-8")
+    open_page(browser, out)
+    for i, result in enumerate(results):
+        browser.execute_script(f"window.linesiftReview.showPage({i})")
+        assert [label for _, label, *_ in browser.execute_script(LINES_JS)] == result.labels
+    assert browser.execute_script(SUMMARY_JS) == 3
+    assert browser.find_element("id", "threshold-value").text == "per page"
+    browser.execute_script("const s = document.getElementById('threshold'); s.value = 0.3; s.dispatchEvent(new Event('input'));")
+    assert browser.execute_script(SUMMARY_JS) == 4  # one threshold for both pages now
+    assert [label for _, label, *_ in browser.execute_script(LINES_JS)] == ["content", "content", "chrome"]
+    browser.find_element("id", "reset").click()
+    assert browser.find_element("id", "threshold-value").text == "per page"
+    assert [label for _, label, *_ in browser.execute_script(LINES_JS)] == results[1].labels

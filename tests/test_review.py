@@ -64,11 +64,25 @@ def test_review_data_marks_blank_lines_and_keeps_truth():
     pages = [ReviewPage("p", "f:1", ["A", "", "B"], ["content", "blank", "unknown"])]
     result = PageResult(["A", "", "B"], ["content", "blank", "chrome"], [0.9, 0.0, 0.2])
     predictor = Predictor.__new__(Predictor)
-    predictor.threshold = 0.4
+    predictor.threshold, predictor.decoding = 0.4, None
     data = review_data(pages, [result], predictor, "t")
     assert data["threshold"] == 0.4
     assert data["pages"][0]["scores"] == [0.9, None, 0.2]
     assert data["pages"][0]["truth"] == ["content", "blank", "unknown"]
+    assert "cut" not in data["pages"][0]  # one threshold for every page
+
+
+def test_review_data_gives_each_page_its_decoded_cut():
+    from linesift.model.decode import PageDecoding
+    from linesift.training.review import NOTHING_KEPT_CUT
+
+    pages = [ReviewPage("p", "f:1", ["A", "B", "C"]), ReviewPage("q", "f:2", ["D"])]
+    results = [PageResult(["A", "B", "C"], ["content", "content", "chrome"], [0.9, 0.3, 0.2]),
+               PageResult(["D"], ["chrome"], [0.6])]
+    predictor = Predictor.__new__(Predictor)
+    predictor.threshold, predictor.decoding = 0.4, PageDecoding(0.8, 0.5)
+    data = review_data(pages, results, predictor, "t")
+    assert [p["cut"] for p in data["pages"]] == [0.3, NOTHING_KEPT_CUT]  # the lowest kept score; above all
 
 
 def test_script_json_cannot_close_its_script_element():

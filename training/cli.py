@@ -83,7 +83,7 @@ def _check_threshold(threshold: Optional[float], favor: Optional["Favor"]) -> No
         raise typer.BadParameter("give --threshold or --favor, not both", param_hint="--favor")
 
 
-THRESHOLD_HELP = "Content-probability cut-off (0-1); overrides the model's own."
+THRESHOLD_HELP = "Content-probability cut-off (0-1) for every page; overrides the model's own rule (its threshold, or its page decoding)."
 
 
 class Format(str, Enum):
@@ -271,17 +271,17 @@ def _progress_display(show: bool):
 def train(
     data: List[Path] = typer.Argument(..., help="Labelled data: .jsonl / .tsv files or directories of them (format: datasets/README.md)."),
     out: Path = typer.Option(..., "--out", "-o", help="Model file to write (.joblib); its metadata goes beside it as .json."),
-    recipe: str = typer.Option("bundled", "--recipe", "-r", help="How to make the model (training/recipe.py): 'bundled' is the one `make model` uses (hgb-lexicon-page-lean-convention-n12-balanced-echo-b255); others: logreg, hgb, hgb-weighted, hgb-lexicon, hgb-page, hgb-lexicon-page, ..."),
+    recipe: str = typer.Option("bundled", "--recipe", "-r", help="How to make the model (training/recipe.py): 'bundled' is the one `make model` uses (hgb-lexicon-page-lean-convention-n12-balanced-echo-b255-decode); others: logreg, hgb, hgb-weighted, hgb-lexicon, hgb-page, hgb-lexicon-page, ..."),
     model_type: Optional[ModelType] = typer.Option(None, "--model-type", help="Override the recipe's classifier. hgb: gradient-boosted trees; logreg: logistic regression on scaled features (one stage: logreg drops the recipe's page stage)."),
     folds: Optional[int] = typer.Option(None, "--folds", min=2, help="Folds of the site-grouped cross-validation (default: the recipe's; 3 for bundled)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the recipe's, 0): the same data and seed give the same model."),
-    no_cv: bool = typer.Option(False, "--no-cv", help="Skip cross-validation (no metrics; thresholds default to 0.5)."),
+    no_cv: bool = typer.Option(False, "--no-cv", help="Skip cross-validation (no metrics; thresholds default to 0.5, and no page decoding: it is chosen on the CV's scores)."),
     corpus_weight: Optional[List[str]] = typer.Option(None, "--corpus-weight", help="NAME=W: weigh the lines of corpus NAME by W (the recipe's weights, plus these); repeatable. For corpora whose idea of content differs from yours."),
 ) -> None:
     """Train a model on labelled pages and write it with its metadata.
 
     Cross-validation groups pages by site (the URL's registered domain), so the metrics printed
-    are for sites the model did not see; thresholds are chosen on out-of-fold scores.
+    are for sites the model did not see; thresholds (and the page decoding's settings) are chosen on out-of-fold scores.
     """
     from linesift.model.modelfile import save_model
 
@@ -334,8 +334,9 @@ def train(
     result = train_model(pages, chosen, data_files=[str(d) for d in data], cross_validation=not no_cv,
                          progress=progress)
     meta = save_model(result.pipeline, result.metadata, out)
-    typer.echo(f"wrote {out} ({meta['training_data']['pages']} pages, {len(meta['feature_names'])} features, "
-               f"threshold {meta['threshold']:.2f})")
+    rule = (f"page decoding: recall weight {meta['decoding']['recall_weight']:.1f}, logit shift {meta['decoding']['logit_shift']:.1f}"
+            if meta.get("decoding") else f"threshold {meta['threshold']:.2f}")
+    typer.echo(f"wrote {out} ({meta['training_data']['pages']} pages, {len(meta['feature_names'])} features, {rule})")
     if result.cv:
         typer.echo(f"site-grouped {result.cv.folds}-fold cross-validation:")
         typer.echo(format_report(result.cv.report.as_dict(), worst=False))

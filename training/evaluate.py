@@ -59,6 +59,7 @@ class EvalReport:
     page: PageMetric
     pages: int
     threshold: float | None = None
+    decoding: dict | None = None  # the page decoding that labelled the pages (then not the threshold)
     worst: list[PageReport] = field(default_factory=list)
     per_corpus: dict[str, dict] = field(default_factory=dict)
     snippets: SnippetMetric | None = None
@@ -78,6 +79,7 @@ class EvalReport:
             "snippet_metric": self.snippets.as_dict() if self.snippets else None,
             "pages": self.pages,
             "threshold": self.threshold,
+            "decoding": self.decoding,
             "per_corpus": self.per_corpus,
             "per_language": self.per_language,
             "worst_pages": [
@@ -155,6 +157,7 @@ def evaluate_results(predictor: Predictor, pages: Sequence[LabelledPage],
     results = predictor.predict_pages([p.lines for p in pages])
     report = score_labels(pages, [r.labels for r in results], [r.scores for r in results], worst=worst)
     report.threshold = predictor.threshold
+    report.decoding = predictor.decoding.as_dict() if predictor.decoding else None
     return report, results
 
 
@@ -170,7 +173,8 @@ def format_report(r: dict, worst: bool = True) -> str:
     """The human-readable report of an ``EvalReport.as_dict()`` (with optional ``peers``), as printed by the CLI."""
     c, pm = r["confusion"], r["page_metric"]
     lines = [
-        f"pages {r['pages']}" + (f", threshold {r['threshold']:.2f}" if r.get("threshold") is not None else ""),
+        f"pages {r['pages']}" + (f", {rule_text(r['decoding'])}" if r.get("decoding") else
+                                 f", threshold {r['threshold']:.2f}" if r.get("threshold") is not None else ""),
         f"lines      precision {r['precision']:.3f}  recall {r['recall']:.3f}  F1 {r['f1']:.3f}  accuracy {r['accuracy']:.3f}",
         f"confusion  true content: {c['tp']} kept, {c['fn']} dropped;  true chrome: {c['fp']} kept, {c['tn']} dropped",
         f"page       precision {pm['precision']:.3f}  recall {pm['recall']:.3f}  F1 {pm['f1']:.3f}  "
@@ -202,6 +206,11 @@ def format_report(r: dict, worst: bool = True) -> str:
                 text = x["text"] if len(x["text"]) <= 70 else x["text"][:67] + "..."
                 lines.append(f"    page line {x['line']:>4}  {x['true']:>7} -> {x['predicted']:<7} score {x['score']:.2f}  {text}")
     return "\n".join(lines)
+
+
+def rule_text(decoding: dict) -> str:
+    """How a page decoding labelled the pages, for reports."""
+    return f"page decoding (recall weight {decoding['recall_weight']:.1f}, logit shift {decoding['logit_shift']:.1f})"
 
 
 def _opt(value: float | None) -> str:

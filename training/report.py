@@ -14,6 +14,7 @@ from linesift.model.labels import CHROME, CONTENT
 from linesift.model.predictor import PageResult, Predictor
 
 from .data import LabelledPage
+from .evaluate import rule_text
 from .review import ReviewPage, page_html, review_body, review_data
 
 #: Thresholds at which the precision/recall/F1 curves are drawn (probability units).
@@ -130,7 +131,8 @@ def report_html(report: dict, pages: Sequence[LabelledPage], results: Sequence[P
                 title: str, warnings: Sequence[str] = ()) -> str:
     """The whole evaluate report page."""
     truth, scores = judged_scores(pages, results)
-    marks = {"in use": predictor.threshold}
+    rule = rule_text(predictor.decoding.as_dict()) if predictor.decoding else f"threshold {predictor.threshold:.2f}"
+    marks = {"fixed threshold" if predictor.decoding else "in use": predictor.threshold}
     for name, value in (predictor.metadata.get("thresholds") or {}).items():
         if isinstance(value, (int, float)) and abs(value - predictor.threshold) > 1e-9:
             marks[f"best {name}" if name != "f1" else "best F1"] = float(value)
@@ -140,7 +142,7 @@ def report_html(report: dict, pages: Sequence[LabelledPage], results: Sequence[P
     if sm:
         summary.append(["snippets (trafilatura's metric)", sm["precision"], sm["recall"], sm["f1"], sm["pages"]])
     parts = [f'<header class="bar"><h1>{html.escape(title)}</h1>'
-             f'<span class="summary">threshold {predictor.threshold:.2f}</span></header><div class="report">']
+             f'<span class="summary">{html.escape(rule)}</span></header><div class="report">']
     parts += [f'<p class="warning">{html.escape(w)}</p>' for w in warnings]
     parts.append("<h2>Summary</h2>" + _table(["", "precision", "recall", "F1", "pages"], summary, "summary-table"))
     parts.append(f"<p>True content lines: {c['tp']:,} kept, {c['fn']:,} dropped. True chrome lines: {c['fp']:,} kept, "

@@ -26,6 +26,8 @@ from .data import TSV_SUFFIXES, normalise_labels, read_tsv_pages
 REVIEW_SUFFIXES = TEXT_SUFFIXES + (".jsonl", ".gz") + TSV_SUFFIXES
 #: A line whose score is within this distance of the threshold is "unsure" (probability units).
 UNSURE_MARGIN = 0.1
+#: A page that page decoding kept nothing of is cut above every score (scores are at most 1).
+NOTHING_KEPT_CUT = 1.0001
 #: Pages a review file holds at most unless told otherwise: beyond it the browser slows down.
 REVIEW_MAX_PAGES = 1_000
 
@@ -108,10 +110,17 @@ def review_data(pages: Sequence[ReviewPage], results: Sequence[PageResult], pred
         "pages": [
             {"name": p.name, "source": p.source, "lines": p.lines,
              "scores": [None if label == BLANK else s for s, label in zip(r.scores, r.labels)],
-             "truth": p.truth}
+             "truth": p.truth, **({"cut": page_cut(r)} if predictor.decoding else {})}
             for p, r in zip(pages, results)
         ],
     }
+
+
+def page_cut(result: PageResult) -> float:
+    """The score at which page decoding cut this page: its lowest kept score (above every score when
+    it kept nothing), so that the review page labels by ``score >= cut`` as ``predict`` did (up to the scores' rounding)."""
+    kept = [s for s, label in zip(result.scores, result.labels) if label == CONTENT]
+    return min(kept) if kept else NOTHING_KEPT_CUT
 
 
 def asset(name: str) -> str:
@@ -131,10 +140,12 @@ def script_json(obj: dict) -> str:
 
 def review_body(data: dict, embedded: bool = False) -> str:
     """The review component: controls, page list and page view, its data and its script."""
+    per_page = any("cut" in p for p in data["pages"])
+    reset = "model's rule (a cut per page)" if per_page else f"model's threshold ({data['threshold']:.2f})"
     return f"""<div class="controls" id="review-controls">
   <label>threshold <input type="range" id="threshold" min="0" max="1" step="0.01" value="{data['threshold']:.2f}"
     aria-label="content threshold"> <output id="threshold-value">{data['threshold']:.2f}</output></label>
-  <button type="button" id="reset">model's threshold ({data['threshold']:.2f})</button>
+  <button type="button" id="reset">{reset}</button>
   <label hidden><input type="checkbox" id="wrong-only"> wrong lines only</label>
   <span class="scale">chrome <i></i> content</span>
   <span class="summary" id="summary"></span>

@@ -14,12 +14,14 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+
 from .data import LabelledPage, read_labelled, sites_subset
 from .errors import error_table, format_table
 from .evaluate import EvalReport, evaluate_peers, score_labels
 from .recipe import RECIPES, Recipe, get_recipe
 from .repo import ArgumentParser
-from .train import _labels_from_scores, build_pipeline, cross_validate, fit
+from .train import _labels_from_scores, build_pipeline, cross_validate, fit, labels_by_decoding
 
 
 def per_corpus_page_f1(report: EvalReport) -> dict[str, float | None]:
@@ -47,16 +49,17 @@ def leave_one_corpus_out(pages: Sequence[LabelledPage], recipe: Recipe, held_out
         _say(f"leave out {held}: fitting on {len(train):,} pages")
         model = fit(build_pipeline(recipe), train, corpus_weights=recipe.corpus_weights, page_balance=recipe.page_balance)
         proba = model.predict_proba([p.lines for p in test])[:, 1]
-        predicted, offset = [], 0
-        for page in test:
-            n = len(page.content_mask())
-            predicted.append(_labels_from_scores(page, proba[offset : offset + n], cv.thresholds["f1"])[0])
-            offset += n
+        test_scores = np.split(proba, np.cumsum([len(p.content_mask()) for p in test])[:-1])
+        if cv.decoding is not None:
+            predicted = labels_by_decoding(test, test_scores, cv.decoding)
+        else:
+            predicted = [_labels_from_scores(page, s, cv.thresholds["f1"])[0] for page, s in zip(test, test_scores)]
         report = score_labels(test, predicted, worst=0)
         snippet_f1 = report.snippets.f1 if report.snippets else None
         results[held] = {"pages": len(test), "line_f1": report.lines.f1,
                          "page_f1": report.page.f1 if report.page.pages else None, "snippet_f1": snippet_f1,
-                         "threshold": cv.thresholds["f1"], "per_language": report.per_language}
+                         "threshold": cv.thresholds["f1"], "per_language": report.per_language,
+                         **({"decoding": cv.decoding.as_dict()} if cv.decoding else {})}
         print(f"  leave out {held:<20} pages {len(test):>5}  line F1 {report.lines.f1:.3f}  page F1 "
               f"{_opt(results[held]['page_f1'])}  snippet F1 {_opt(snippet_f1)}", flush=True)
         for lang, row in report.per_language.items():

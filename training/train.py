@@ -1,14 +1,15 @@
-"""Fit a model on labelled pages, with site-grouped cross-validation and threshold choice."""
+"""Fit a model on labelled pages, with site-grouped cross-validation and the choice of its decision rule."""
 
 from __future__ import annotations
 
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
 
 import numpy as np
 from linesift.model import features
+from linesift.model.decode import PageDecoding
 from linesift.model.errors import DataError
 from linesift.model.featuriser import LineFeaturiser
 from linesift.model.labels import BLANK, CHROME, CONTENT
@@ -21,6 +22,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .data import LabelledPage, count_labels, data_digest
+from .decoding import choose_decoding, decode_labelled
 from .evaluate import EvalReport, score_labels
 from .overlap import page_filter
 from .recipe import Recipe
@@ -217,11 +219,13 @@ class CVResult:
     fold_thresholds: list[float]
     oof_scores: list[np.ndarray]
     page_folds: np.ndarray | None = None  # each page's test fold, shape (n_pages,)
+    decoding: PageDecoding | None = None  # chosen on all out-of-fold scores (recipes with page decoding)
+    fold_decodings: list[PageDecoding] = field(default_factory=list)  # each test fold's, chosen on the others
+    labels: list[list[str]] = field(default_factory=list)  # each page's held-out labels (what the report scored)
 
     def held_out_labels(self, pages: Sequence[LabelledPage]) -> list[list[str]]:
-        """Each page's labels from its held-out scores at its fold's threshold (what the report scored)."""
-        return [_labels_from_scores(p, self.oof_scores[i], self.fold_thresholds[self.page_folds[i]])[0]
-                for i, p in enumerate(pages)]
+        """Each page's labels from its held-out scores by its fold's rule (what the report scored)."""
+        return self.labels
 
 
 #: Receives one line per training stage ("cv fold 2/5: fitting on 7,811 pages"); never required.
@@ -264,7 +268,7 @@ def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | N
             offset += n
     y_all = [p.content_mask() for p in pages]
     w_all = page_weights(pages, corpus_weights, recipe.page_balance)
-    fold_thresholds = []
+    fold_thresholds, fold_decodings = [], []
     predicted: list[list[str]] = [[]] * len(pages)
     scores: list[list[float]] = [[]] * len(pages)
     for f in range(k):
@@ -272,12 +276,30 @@ def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | N
         t = best_threshold(np.concatenate([y_all[i] for i in others]), np.concatenate([oof[i] for i in others]),
                            weights=np.concatenate([w_all[i] for i in others]))
         fold_thresholds.append(t)
-        for i in np.nonzero(fold_of == f)[0]:
-            predicted[i], scores[i] = _labels_from_scores(pages[i], oof[i], t)
+        test_idx = np.nonzero(fold_of == f)[0]
+        if recipe.page_decoding:
+            progress(f"cv fold {f + 1}/{k}: choosing the page decoding on the other folds' scores")
+            decoding = choose_decoding([pages[i] for i in others], [oof[i] for i in others])[0]
+            fold_decodings.append(decoding)
+            test_labels = labels_by_decoding([pages[i] for i in test_idx], [oof[i] for i in test_idx], decoding)
+        else:
+            test_labels = [_labels_from_scores(pages[i], oof[i], t)[0] for i in test_idx]
+        for i, labels in zip(test_idx, test_labels):
+            predicted[i], scores[i] = labels, _labels_from_scores(pages[i], oof[i], t)[1]
     y_cat, s_cat, w_cat = np.concatenate(y_all), np.concatenate(oof), np.concatenate(w_all)
     thresholds = {name: best_threshold(y_cat, s_cat, beta, w_cat) for name, beta in THRESHOLD_BETAS.items()}
+    decoding = choose_decoding(pages, oof)[0] if recipe.page_decoding else None
     report = score_labels(pages, predicted, scores)
-    return CVResult(report, k, thresholds, fold_thresholds, oof, fold_of)
+    return CVResult(report, k, thresholds, fold_thresholds, oof, fold_of, decoding, fold_decodings, predicted)
+
+
+def labels_by_decoding(pages: Sequence[LabelledPage], scores: Sequence[np.ndarray], decoding: PageDecoding) -> list[list[str]]:
+    """Each page's labels (blank lines included) from its non-blank lines' scores under page decoding."""
+    out = []
+    for page, keep in zip(pages, decode_labelled(pages, scores, decoding)):
+        it = iter(keep.tolist())
+        out.append([BLANK if is_blank(line) else (CONTENT if next(it) else CHROME) for line in page.lines])
+    return out
 
 
 def _labels_from_scores(page: LabelledPage, scores: np.ndarray, threshold: float) -> tuple[list[str], list[float]]:
@@ -341,8 +363,11 @@ def train(pages: Sequence[LabelledPage], recipe: Recipe, data_files: Sequence[st
             "cross_validation": "site-grouped" if cv else "none",
             "folds": cv.folds if cv else 0,
             "fold_thresholds": cv.fold_thresholds if cv else [],
+            **({"fold_decodings": [d.as_dict() for d in cv.fold_decodings]} if cv and cv.fold_decodings else {}),
             **(cv.report.as_dict() if cv else {}),
         },
     }
+    if cv and cv.decoding:
+        metadata["decoding"] = cv.decoding.as_dict()
     metadata["metrics"].pop("worst_pages", None)
     return TrainResult(pipeline, metadata, cv)

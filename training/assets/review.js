@@ -8,18 +8,22 @@
   const slider = $("threshold"), shown = $("threshold-value"), summary = $("summary");
   const list = $("page-list"), search = $("search"), order = $("order"), wrongOnly = $("wrong-only");
   const labelled = data.pages.some((p) => p.truth);
-  let threshold = data.threshold, current = -1;
+  // A model with page decoding cuts each page at its own score (page.cut) until the slider moves.
+  let threshold = data.threshold, perPage = data.pages.some((p) => typeof p.cut === "number"), current = -1;
   const haystacks = data.pages.map((p) => (p.name + "\n" + p.lines.join("\n")).toLowerCase());
 
-  function predicted(score) {
-    return score === null ? "blank" : score >= threshold ? "content" : "chrome";
+  function cutOf(p) {
+    return perPage && typeof data.pages[p].cut === "number" ? data.pages[p].cut : threshold;
   }
-  function isWrong(page, i) {
+  function predicted(score, cut) {
+    return score === null ? "blank" : score >= cut ? "content" : "chrome";
+  }
+  function isWrong(page, i, cut) {
     const t = page.truth ? page.truth[i] : null;
-    return (t === "content" || t === "chrome") && predicted(page.scores[i]) !== t;
+    return (t === "content" || t === "chrome") && predicted(page.scores[i], cut) !== t;
   }
-  function isUnsure(score) {
-    return score !== null && score > threshold - data.unsure && score < threshold + data.unsure;
+  function isUnsure(score, cut) {
+    return score !== null && score > cut - data.unsure && score < cut + data.unsure;
   }
   // Per page, the scores sorted (all lines; true content; true chrome): counts at any threshold are
   // binary searches, so the slider stays quick on thousands of pages.
@@ -44,18 +48,18 @@
     return lo;
   }
   // White at the threshold, deepening towards 1 (content colour) or 0 (chrome colour).
-  function colour(score) {
+  function colour(score, cut) {
     if (score === null) return "transparent";
-    const up = score >= threshold;
-    const span = up ? 1 - threshold : threshold;
-    const strength = span > 0 ? Math.abs(score - threshold) / span : 1;
+    const up = score >= cut;
+    const span = up ? 1 - cut : cut;
+    const strength = span > 0 ? Math.min(1, Math.abs(score - cut) / span) : 1;
     return "rgba(var(" + (up ? "--content" : "--chrome") + "), " + (0.06 + 0.5 * strength).toFixed(3) + ")";
   }
   function pageCounts(i) {
-    const s = sorted[i], lines = s.all.length;
-    const content = lines - below(s.all, threshold, false);
-    const unsure = below(s.all, threshold + data.unsure, false) - below(s.all, threshold - data.unsure, true);
-    const wrong = below(s.content, threshold, false) + s.chrome.length - below(s.chrome, threshold, false);
+    const s = sorted[i], lines = s.all.length, cut = cutOf(i);
+    const content = lines - below(s.all, cut, false);
+    const unsure = below(s.all, cut + data.unsure, false) - below(s.all, cut - data.unsure, true);
+    const wrong = below(s.content, cut, false) + s.chrome.length - below(s.chrome, cut, false);
     return { content, lines, wrong, unsure };
   }
   function statsText(c) {
@@ -97,7 +101,7 @@
   }
 
   function renderPage() {
-    const page = data.pages[current];
+    const page = data.pages[current], cut = cutOf(current);
     const box = $("lines");
     $("page-title").textContent = page.name;
     $("page-stats").textContent = (page.source ? page.source + ": " : "") + statsText(pageCounts(current));
@@ -109,14 +113,14 @@
       head.append(cell);
     }
     box.replaceChildren(head, ...page.lines.map((text, i) => {
-      const s = page.scores[i], label = predicted(s);
+      const s = page.scores[i], label = predicted(s, cut);
       const row = document.createElement("div");
-      row.className = "line " + label + (isUnsure(s) ? " unsure" : "") + (isWrong(page, i) ? " wrong" : "");
+      row.className = "line " + label + (isUnsure(s, cut) ? " unsure" : "") + (isWrong(page, i, cut) ? " wrong" : "");
       row.dataset.label = label;
       row.dataset.line = i + 1;
       if (page.truth) row.dataset.truth = page.truth[i];
-      row.style.background = colour(s);
-      if (s !== null) row.title = "score " + s.toFixed(4) + " (threshold " + threshold.toFixed(2) + ")";
+      row.style.background = colour(s, cut);
+      if (s !== null) row.title = "score " + s.toFixed(4) + (perPage ? " (this page's cut " : " (threshold ") + cut.toFixed(2) + ")";
       const cells = [["no", String(i + 1)], ["pred", label === "blank" ? "" : label],
         ["truth", page.truth && page.truth[i] !== "blank" ? page.truth[i] : ""], ["text", text]];
       for (const [cls, value] of cells) {
@@ -136,17 +140,18 @@
     for (const li of list.children) li.className = Number(li.dataset.page) === i ? "current" : "";
   }
 
-  function setThreshold(value) {
+  function setThreshold(value, keepPerPage) {
+    perPage = !!keepPerPage && data.pages.some((p) => typeof p.cut === "number");
     threshold = Math.min(1, Math.max(0, Number(value)));
     slider.value = threshold;
-    shown.textContent = threshold.toFixed(2);
+    shown.textContent = perPage ? "per page" : threshold.toFixed(2);
     renderSummary();
     renderList();
     if (current >= 0) renderPage();
   }
 
   slider.addEventListener("input", () => setThreshold(slider.value));
-  $("reset").addEventListener("click", () => setThreshold(data.threshold));
+  $("reset").addEventListener("click", () => setThreshold(data.threshold, true));
   search.addEventListener("input", renderList);
   order.addEventListener("change", renderList);
   if (labelled) {
@@ -164,7 +169,7 @@
     if (e.key === "k" || e.key === "ArrowUp") showPage(visible[Math.max(at - 1, 0)]);
   });
   window.linesiftReview = { showPage, setThreshold };
-  setThreshold(threshold);
+  setThreshold(threshold, true);
   if (data.pages.length) showPage(0);
   else $("lines").textContent = "No pages.";
 })();

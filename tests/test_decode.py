@@ -1,0 +1,163 @@
+"""Page decoding: each page keeps the top lines that maximise expected precision plus weighted recall."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from linesift.model.batch import LineBatch
+from linesift.model.decode import PageDecoding, decode_pages
+from linesift.model.errors import ModelFileError
+from linesift.model.modelfile import load_model, metadata_path
+from linesift.model.predictor import Predictor
+from linesift.training.decoding import LOGIT_SHIFTS, RECALL_WEIGHTS, choose_decoding, decode_labelled, page_char_f1
+from linesift.training.recipe import get_recipe
+from linesift.training.train import cross_validate, train
+
+PLAIN = PageDecoding(recall_weight=1.0, logit_shift=0.0)
+
+
+def _one_page(scores, weights, decoding=PLAIN):
+    scores, weights = np.asarray(scores, float), np.asarray(weights, float)
+    return decode_pages(scores, weights, np.array([len(scores)]), decoding)
+
+
+def _objective(p, w, keep, weight):
+    a, total = float((w * p)[keep].sum()), float((w * p).sum())
+    return a / w[keep].sum() + weight * a / total if keep.any() else 0.0
+
+
+def test_an_uncertain_line_is_kept_on_an_uncertain_page_and_dropped_on_a_sure_one():
+    # Alone among other weak lines, a 0.35 line is the page's best bet; beside a sure line it is not.
+    assert _one_page([0.35, 0.35, 0.30], [10, 10, 10]).tolist() == [True, True, True]
+    assert _one_page([0.95, 0.35], [10, 10]).tolist() == [True, False]
+
+
+def test_a_fixed_threshold_would_drop_what_decoding_keeps():
+    scores = np.array([0.40, 0.38, 0.36])
+    assert not (scores >= 0.5).any()
+    assert _one_page(scores, [20, 20, 20]).all()
+
+
+def test_the_kept_lines_are_the_best_top_k_prefix():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n = int(rng.integers(1, 9))
+        s, w = rng.random(n), rng.integers(1, 50, n).astype(float)
+        decoding = PageDecoding(float(rng.choice(RECALL_WEIGHTS)), float(rng.choice(LOGIT_SHIFTS)))
+        p = 1 / (1 + np.exp(decoding.logit_shift - np.log(s / (1 - s))))
+        keep = _one_page(s, w, decoding)
+        best = max(_objective(p, w, p >= p[i], decoding.recall_weight) for i in range(n))
+        assert _objective(p, w, keep, decoding.recall_weight) == pytest.approx(best)
+        assert keep.any()
+        assert (s[keep].min() > s[~keep]).all() if (~keep).any() else True  # a prefix of the ranking
+
+
+def test_pages_are_decoded_independently_of_their_batch():
+    rng = np.random.default_rng(5)
+    pages = [(rng.random(n), rng.integers(1, 80, n).astype(float)) for n in (7, 1, 12, 4)]
+    alone = [_one_page(s, w) for s, w in pages]
+    together = decode_pages(np.concatenate([s for s, _ in pages]), np.concatenate([w for _, w in pages]),
+                            np.array([len(s) for s, _ in pages]), PLAIN)
+    assert together.tolist() == np.concatenate(alone).tolist()
+
+
+def test_ties_and_weightless_lines():
+    assert _one_page([0.9, 0.6, 0.6, 0.1], [10, 5, 5, 10]).tolist() in ([True, True, True, False], [True, False, False, False])
+    assert _one_page([0.9, 0.99], [10, 0]).tolist() == [True, False]  # a line of no characters is never kept
+    assert decode_pages(np.zeros(0), np.zeros(0), np.array([0, 0]), PLAIN).tolist() == []
+
+
+def _with_decoding(tmp_path, small_model, decoding):
+    dest = tmp_path / "m.joblib"
+    shutil.copy(small_model, dest)
+    meta = json.loads(metadata_path(small_model).read_text())
+    meta["decoding"] = decoding
+    metadata_path(dest).write_text(json.dumps(meta))
+    return dest
+
+
+def test_predictor_decodes_pages_unless_a_threshold_is_asked_for(tmp_path, small_model, sample_pages):
+    decoding = PageDecoding(0.8, 1.0)
+    path = _with_decoding(tmp_path, small_model, decoding.as_dict())
+    pages = [p.lines for p in sample_pages]
+    decoded = Predictor.load(path)
+    assert decoded.decoding == decoding
+    assert Predictor.load(path, threshold=0.5).decoding is None
+    assert Predictor.load(path, favor="precision").decoding is None
+    batch = LineBatch.from_pages(pages)
+    scores = decoded.score_batch(batch)
+    want = np.zeros(len(batch.keep), bool)
+    want[batch.keep] = decode_pages(scores[batch.keep], batch.n_chars, np.bincount(batch.page, minlength=len(pages)), decoding)
+    got = np.concatenate([np.array(r.labels) == "content" for r in decoded.predict_pages(pages)])
+    assert got.tolist() == want.tolist()
+    fixed = np.concatenate([np.array(r.labels) == "content" for r in Predictor.load(path, threshold=0.5).predict_pages(pages)])
+    assert fixed.tolist() == (batch.keep & (scores >= 0.5)).tolist()
+
+
+@pytest.mark.parametrize("bad", [{"rule": "viterbi", "recall_weight": 1, "logit_shift": 0},
+                                 {"rule": "page", "recall_weight": "x", "logit_shift": 0},
+                                 {"rule": "page"}, "page"])
+def test_unreadable_decoding_is_refused_in_one_line(tmp_path, small_model, bad):
+    with pytest.raises(ModelFileError, match="decoding is not readable") as err:
+        load_model(_with_decoding(tmp_path, small_model, bad))
+    assert "\n" not in str(err.value)
+
+
+def test_format_2_model_without_decoding_labels_by_its_threshold(tmp_path, small_model, sample_pages):
+    path = _with_decoding(tmp_path, small_model, None)
+    meta = json.loads(metadata_path(path).read_text())
+    del meta["decoding"]
+    meta["format_version"] = 2
+    metadata_path(path).write_text(json.dumps(meta))
+    predictor = Predictor.load(path)
+    assert predictor.decoding is None
+    result = predictor.predict_pages([sample_pages[0].lines])[0]
+    assert [lab == "content" for lab in result.labels] == [
+        s >= meta["threshold"] and lab != "blank" for s, lab in zip(result.scores, result.labels)]
+
+
+def test_choose_decoding_picks_the_grid_best(sample_pages):
+    rng = np.random.default_rng(0)
+    scores = [np.clip(p.content_mask() * 0.5 + rng.random(len(p.content_mask())) * 0.5, 0, 1) for p in sample_pages]
+    decoding, f1 = choose_decoding(sample_pages, scores)
+    assert decoding.recall_weight in RECALL_WEIGHTS and decoding.logit_shift in LOGIT_SHIFTS
+    for weight in RECALL_WEIGHTS:
+        for shift in LOGIT_SHIFTS:
+            assert page_char_f1(sample_pages, decode_labelled(sample_pages, scores, PageDecoding(weight, shift))) <= f1 + 1e-12
+
+
+def test_page_char_f1_is_one_for_the_truth_and_lower_otherwise(sample_pages):
+    truth = [p.content_mask() for p in sample_pages]
+    assert page_char_f1(sample_pages, truth) == pytest.approx(1.0)
+    assert page_char_f1(sample_pages, [np.ones_like(t) for t in truth]) < 1.0
+
+
+def test_cv_of_a_decoding_recipe_scores_each_fold_by_a_rule_chosen_on_the_others(sample_pages):
+    recipe = get_recipe("hgb").but(name="hgb-decode", page_decoding=True, folds=3)
+    cv = cross_validate(sample_pages, recipe)
+    assert len(cv.fold_decodings) == cv.folds == 3
+    assert cv.decoding is not None
+    for f, decoding in enumerate(cv.fold_decodings):
+        idx = [i for i in range(len(sample_pages)) if cv.page_folds[i] == f]
+        others = [i for i in range(len(sample_pages)) if cv.page_folds[i] != f]
+        assert decoding == choose_decoding([sample_pages[i] for i in others], [cv.oof_scores[i] for i in others])[0]
+        for i, keep in zip(idx, decode_labelled([sample_pages[i] for i in idx], [cv.oof_scores[i] for i in idx], decoding)):
+            kept = [lab == "content" for lab in cv.labels[i] if lab != "blank"]
+            assert kept == keep.tolist()
+    result = train(sample_pages, recipe)
+    assert result.metadata["decoding"] == cv.decoding.as_dict()
+    assert "decoding" not in train(sample_pages, recipe, cross_validation=False).metadata
+
+
+def test_evaluate_report_names_the_rule_that_labelled_the_pages(tmp_path, small_model, sample_pages):
+    from linesift.training.evaluate import evaluate, format_report
+
+    path = _with_decoding(tmp_path, small_model, PageDecoding(0.9, 0.5).as_dict())
+    decoded = evaluate(Predictor.load(path), sample_pages).as_dict()
+    assert decoded["decoding"] == PageDecoding(0.9, 0.5).as_dict()
+    assert "page decoding (recall weight 0.9, logit shift 0.5)" in format_report(decoded)
+    fixed = evaluate(Predictor.load(path, threshold=0.4), sample_pages).as_dict()
+    assert fixed["decoding"] is None and "threshold 0.40" in format_report(fixed)
