@@ -20,8 +20,7 @@ from typing import Any
 
 import numpy as np
 
-#: Decision rule names stored in a model's metadata.
-FIXED_RULE = "threshold"
+#: The decision rule's name stored in a model's metadata.
 PAGE_RULE = "page"
 #: Scores are clipped to this distance from 0 and 1 before their logit is taken.
 LOGIT_EPS = 1e-6
@@ -41,7 +40,11 @@ class PageDecoding:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "PageDecoding":
-        return cls(float(d["recall_weight"]), float(d["logit_shift"]))
+        """Settings from a model's metadata; ValueError unless both are finite and the weight is not negative."""
+        weight, shift = float(d["recall_weight"]), float(d["logit_shift"])
+        if not (math.isfinite(weight) and math.isfinite(shift) and weight >= 0 and abs(shift) <= 50):
+            raise ValueError(f"settings out of range: recall weight {weight}, logit shift {shift}")
+        return cls(weight, shift)
 
 
 def decode_pages(scores: np.ndarray, weights: np.ndarray, page_sizes: np.ndarray, decoding: PageDecoding) -> np.ndarray:

@@ -99,7 +99,9 @@ def test_predictor_decodes_pages_unless_a_threshold_is_asked_for(tmp_path, small
 
 @pytest.mark.parametrize("bad", [{"rule": "viterbi", "recall_weight": 1, "logit_shift": 0},
                                  {"rule": "page", "recall_weight": "x", "logit_shift": 0},
-                                 {"rule": "page"}, "page"])
+                                 {"rule": "page"}, "page",
+                                 {"rule": "page", "recall_weight": 1, "logit_shift": float("inf")},
+                                 {"rule": "page", "recall_weight": -1, "logit_shift": 0}])
 def test_unreadable_decoding_is_refused_in_one_line(tmp_path, small_model, bad):
     with pytest.raises(ModelFileError, match="decoding is not readable") as err:
         load_model(_with_decoding(tmp_path, small_model, bad))
