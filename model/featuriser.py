@@ -39,7 +39,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
                  neighbours: tuple[int, ...] = NEIGHBOURS, window: int = WINDOW,
                  window_features: tuple[str, ...] = WINDOW_FEATURES, lexicon_bits: int = BUCKET_BITS,
                  stack_folds: int = STACK_FOLDS, seed: int = 0, neighbour_features: tuple[str, ...] | None = None,
-                 lexicon_chars: int = 0, lexicon_edges: bool = False):
+                 lexicon_chars: int = 0, lexicon_edges: bool = False, lexicon_seen: int = 0):
         self.groups = groups
         self.context = context
         self.neighbours = neighbours
@@ -49,6 +49,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         self.lexicon_bits = lexicon_bits
         self.lexicon_chars = lexicon_chars
         self.lexicon_edges = lexicon_edges
+        self.lexicon_seen = lexicon_seen
         self.stack_folds = stack_folds
         self.seed = seed
 
@@ -57,7 +58,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         for name, value in (("neighbours", NEIGHBOURS), ("window", WINDOW), ("window_features", WINDOW_FEATURES),
                             ("lexicon_bits", BUCKET_BITS), ("stack_folds", STACK_FOLDS), ("seed", 0),
                             ("neighbour_features", None), ("lexicon_chars", 0),
-                            ("lexicon_edges", False)):
+                            ("lexicon_edges", False), ("lexicon_seen", 0)):
             state.setdefault(name, value)
         super().__setstate__(state)
 
@@ -93,11 +94,11 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
                 raise ValueError("the lexicon feature group is learned: fit needs the line targets")
             from scipy.sparse import vstack
 
-            terms = vstack([term_matrix(LineBatch.from_pages(chunk), self.lexicon_bits, self.lexicon_chars,
+            lexicon = self._new_lexicon()
+            terms = vstack([term_matrix(LineBatch.from_pages(chunk), lexicon.matrix_bits, self.lexicon_chars,
                                         self.lexicon_edges)
                             for chunk in chunks],
                            format="csr")
-            lexicon = self._new_lexicon()
             self.lexicon_ = lexicon.fit_matrix(terms, np.asarray(y), sample_weight)
         self.base_names_ = features.names_in_groups(tuple(self.groups))
         names = self.output_names()
@@ -177,7 +178,8 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         return out
 
     def _new_lexicon(self) -> Lexicon:
-        return Lexicon(self.lexicon_bits, seed=self.seed, chars=self.lexicon_chars, edges=self.lexicon_edges)
+        return Lexicon(self.lexicon_bits, seed=self.seed, chars=self.lexicon_chars, edges=self.lexicon_edges,
+                       seen=getattr(self, "lexicon_seen", 0))
 
     def _out_of_fold_lexicon(self, terms, y: np.ndarray, line_groups: np.ndarray, sample_weight) -> np.ndarray:
         """Each line's lexicon score from a lexicon fitted on the other folds' lines, shape (n_lines,)."""

@@ -28,6 +28,11 @@ _CHAR_SALT = np.uint32(0x165667B1)
 #: and a closing "(dpa)" mean more at a line's edge than inside a sentence.
 _FIRST_SALT = np.uint32(0x61C88647)
 _LAST_SALT = np.uint32(0x3C6EF372)
+#: With ``seen`` set, the lexicon remembers which terms its training lines held ``seen`` times or
+#: more, in a bit set of 2**SEEN_BITS slots (bits; 2 MB); any other term adds nothing to a line's
+#: score, so the words of a language the training data lacks give no score instead of the weight of
+#: whatever term shares their bucket.
+SEEN_BITS = 24
 #: Words shorter than this get no character n-grams: long words are the compounds and inflected
 #: forms that whole-word terms miss (characters).
 CHAR_GRAM_MIN_WORD = 8
@@ -126,24 +131,36 @@ class Lexicon:
 
     chars: int = 0  # lexicons pickled before character n-grams had none
     edges: bool = False  # likewise for line-edge terms
+    seen: int = 0  # likewise for seen terms
+    seen_: np.ndarray | None = None
 
     def __init__(self, bits: int = BUCKET_BITS, alpha: float = 2e-6, epochs: int = 8, seed: int = 0, chars: int = 0,
-                 edges: bool = False):
+                 edges: bool = False, seen: int = 0):
         self.bits = bits
+        self.seen = seen
         self.chars = chars
         self.edges = edges
         self.alpha = alpha
         self.epochs = epochs
         self.seed = seed
 
+    @property
+    def matrix_bits(self) -> int:
+        """Columns of the ``term_matrix`` this lexicon fits and scores: 2**matrix_bits."""
+        return SEEN_BITS if self.seen else self.bits
+
     def fit(self, b: LineBatch, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "Lexicon":
         """Learn term weights from the batch's lines and their targets ``y`` (n_lines,), 1 = content."""
-        return self.fit_matrix(term_matrix(b, self.bits, self.chars, self.edges), y, sample_weight)
+        return self.fit_matrix(term_matrix(b, self.matrix_bits, self.chars, self.edges), y, sample_weight)
 
     def fit_matrix(self, terms, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "Lexicon":
-        """Learn term weights from a ``term_matrix`` (n_lines, 2**bits) and targets ``y`` (n_lines,)."""
+        """Learn term weights from a ``term_matrix`` (n_lines, 2**matrix_bits) and targets ``y`` (n_lines,)."""
         from sklearn.linear_model import SGDClassifier
 
+        if self.seen:
+            counts = np.bincount(terms.indices, minlength=2**SEEN_BITS)
+            self.seen_ = np.packbits(counts >= self.seen)
+            terms = _coarse(terms, self.bits)
         model = SGDClassifier(loss="log_loss", alpha=self.alpha, max_iter=self.epochs, tol=None,
                               random_state=self.seed, average=True)
         model.fit(terms, y, sample_weight=sample_weight)
@@ -151,12 +168,32 @@ class Lexicon:
         self.intercept_ = float(model.intercept_[0])
         return self
 
+    def _term_weights(self, keys: np.ndarray) -> np.ndarray:
+        """Each term's weight, shape (n_terms,), from its bucket (``keys`` at matrix_bits); 0 if unseen."""
+        if not self.seen:
+            return self.weights_[keys]
+        known = (self.seen_[keys >> 3] >> (7 - (keys & 7)).astype(np.uint8)) & 1
+        return self.weights_[keys >> (SEEN_BITS - self.bits)] * known
+
     def score_matrix(self, terms) -> np.ndarray:
         """``score`` of the lines of a ``term_matrix``, shape (n_lines,)."""
-        return terms @ self.weights_.astype(np.float64) + self.intercept_
+        if not self.seen:
+            return terms @ self.weights_.astype(np.float64) + self.intercept_
+        rows = np.repeat(np.arange(terms.shape[0]), np.diff(terms.indptr))
+        values = terms.data * self._term_weights(terms.indices.astype(np.int64))
+        return np.bincount(rows, weights=values, minlength=terms.shape[0]) + self.intercept_
 
     def score(self, b: LineBatch) -> np.ndarray:
         """Each line's logit, shape (n_lines,), float64."""
-        lines, buckets = line_terms(b, self.bits, self.chars, self.edges)
-        total = np.bincount(lines, weights=self.weights_[buckets], minlength=len(b))
+        lines, keys = line_terms(b, self.matrix_bits, self.chars, self.edges)
+        total = np.bincount(lines, weights=self._term_weights(keys), minlength=len(b))
         return total * term_norms(lines, len(b)) + self.intercept_
+
+
+def _coarse(terms, bits: int):
+    """A ``term_matrix`` at SEEN_BITS folded to 2**bits columns (a bucket is its terms' top bits)."""
+    from scipy.sparse import csr_matrix
+
+    folded = csr_matrix((terms.data, terms.indices >> (SEEN_BITS - bits), terms.indptr), shape=(terms.shape[0], 2**bits))
+    folded.sum_duplicates()
+    return folded

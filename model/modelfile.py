@@ -26,7 +26,10 @@ Format history: 1 = first release (later in format 1, the optional ``keywords_di
 settings saved as parameters. Format 1 files still load: their feature names are checked against
 the registry at definition version 1. 3 = optional ``decoding`` (the page decoding of
 ``decode.py`` and its settings), which a format-2 reader would ignore and so label pages by the
-threshold instead; format 2 files still load and label by their threshold.
+threshold instead; format 2 files still load and label by their threshold. 4 = the lexicon may
+remember the terms it was trained on (``Lexicon.seen``, recipe field ``lexicon_seen``) and give
+unseen ones no weight, which a format-3 reader would ignore and so score unseen words by whatever
+shares their bucket; format 3 files still load (their lexicons have no such set).
 """
 
 from __future__ import annotations
@@ -51,9 +54,9 @@ from .decode import PAGE_RULE, PageDecoding
 from .errors import ModelFileError
 from .keywords import vocabulary_digest
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 #: Format versions this release can load.
-READABLE_FORMATS = (1, 2, 3)
+READABLE_FORMATS = (1, 2, 3, 4)
 #: Bytes read at a time when hashing a model file.
 HASH_BLOCK = 1 << 20
 

@@ -90,6 +90,34 @@ def test_lexicon_learns_which_words_are_chrome():
     assert low < 0 < high
 
 
+def test_seen_terms_lexicon_gives_unseen_words_no_score_and_seen_ones_the_same_weights():
+    chrome = ["Accept all cookies", "Manage cookies settings", "We use cookies to improve"]
+    content = ["The minister said the budget would pass", "Farmers said the harvest was late"]
+    b = LineBatch.from_pages([chrome * 5 + content * 5])
+    y = np.array([0] * 15 + [1] * 10)
+    plain, seen = Lexicon().fit(b, y), Lexicon(seen=2).fit(b, y)
+    # Same buckets, same SGD: the weights learnt are the same; every training term was seen 5 times.
+    assert np.allclose(plain.weights_, seen.weights_) and np.isclose(plain.intercept_, seen.intercept_)
+    assert np.allclose(plain.score(b), seen.score(b))
+    new = LineBatch.from_pages([["Qwxz vbnm plkj", "Qwxz cookies plkj"]])
+    unseen, mixed = seen.score(new)
+    assert unseen == pytest.approx(seen.intercept_)  # no known term: only the intercept
+    assert mixed < unseen  # "cookies" is known and chrome; its neighbours add nothing
+    # A term seen once is below the bar of two.
+    once = LineBatch.from_pages([["Rare unique words here"] + content * 3])
+    lex = Lexicon(seen=2).fit(once, np.array([0, 1, 1, 1, 1, 1, 1]))
+    assert lex.score(LineBatch.from_pages([["Rare unique words here"]]))[0] == pytest.approx(lex.intercept_)
+
+
+def test_seen_terms_lexicon_scores_a_term_matrix_as_it_scores_a_batch():
+    from linesift.model.lexicon import SEEN_BITS, term_matrix
+
+    b = LineBatch.from_pages([["Accept all cookies", "The minister said the budget would pass"] * 4])
+    lex = Lexicon(seen=1).fit(b, np.array([0, 1] * 4))
+    new = LineBatch.from_pages([["Accept new cookies", "The budget would pass today", "Zzq"]])
+    assert np.allclose(lex.score_matrix(term_matrix(new, SEEN_BITS)), lex.score(new))
+
+
 def test_featuriser_gives_training_lines_out_of_fold_lexicon_scores():
     site_a = [["Alpha beta gamma delta", "Epsilon zeta eta theta"]] * 3
     site_b = [["Iota kappa lambda mu", "Nu xi omicron pi"]] * 3
@@ -104,6 +132,20 @@ def test_featuriser_gives_training_lines_out_of_fold_lexicon_scores():
     # The lexicon fitted on everything does know them.
     in_sample = f.transform(pages)[:, col]
     assert in_sample[0] > in_sample[1] and not np.allclose(in_sample[:6], in_sample[0])
+
+
+def test_featuriser_passes_lexicon_seen_to_its_lexicons():
+    pages = [["Alpha beta gamma delta", "Epsilon zeta eta theta"]] * 3 + [["Iota kappa lambda mu", "Nu xi omicron pi"]] * 3
+    y = np.array([1, 0] * 6)
+    f = LineFeaturiser(groups=("length", "lexicon"), context=False, stack_folds=2, lexicon_seen=1)
+    X = f.fit_transform(pages, y, groups=np.array([0, 0, 0, 1, 1, 1]))
+    col = list(f.get_feature_names_out()).index("lexicon.score")
+    assert f.lexicon_.seen == 1 and f.lexicon_.seen_ is not None
+    # Held out, no word of the other site was seen: every line scores its fold lexicon's intercept.
+    assert np.allclose(X[:6, col], X[0, col]) and np.allclose(X[6:, col], X[6, col])
+    unseen = f.transform([["Rho sigma tau upsilon"]])[0, col]
+    assert unseen == pytest.approx(f.lexicon_.intercept_)
+    assert LineFeaturiser().lexicon_seen == 0  # off unless a recipe asks
 
 
 def test_lexicon_group_needs_targets():

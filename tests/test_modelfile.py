@@ -81,6 +81,13 @@ def test_future_format_refused(model_copy):
         load_model(model_copy)
 
 
+def test_a_format_3_file_loads(model_copy):
+    """Format 4 only adds the lexicon's seen terms (a format-3 lexicon has none): format 3 still reads."""
+    _edit_meta(model_copy, format_version=3)
+    pipeline, meta = load_model(model_copy)
+    assert meta["format_version"] == 3 and pipeline is not None
+
+
 def test_other_sklearn_version_refused(model_copy):
     meta = json.loads(metadata_path(model_copy).read_text())
     _edit_meta(model_copy, libraries={**meta["libraries"], "scikit-learn": "0.24.2"})

@@ -48,6 +48,7 @@ class Recipe:
     page_runs: bool = False  # the page stage sees the runs of strong lines (stage.run_features)
     lexicon_chars: int = 0  # the lexicon's terms include character n-grams of this length in long words
     lexicon_edges: bool = False  # the lexicon's terms include each line's first and last words
+    lexicon_seen: int = 0  # terms seen fewer times than this in training add nothing to a line's lexicon score (0: off)
     page_balance: float = 0.0  # long pages' lines weigh (train.PAGE_BALANCE_LINES / judged lines) ** this
     page_decoding: bool = False  # each page keeps the lines that maximise its expected precision and recall (model/decode.py)
     classifier_params: dict[str, Any] = field(default_factory=dict)
@@ -71,6 +72,8 @@ class Recipe:
             del out["lexicon_chars"]  # likewise
         if not self.lexicon_edges:
             del out["lexicon_edges"]  # likewise
+        if not self.lexicon_seen:
+            del out["lexicon_seen"]  # likewise
         if not self.page_balance:
             del out["page_balance"]  # likewise
         if not self.page_decoding:
@@ -158,6 +161,12 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     # (fixed threshold 0.818), trafilatura 0.900 (0.898), Fundus 0.899 (0.904); bundled since this change.
     _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode", page_balance=1.0, groups=_N12.groups + ("echo",),
              classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True),
+    # ... whose lexicon scores a line by the terms its training lines held at least twice only: the
+    # words of a language the training data lacks give no score instead of their buckets' noise.
+    # Held out: Fundus 0.908 (shipped 0.899; Arabic, Korean, Japanese far up), WCXB 0.833 (0.836); CV
+    # lower on every English corpus (docs/model-selection.md; measured, not shipped; model format 4).
+    _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-seen", page_balance=1.0, groups=_N12.groups + ("echo",),
+             classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True, lexicon_seen=2),
     # ... whose lines also see their section (the lines from the heading-like line above them to the
     # next): the heading's and the block's lexicon logits, the block's words (features "section"; a wash).
     _N12.but(name=f"{_N12.name}-balanced-echo-section", page_balance=1.0, groups=_N12.groups + ("echo", "section")),
