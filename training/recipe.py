@@ -164,7 +164,8 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     # ... whose lexicon scores a line by the terms its training lines held at least twice only: the
     # words of a language the training data lacks give no score instead of their buckets' noise.
     # Held out: Fundus 0.908 (shipped 0.899; Arabic, Korean, Japanese far up), WCXB 0.833 (0.836); CV
-    # lower on every English corpus (docs/model-selection.md; measured, not shipped; model format 4).
+    # lower on every corpus but Fundus and GoogleTrends (docs/model-selection.md; measured, not shipped;
+    # model format 4).
     _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-seen", page_balance=1.0, groups=_N12.groups + ("echo",),
              classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True, lexicon_seen=2),
     # ... whose lines also see their section (the lines from the heading-like line above them to the
