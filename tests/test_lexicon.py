@@ -32,6 +32,42 @@ def test_word_spans_hand_computed():
     assert LineBatch.from_pages([["plain ascii"]]).cjk is None
 
 
+def _reference_words(text: str) -> list[str]:
+    """Words as the lexicon defines them, one character at a time: runs of letters and digits, cut
+    before and after every Han or kana character."""
+    words, current, last_cjk = [], "", False
+    for ch in text:
+        if not ch.isalnum():
+            if current:
+                words.append(current)
+            current = ""
+            continue
+        cjk = any(lo <= ord(ch) <= hi for lo, hi in ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF)))
+        if current and (cjk or last_cjk):
+            words.append(current)
+            current = ""
+        current += ch
+        last_cjk = cjk
+    if current:
+        words.append(current)
+    return words
+
+
+def test_word_spans_match_a_character_by_character_reference():
+    rng = np.random.default_rng(7)
+    alphabet = list("abcXY12 ,.-") + ["東", "京", "の", "カ", "é", "Ж", " "]
+    for _ in range(200):
+        lines = ["".join(rng.choice(alphabet, size=rng.integers(1, 25))) for _ in range(rng.integers(1, 6))]
+        lines = [line for line in lines if line.strip()] or ["x"]
+        b = LineBatch.from_pages([lines])
+        starts, ends, line_of, _, _ = word_spans(b)
+        got = [b.joined[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
+        want = [w for line in b.lines for w in _reference_words(line)]
+        assert got == want, (lines, got, want)
+        assert [b.joined[s:e] for s, e in zip(*b.word_runs)] == [w for line in b.lines for w in
+                                                                "".join(c if c.isalnum() else " " for c in line).split()]
+
+
 def test_character_grams_of_long_words_share_buckets_across_compounds():
     b = LineBatch.from_pages([["Die Datenschutzerklärung gilt", "kurz"], ["Datenschutzinformation hier"]])
     plain, _ = line_terms(b, chars=0)

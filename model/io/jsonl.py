@@ -40,10 +40,12 @@ _LINE_BREAKS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"), (b
 def to_json_line(obj: dict) -> bytes:
     """One JSONL line as UTF-8 bytes, with no character any reader could split the record on."""
     try:
-        data = orjson.dumps(obj)
+        data = orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
     except (orjson.JSONEncodeError, TypeError):  # lone surrogates, huge ints: the slow, lenient encoder
-        data = json.dumps(obj, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        data = json.dumps(obj, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
+    if data.isascii():  # most records: none of the bytes below, found without three searches
+        return data
     for raw, escaped in _LINE_BREAKS:
         if raw in data:
             data = data.replace(raw, escaped)
-    return data + b"\n"
+    return data
