@@ -3,6 +3,9 @@ file, no traceback, the CLI's exit codes; and they find the checkout from the wo
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +118,39 @@ def test_bench_prints_both_streams_the_ratio_its_rows_give_and_start_up(capsys):
         # The rows are rounded to whole lines and the ratio to one decimal: allow exactly that much.
         assert (ours - 0.5) / (theirs + 0.5) - 0.05 <= ratio <= (ours + 0.5) / (theirs - 0.5) + 0.05, out
     assert re.search(r"^start-up: linesift --help [\d.]+ s; predict one page .* [\d.]+ s$", out, re.M)
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=True).stdout
+
+
+def test_bench_against_exports_the_revision_that_its_child_imports(tmp_path):
+    """The revision's files come out as they are in git, and a child given its PYTHONPATH imports them."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: --against needs git's history")
+    from linesift.training.bench import export_revision
+
+    where = export_revision(ROOT, "HEAD", tmp_path)
+    assert (where / "linesift" / "model" / "batch.py").read_text(encoding="utf-8") == _git("show", "HEAD:model/batch.py")
+    env = {**os.environ, "PYTHONPATH": str(where)}
+    found = subprocess.run([sys.executable, "-c", "import linesift.model.batch as b; print(b.__file__)"],
+                           capture_output=True, text=True, env=env, cwd=tmp_path, check=True).stdout.strip()
+    assert Path(found) == where / "linesift" / "model" / "batch.py"
+
+
+def test_bench_against_an_unknown_revision_is_one_line(capsys):
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: --against needs git's history")
+    code = main(["dev", "bench", "--lines", "10", "--crawl-lines", "0", "--against", "no-such-revision-xyz"])
+    err = capsys.readouterr().err
+    assert code != 0 and "no-such-revision-xyz" in err and err.count("\n") == 1, err
+
+
+def test_bench_comparison_is_the_median_of_paired_ratios():
+    from linesift.training.bench import Comparison, Measure
+
+    ours = [Measure("a", 100, cpu, cpu, 1.0) for cpu in (9.0, 20.0, 8.0)]
+    theirs = [Measure("b", 100, cpu, cpu, 1.0) for cpu in (10.0, 10.0, 10.0)]
+    c = Comparison("s", "HEAD~1", ours, theirs)
+    assert c.ratios == [0.9, 2.0, 0.8]
+    assert c.change == pytest.approx(-0.1)  # the middle pair, not the mean of the times (+23%)

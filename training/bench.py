@@ -8,16 +8,24 @@ table gives lines per CPU-second (user + system time of the child, start-up and 
 included) and the child's peak resident memory (with ``--jobs 1``: the memory of one worker).
 jusText gets each line as a ``<p>`` of one HTML page per record. Then the wall time of
 ``--jobs`` = all cores on the crawl stream, and start-up: ``linesift --help`` and one page.
+
+``--against REV`` compares this checkout with a git revision instead: the two run ``predict`` on
+the same streams in turn, ``--pairs`` times, each with its own code and bundled model (or both
+with ``--model``); the figure is the median over pairs of the CPU-time ratio, since the machine's
+speed drifts between runs far more than within a pair.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import io
 import json
 import os
+import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from dataclasses import dataclass
@@ -43,6 +51,8 @@ CRAWL_CONVERTER = "resiliparse"
 #: Runs of each measurement: the table gives their median and spread (runs on a shared machine
 #: differ by up to tens of percent).
 DEFAULT_REPEATS = 3
+#: Pairs of runs of ``--against`` (this checkout, then the revision, on each stream).
+DEFAULT_PAIRS = 5
 
 
 @dataclass
@@ -150,11 +160,11 @@ def write_pages(path: Path, texts: list[str], n_lines: int) -> int:
     return total
 
 
-def measure_child(name: str, argv: list[str], lines: int) -> Measure:
+def measure_child(name: str, argv: list[str], lines: int, env: dict[str, str] | None = None) -> Measure:
     """Run ``argv`` with stdout to /dev/null; CPU time and peak RSS come from wait4."""
     start = time.perf_counter()
     with open(os.devnull, "wb") as sink:
-        proc = subprocess.Popen(argv, stdout=sink)
+        proc = subprocess.Popen(argv, stdout=sink, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -207,6 +217,73 @@ def measure_streams(streams: list[tuple[str, Path, int]], args, linesift: str) -
     return results
 
 
+@dataclass
+class Comparison:
+    """Paired runs of this checkout and a revision on one stream: ``ours[i]`` and ``theirs[i]`` ran back to back."""
+
+    stream: str
+    revision: str
+    ours: list[Measure]
+    theirs: list[Measure]
+
+    @property
+    def ratios(self) -> list[float]:
+        """This checkout's CPU seconds over the revision's, per pair (below 1: this checkout is faster)."""
+        return [a.cpu_seconds / b.cpu_seconds for a, b in zip(self.ours, self.theirs)]
+
+    @property
+    def change(self) -> float:
+        """Median over pairs of the change in CPU time, as a fraction (-0.09: 9% less time than the revision)."""
+        return statistics.median(self.ratios) - 1.0
+
+
+def export_revision(root: Path, revision: str, dest: Path) -> Path:
+    """The files of ``revision`` of the checkout at ``root`` as an importable ``linesift`` package
+    under ``dest`` (``PYTHONPATH=dest`` runs that revision); LinesiftError if git cannot give them."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", revision, "--"],
+                              capture_output=True, check=False)
+    except OSError as exc:
+        raise LinesiftError(f"cannot run git to export revision {revision!r}: {exc.strerror}", source=str(root)) from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise LinesiftError(f"git cannot export revision {revision!r}: {reason[-1] if reason else 'no reason given'}",
+                            source=str(root))
+    package = dest / "linesift"
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
+        if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later: refuse links and paths out of package
+            tar.extractall(package, filter="data")
+        else:
+            tar.extractall(package)
+    return dest
+
+
+def compare(streams: list[tuple[str, Path, int]], revision: str, pairs: int, model: str | None,
+            tmp: Path) -> list[Comparison]:
+    """``predict --jobs 1`` of this checkout and of ``revision`` on each stream, ``pairs`` times in turn."""
+    where = export_revision(repo_root(), revision, tmp / "revision")
+    env_theirs = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(where), os.environ.get("PYTHONPATH")]))}
+    results = []
+    for label, stream, total in streams:
+        cmd = [sys.executable, "-m", "linesift.training.cli", "predict", str(stream), "--format", "jsonl", "--jobs", "1"]
+        cmd += ["--model", model] if model else []
+        comparison = Comparison(label, revision, [], [])
+        for i in range(max(1, pairs)):
+            # Who runs first alternates, so that neither side always finds the stream in a warm cache.
+            ours = functools.partial(measure_child, f"linesift, {label}", cmd, total)
+            theirs = functools.partial(measure_child, f"linesift at {revision}, {label}", cmd, total, env=env_theirs)
+            if i % 2 == 0:
+                a = ours()
+                b = theirs()
+            else:
+                b = theirs()
+                a = ours()
+            comparison.ours.append(a)
+            comparison.theirs.append(b)
+        results.append(comparison)
+    return results
+
+
 def start_up(linesift: str, tmp: Path, model: str | None) -> tuple[float, float]:
     """(wall seconds of ``linesift --help``, of ``linesift predict`` on one small page), best of three."""
     page = tmp / "one.txt"
@@ -225,11 +302,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="lines of each stream given to jusText (0 to skip it)")
     parser.add_argument("--model", help="model to benchmark (default: the bundled one)")
     parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS, help="runs of each measurement (median and range reported)")
+    parser.add_argument("--against", metavar="REV", help="compare this checkout's speed with a git revision's (paired runs; no jusText)")
+    parser.add_argument("--pairs", type=int, default=DEFAULT_PAIRS, help="pairs of runs with --against")
     parser.add_argument("--justext-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.justext_child:
         run_justext(Path(args.justext_child), args.justext_lines)
         return 0
+    if args.against:
+        repo_root()  # a checkout is needed (and named in the error) before any stream is written
     linesift = str(Path(sys.executable).with_name("linesift"))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -247,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"crawl stream: {total:,} lines, {stream.stat().st_size / 2**20:,.0f} MB of JSONL: {origin}; "
                   f"{mean:.0f} characters per line")
             streams.append(("crawl pages", stream, total))
+        if args.against:
+            print_comparisons(compare(streams, args.against, args.pairs, args.model, Path(tmp)))
+            return 0
         results = measure_streams(streams, args, linesift)
         parallel = None
         if streams and cores > 1:
@@ -271,6 +355,17 @@ def main(argv: list[str] | None = None) -> int:
               f"({parallel.lines / parallel.wall_seconds:,.0f} lines per second), best of {max(1, args.repeats)}")
     print(f"start-up: linesift --help {help_s:.2f} s; predict one page (start, load the model, label) {first_s:.2f} s")
     return 0
+
+
+def print_comparisons(comparisons: list[Comparison]) -> None:
+    for c in comparisons:
+        ours = statistics.median(m.cpu_seconds for m in c.ours)
+        theirs = statistics.median(m.cpu_seconds for m in c.theirs)
+        lines = c.ours[0].lines
+        print(f"{c.stream}, {lines:,} lines, {len(c.ratios)} pairs (--jobs 1): this checkout {ours:.1f} CPU s "
+              f"({lines / ours:,.0f} lines per CPU-second), {c.revision} {theirs:.1f} CPU s ({lines / theirs:,.0f}) "
+              f"(medians); CPU time {100 * c.change:+.1f}% against {c.revision} (median of the pairs; "
+              f"range {100 * (min(c.ratios) - 1):+.1f}% to {100 * (max(c.ratios) - 1):+.1f}%)")
 
 
 if __name__ == "__main__":
