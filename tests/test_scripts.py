@@ -154,3 +154,11 @@ def test_bench_comparison_is_the_median_of_paired_ratios():
     c = Comparison("s", "HEAD~1", ours, theirs)
     assert c.ratios == [0.9, 2.0, 0.8]
     assert c.change == pytest.approx(-0.1)  # the middle pair, not the mean of the times (+23%)
+
+
+@pytest.mark.parametrize("args, says", [(["--pairs", "0"], "--pairs must be 1 or more"),
+                                        (["--lines", "0", "--crawl-lines", "0"], "needs a stream")])
+def test_bench_against_refuses_nothing_to_compare_in_one_usage_line(capsys, args, says):
+    code = main(["dev", "bench", "--against", "HEAD", *args])
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE and says in err and err.count("\n") == 1, err

@@ -36,7 +36,7 @@ from typing import Callable
 from linesift.model.errors import LinesiftError
 from linesift.model.text import is_blank
 
-from .repo import ArgumentParser, repo_root
+from .repo import ArgumentParser, UsageError, repo_root
 
 #: Default size of the benchmark stream (lines).
 DEFAULT_LINES = 3_000_000
@@ -268,7 +268,7 @@ def compare(streams: list[tuple[str, Path, int]], revision: str, pairs: int, mod
         cmd = [sys.executable, "-m", "linesift.training.cli", "predict", str(stream), "--format", "jsonl", "--jobs", "1"]
         cmd += ["--model", model] if model else []
         comparison = Comparison(label, revision, [], [])
-        for i in range(max(1, pairs)):
+        for i in range(pairs):
             # Who runs first alternates, so that neither side always finds the stream in a warm cache.
             ours = functools.partial(measure_child, f"linesift, {label}", cmd, total)
             theirs = functools.partial(measure_child, f"linesift at {revision}, {label}", cmd, total, env=env_theirs)
@@ -310,6 +310,10 @@ def main(argv: list[str] | None = None) -> int:
         run_justext(Path(args.justext_child), args.justext_lines)
         return 0
     if args.against:
+        if args.pairs < 1:
+            raise UsageError(f"linesift dev bench: --pairs must be 1 or more, got {args.pairs}")
+        if not (args.lines or args.crawl_lines):
+            raise UsageError("linesift dev bench: --against needs a stream: --lines and --crawl-lines are both 0")
         repo_root()  # a checkout is needed (and named in the error) before any stream is written
     linesift = str(Path(sys.executable).with_name("linesift"))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
