@@ -138,6 +138,19 @@ def test_bench_against_exports_the_revision_that_its_child_imports(tmp_path):
     assert Path(found) == where / "linesift" / "model" / "batch.py"
 
 
+@pytest.mark.parametrize("help_text, has_jobs", [("usage: predict FILE [--format F] [--jobs N]", True),
+                                                 ("usage: predict FILE [--format F] [--model M]", False)])
+def test_bench_against_runs_revisions_before_jobs_without_it(tmp_path, help_text, has_jobs):
+    """A revision whose ``predict --help`` lacks --jobs (the classic model's) is run without the option."""
+    from linesift.training.bench import _predict_has_jobs
+
+    cli = tmp_path / "linesift" / "training" / "cli.py"
+    cli.parent.mkdir(parents=True)
+    cli.write_text(f"print({help_text!r})\n", encoding="utf-8")
+    assert _predict_has_jobs({**os.environ, "PYTHONPATH": str(tmp_path)}) is has_jobs
+    assert _predict_has_jobs(dict(os.environ)) is True  # this checkout's predict takes it
+
+
 def test_bench_against_an_unknown_revision_is_one_line(capsys):
     if not (ROOT / ".git").exists():
         pytest.skip("not a git checkout: --against needs git's history")

@@ -263,15 +263,20 @@ def compare(streams: list[tuple[str, Path, int]], revision: str, pairs: int, mod
     """``predict --jobs 1`` of this checkout and of ``revision`` on each stream, ``pairs`` times in turn."""
     where = export_revision(repo_root(), revision, tmp / "revision")
     env_theirs = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(where), os.environ.get("PYTHONPATH")]))}
+    # Revisions from before ``--jobs`` predicted in one process: they are run without the option.
+    their_jobs = ["--jobs", "1"] if _predict_has_jobs(env_theirs) else []
     results = []
     for label, stream, total in streams:
-        cmd = [sys.executable, "-m", "linesift.training.cli", "predict", str(stream), "--format", "jsonl", "--jobs", "1"]
-        cmd += ["--model", model] if model else []
+        base = [sys.executable, "-m", "linesift.training.cli", "predict", str(stream), "--format", "jsonl"]
+        model_args = ["--model", model] if model else []
+        cmd = base + ["--jobs", "1"] + model_args
+        their_cmd = base + their_jobs + model_args
         comparison = Comparison(label, revision, [], [])
         for i in range(pairs):
             # Who runs first alternates, so that neither side always finds the stream in a warm cache.
             ours = functools.partial(measure_child, f"linesift, {label}", cmd, total)
-            theirs = functools.partial(measure_child, f"linesift at {revision}, {label}", cmd, total, env=env_theirs)
+            theirs = functools.partial(measure_child, f"linesift at {revision}, {label}", their_cmd, total,
+                                       env=env_theirs)
             if i % 2 == 0:
                 a = ours()
                 b = theirs()
@@ -282,6 +287,13 @@ def compare(streams: list[tuple[str, Path, int]], revision: str, pairs: int, mod
             comparison.theirs.append(b)
         results.append(comparison)
     return results
+
+
+def _predict_has_jobs(env: dict[str, str]) -> bool:
+    """Whether the ``linesift predict`` that ``env`` imports takes ``--jobs`` (its ``--help`` names it)."""
+    done = subprocess.run([sys.executable, "-m", "linesift.training.cli", "predict", "--help"], env=env,
+                          capture_output=True, text=True, check=False)
+    return "--jobs" in done.stdout
 
 
 def start_up(linesift: str, tmp: Path, model: str | None) -> tuple[float, float]:
