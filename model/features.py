@@ -379,16 +379,16 @@ def _topic_terms(b: LineBatch) -> tuple[np.ndarray, np.ndarray]:
         pair_hashes = hashes[:-1][pair] * _PAIR + hashes[1:][pair]  # mixed as the lexicon mixes its pairs
     lines = np.concatenate([line_of[long_word], line_of[:-1][pair]])
     terms = np.concatenate([hashes[long_word], pair_hashes]).astype(np.int64)
-    # Each term once per line (line and term packed in one int64, sorted), then numbered by (page,
-    # term). Sorting and comparing neighbours: np.unique's hashing is several times slower here.
-    packed = np.sort(lines * np.int64(1 << 32) + terms)
+    # One sort by (term, line): a term's lines, and so its pages, come in order, so each line holds
+    # a term once after dropping repeats, and a (page, term) pair is a run of equal term and page.
+    # Sorting and comparing neighbours: np.unique's hashing is several times slower here.
+    packed = np.sort((terms << np.int64(32)) + lines)
     packed = packed[np.append(True, packed[1:] != packed[:-1])] if len(packed) else packed
-    lines = packed >> 32
-    keys = b.page[lines] * np.int64(1 << 32) + (packed & np.int64(0xFFFFFFFF))
-    order = np.argsort(keys)
-    ordered = keys[order]
-    ids = np.empty(len(keys), dtype=np.int64)
-    ids[order] = np.cumsum(np.append(False, ordered[1:] != ordered[:-1]))
+    lines = packed & np.int64(0xFFFFFFFF)
+    page = b.page[lines]
+    new_group = np.ones(len(packed), dtype=bool)
+    new_group[1:] = ((packed[1:] >> 32) != (packed[:-1] >> 32)) | (page[1:] != page[:-1])
+    ids = np.cumsum(new_group) - 1
     result = (lines, ids)
     b.cache["topic_terms"] = result
     return result

@@ -363,3 +363,25 @@ def test_gzipped_jsonl_is_read_through_gzip_and_a_damaged_one_is_one_line(tmp_pa
     code, out, err = run(capsys, "predict", str(damaged))
     assert code == EXIT_INPUT and out == ""
     assert err.startswith(f"linesift: error: {damaged}: damaged gzip data") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("model", [None, "missing.joblib"])
+def test_predict_freezes_its_start_up_heap_and_leaves_the_collector_as_it_found_it(tmp_path, capsys, model):
+    """The imports and the model are frozen out of the garbage collector; a failed load changes nothing else."""
+    import gc
+
+    page = tmp_path / "page.txt"
+    page.write_text("A headline\n\nA paragraph of the article, long enough to read as one.\n", encoding="utf-8")
+    argv = ["predict", str(page)] + (["--model", str(tmp_path / model)] if model else [])
+    gc.unfreeze()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            code, _, err = run(capsys, *argv)
+            assert (code == EXIT_OK) == (model is None), err
+            assert gc.isenabled() is enabled
+            assert gc.get_freeze_count() > 0  # the imported modules' objects, at least
+            gc.unfreeze()
+    finally:
+        gc.enable()
+        gc.unfreeze()

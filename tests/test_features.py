@@ -243,6 +243,43 @@ def test_echo_counts_long_lines_of_the_same_page_only():
     np.testing.assert_allclose(features.compute(batch, ["echo.long_lines"])[:, 0], [0.0, 2 / 3, 0.0, 0.0])
 
 
+def _echo_reference(batch: LineBatch, source: np.ndarray) -> np.ndarray:
+    """``_echo_share`` by sets, line by line: the share of a line's distinct topic terms that another
+    line of its page where ``source`` holds too."""
+    from linesift.model.features import ECHO_MIN_CHARS
+    from linesift.model.lexicon import _PAIR, word_spans
+
+    w_start, w_end, line_of, hashes, cjk = word_spans(batch)
+    terms: list[set] = [set() for _ in range(len(batch))]
+    for i in range(len(w_start)):
+        if w_end[i] - w_start[i] >= ECHO_MIN_CHARS and not cjk[i]:
+            terms[line_of[i]].add(int(hashes[i]))
+        if i + 1 < len(w_start) and cjk[i] and cjk[i + 1] and line_of[i] == line_of[i + 1]:
+            terms[line_of[i]].add(int((hashes[i] * _PAIR + hashes[i + 1]) & np.uint32(0xFFFFFFFF)))
+    out = np.zeros(len(batch))
+    for i in range(len(batch)):
+        others = [j for j in range(len(batch)) if j != i and batch.page[j] == batch.page[i] and source[j]]
+        if terms[i]:
+            out[i] = sum(any(t in terms[j] for j in others) for t in terms[i]) / len(terms[i])
+    return out
+
+
+def test_echo_matches_a_line_by_line_reference_on_random_pages():
+    """Random pages sharing a small vocabulary (long words, short words, Han pairs, repeats within a
+    line): the vectorised term grouping gives each line the share a set-based count gives."""
+    rng = np.random.default_rng(7)
+    vocab = ["Parliament", "pension", "reform", "budget", "Berlin", "the", "and", "of", "北京", "天气", "晴朗", "Mayor",
+             "schools", "housing", "x"]
+    pages = [[" ".join(rng.choice(vocab, size=rng.integers(1, 25))) for _ in range(rng.integers(1, 12))]
+             for _ in range(60)]
+    with np.errstate(over="ignore"):
+        batch = LineBatch.from_pages(pages)
+        got = features.compute(batch, ["echo.long_lines", "echo.wordy_lines"])
+        long_source = batch.n_words >= features.LONG_LINE_SHARE * features._page_broadcast(batch, np.maximum, batch.n_words)
+        np.testing.assert_allclose(got[:, 0], _echo_reference(batch, long_source))
+        np.testing.assert_allclose(got[:, 1], _echo_reference(batch, batch.n_words >= features.ECHO_WORDY_WORDS))
+
+
 SECTION_FEATURES = ("section.heading_lexicon", "section.mean_lexicon", "section.words")
 
 

@@ -111,7 +111,10 @@ def _init_worker(model: ModelSpec, spec: OutputSpec) -> None:
 
     _WORKER["limits"] = threadpool_limits(limits=1)
     if _WORKER.get("predictor") is None or _WORKER.get("model") != model:
+        import gc
+
         _WORKER["predictor"] = model.load()
+        gc.freeze()  # as the CLI does after its own load: the model and imports are never garbage
     _WORKER["spec"] = spec
 
 
