@@ -385,3 +385,22 @@ def test_predict_freezes_its_start_up_heap_and_leaves_the_collector_as_it_found_
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+def test_json_lines_escape_every_line_break_and_round_trip():
+    """Random records of curly quotes, accents, line-break characters and lone surrogates: each JSONL
+    line ends in its one newline, holds no raw U+2028/U+2029/U+0085, and reads back as the record."""
+    import random
+
+    from linesift.model.io.jsonl import to_json_line
+
+    rng = random.Random(3)
+    alphabet = ["a", " ", "\u2019", "\u201c", "\u2014", "\u00e9", "\u00e8", "\u00c5", "\u2026", "\u2028", "\u2029",
+                "\x85", "\n", "\u65e5", "\U0001f600", "\ud800", "\"", "\\"]
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        record = {"id": rng.randint(-2**70, 2**70), "text": text, "lines": [{"text": text[::-1], "score": 0.5}]}
+        data = to_json_line(record)
+        assert data.endswith(b"\n") and data.count(b"\n") == 1
+        assert not any(raw in data for raw in (b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xc2\x85"))
+        assert json.loads(data.decode("utf-8", "surrogatepass")) == record
