@@ -404,3 +404,24 @@ def test_json_lines_escape_every_line_break_and_round_trip():
         assert data.endswith(b"\n") and data.count(b"\n") == 1
         assert not any(raw in data for raw in (b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xc2\x85"))
         assert json.loads(data.decode("utf-8", "surrogatepass")) == record
+
+
+def test_predict_starts_without_importing_pandas(tmp_path):
+    """scikit-learn's optional pandas import is skipped at start-up; pandas still imports afterwards."""
+    import importlib.util
+    import subprocess
+
+    if importlib.util.find_spec("pandas") is None:
+        pytest.skip("pandas is not installed here: nothing to skip")
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE, encoding="utf-8")
+    out = tmp_path / "out.txt"
+    code = ("import sys\n"
+            "from linesift.training.cli import main\n"
+            f"code = main(['predict', {str(page)!r}, '--out', {str(out)!r}])\n"
+            "import sklearn.utils.fixes as fixes\n"
+            f"print(code, 'pandas' in sys.modules, fixes.pd is None, 'coastguard' in open({str(out)!r}).read())\n"
+            "import pandas\n"
+            "print(pandas.__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.stdout.split("\n")[:2] == ["0 False True True", "pandas"], done.stdout + done.stderr

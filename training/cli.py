@@ -175,7 +175,7 @@ def predict(
     (one per 'conversion' record, and per HTML 'response' record). HTML is converted to lines by
     resiliparse (one block per line), as the training pages were.
     """
-    with _settled_heap():
+    with _settled_heap(), _without_pandas():
         from linesift.model.io.paths import kinds_summary
         from linesift.model.io.predict import ModelSpec, ensure_parent, predict_inputs
         from linesift.model.io.sinks import OutputSpec, compression_for, format_for
@@ -263,6 +263,21 @@ def _settled_heap():
         gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def _without_pandas():
+    """scikit-learn imports pandas (and through it pyarrow) whenever it is installed, for output
+    options ``predict`` never uses: about 0.25 s of CPU at every start-up. While scikit-learn is
+    imported, pandas reads as not installed; afterwards anything may import it as usual."""
+    blocked = "pandas" not in sys.modules
+    if blocked:
+        sys.modules["pandas"] = None  # type: ignore[assignment]  # an ImportError for `import pandas`
+    try:
+        yield
+    finally:
+        if blocked and sys.modules.get("pandas", False) is None:
+            del sys.modules["pandas"]
 
 
 @contextlib.contextmanager
