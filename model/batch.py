@@ -104,7 +104,7 @@ class LineBatch:
         next_blank = np.zeros(len(raw), dtype=bool)
         next_blank[:-1] = blank[1:]
         rows = np.nonzero(keep)[0]
-        lines = [stripped[i] for i in rows.tolist()]
+        lines = [line for line in stripped if line]  # the rows: a stripped line is empty exactly when blank
         page = page_of[rows]
         kept_per_page = np.bincount(page, minlength=len(pages))
         page_first_row = np.concatenate(([0], np.cumsum(kept_per_page)[:-1]))
