@@ -59,6 +59,26 @@ def test_page_balance_weighs_long_pages_less_and_keeps_each_corpus_total(tmp_pat
     assert np.array_equal(line_weights(pages, {"y": 0.5}), line_weights(pages, {"y": 0.5}, page_balance=0.0))
 
 
+def test_language_balance_weighs_a_corpus_few_languages_up_and_keeps_each_corpus_total(tmp_path):
+    def page(corpus, language, judged=4):
+        labels = ["content", "chrome"] * (judged // 2)
+        return {"text": "\n".join(f"line {i}" for i in range(len(labels))), "labels": labels, "corpus": corpus,
+                "language": language}
+
+    # x: four German pages and one Japanese; y: one language only.
+    records = [page("x", "de") for _ in range(4)] + [page("x", "ja"), page("y", "en", judged=6)]
+    pages = read_labelled([_jsonl(tmp_path / "l.jsonl", *records)])
+    w = np.split(line_weights(pages, {"y": 0.5}, language_balance=0.5), np.cumsum([4] * 5))
+    # ja: (4 / 1) ** 0.5 = 2 against de's 1, rescaled so that x keeps its 20: de 20/24 each line, ja 40/24.
+    assert all(np.allclose(part, 20 / 24) for part in w[:4]) and np.allclose(w[4], 40 / 24)
+    assert sum(part.sum() for part in w[:5]) == pytest.approx(20)
+    assert np.allclose(w[5], 0.5)  # y alone: its one language keeps factor 1, times its corpus weight
+    # Off by default; with page balance too, both keep the corpus total.
+    assert np.array_equal(line_weights(pages, {"y": 0.5}), line_weights(pages, {"y": 0.5}, language_balance=0.0))
+    both = line_weights(pages, None, page_balance=1.0, language_balance=1.0)
+    assert both[:20].sum() == pytest.approx(20) and both[16:20].sum() / both[:4].sum() == pytest.approx(4.0)
+
+
 def test_threshold_ignores_zero_weight_lines():
     y = np.array([1, 0, 0])
     scores = np.array([0.9, 0.5, 0.4])

@@ -96,8 +96,9 @@ def test_cross_validation_never_trains_on_a_test_site_nor_picks_a_fold_threshold
             folds.append((self.trained_sites, {site_of[id(lines)] for lines in page_lines}))
             return self.model.predict_proba(page_lines)
 
-    def recording_fit(pipeline, train_pages, corpus_weights=None, progress=None, page_balance=0.0):
-        return Recorder(real_fit(pipeline, train_pages, corpus_weights, page_balance=page_balance),
+    def recording_fit(pipeline, train_pages, corpus_weights=None, progress=None, page_balance=0.0, language_balance=0.0):
+        return Recorder(real_fit(pipeline, train_pages, corpus_weights, page_balance=page_balance,
+                                 language_balance=language_balance),
                         {p.site for p in train_pages})
 
     chosen_on: list[int] = []
@@ -345,11 +346,14 @@ def test_cross_validation_bookkeeping_by_hand(sample_pages, monkeypatch):
     pages = _cv_pages(sample_pages)
     _CONTENT_LINES.clear()
     _CONTENT_LINES.update(l for p in pages for l, lab in zip(p.lines, p.labels) if lab == CONTENT)
-    recipe = get_recipe("logreg").but(corpus_weights={"news": 0.5})
-    fits, calls, messages = [], [], []
+    # language_balance reaches every fold; the sample pages have one language per corpus, so it
+    # leaves every weight as it is and the weights below need no language factor.
+    recipe = get_recipe("logreg").but(corpus_weights={"news": 0.5}, language_balance=0.5)
+    fits, calls, messages, balances = [], [], [], []
     real_best = train_mod.best_threshold
 
-    def stub_fit(pipeline, train_pages, corpus_weights=None, progress=None, page_balance=0.0):
+    def stub_fit(pipeline, train_pages, corpus_weights=None, progress=None, page_balance=0.0, language_balance=0.0):
+        balances.append(language_balance)
         fits.append((frozenset(p.source for p in train_pages), corpus_weights))
         return _StubModel(FOLD_SHIFTS[len(fits) - 1])
 
@@ -363,6 +367,7 @@ def test_cross_validation_bookkeeping_by_hand(sample_pages, monkeypatch):
 
     assert cv.folds == 3 and len(fits) == 3
     assert all(weights == {"news": 0.5} for _, weights in fits)  # the recipe's corpus weights reach every fold
+    assert balances == [0.5, 0.5, 0.5]
     weight = [p.judged_mask() * (0.5 if p.corpus == "news" else 1.0) for p in pages]
     fold_of = [next(f for f, (trained, _) in enumerate(fits) if p.source not in trained) for p in pages]
     expected_scores = [np.array([float(np.clip(_stub_score(l) + FOLD_SHIFTS[f], 0, 1)) for l in p.lines if l.strip()])
@@ -487,3 +492,25 @@ def test_training_reports_each_stage_within_its_fold(sample_pages):
     assert sum(m.startswith("cv fold 2/2: stacking fold") for m in folds) == 2
     assert messages.index(folds[-1]) < messages.index("final model: fitting on all "
                                                       f"{len(sample_pages):,} pages")
+
+
+def test_the_final_fit_and_the_held_out_fit_get_the_recipes_language_balance(sample_pages, monkeypatch):
+    from linesift.training import select as select_mod
+
+    seen = []
+    real_fit = train_mod.fit
+
+    def recording_fit(pipeline, train_pages, corpus_weights=None, progress=None, page_balance=0.0, language_balance=0.0):
+        seen.append(language_balance)
+        return real_fit(pipeline, train_pages, corpus_weights, page_balance=page_balance, language_balance=language_balance)
+
+    monkeypatch.setattr(train_mod, "fit", recording_fit)
+    monkeypatch.setattr(select_mod, "fit", recording_fit)
+    recipe = get_recipe("logreg").but(language_balance=0.7)
+    train_mod.train(list(sample_pages), recipe, cross_validation=False)
+    assert seen == [0.7]
+    held = sample_pages[0].corpus
+    pages = list(sample_pages) + [replace(p, corpus="other", source=p.source + "#o") for p in sample_pages]
+    seen.clear()
+    select_mod.leave_one_corpus_out(pages, recipe, held_out=[held], loco_folds=2)
+    assert seen and set(seen) == {0.7}  # the threshold CV's folds and the held-out fit

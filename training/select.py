@@ -47,7 +47,8 @@ def leave_one_corpus_out(pages: Sequence[LabelledPage], recipe: Recipe, held_out
         test = [p for p in pages if p.corpus == held]
         cv = cross_validate(sites_subset(train, threshold_sites), recipe, folds=loco_folds, progress=_say)
         _say(f"leave out {held}: fitting on {len(train):,} pages")
-        model = fit(build_pipeline(recipe), train, corpus_weights=recipe.corpus_weights, page_balance=recipe.page_balance)
+        model = fit(build_pipeline(recipe), train, corpus_weights=recipe.corpus_weights, page_balance=recipe.page_balance,
+                    language_balance=recipe.language_balance)
         proba = model.predict_proba([p.lines for p in test])[:, 1]
         test_scores = np.split(proba, np.cumsum([len(p.content_mask()) for p in test])[:-1])
         if cv.decoding is not None:

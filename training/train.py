@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
@@ -82,35 +83,55 @@ def line_targets(pages: Sequence[LabelledPage]) -> np.ndarray:
 
 
 def page_weights(pages: Sequence[LabelledPage], corpus_weights: dict[str, float] | None = None,
-                 page_balance: float = 0.0) -> list[np.ndarray]:
+                 page_balance: float = 0.0, language_balance: float = 0.0) -> list[np.ndarray]:
     """Each page's line weights (``line_weights``, split by page), one array of shape (n_lines,) per page."""
     weights = corpus_weights or {}
     judged = [p.judged_mask().astype(np.float64) for p in pages]
+    corpus = np.unique([p.corpus for p in pages], return_inverse=True)[1] if pages else np.zeros(0, dtype=np.int64)
     if page_balance:
         sizes = np.array([m.sum() for m in judged])
         factor = (PAGE_BALANCE_LINES / np.maximum(sizes, PAGE_BALANCE_LINES)) ** page_balance
-        corpus = np.unique([p.corpus for p in pages], return_inverse=True)[1]
-        # Rescaled so that each corpus keeps its total weight: only pages within a corpus trade weight.
-        factor *= (np.bincount(corpus, weights=sizes) / np.maximum(np.bincount(corpus, weights=sizes * factor),
-                                                                    1e-12))[corpus]
-        judged = [m * f for m, f in zip(judged, factor.tolist())]
+        judged = [m * f for m, f in zip(judged, _keep_corpus_totals(factor, sizes, corpus).tolist())]
+    if language_balance:
+        sizes = np.array([m.sum() for m in judged])
+        factor = _language_factors(pages, language_balance)
+        judged = [m * f for m, f in zip(judged, _keep_corpus_totals(factor, sizes, corpus).tolist())]
     return [m * weights.get(p.corpus, 1.0) for p, m in zip(pages, judged)]
 
 
+def _keep_corpus_totals(factor: np.ndarray, sizes: np.ndarray, corpus: np.ndarray) -> np.ndarray:
+    """Per-page ``factor`` (n_pages,) rescaled so that each corpus keeps its total weight (``sizes``
+    summed): only pages within a corpus trade weight."""
+    return factor * (np.bincount(corpus, weights=sizes) / np.maximum(np.bincount(corpus, weights=sizes * factor),
+                                                                      1e-12))[corpus]
+
+
+def _language_factors(pages: Sequence[LabelledPage], power: float) -> np.ndarray:
+    """(pages of the corpus's commonest language / pages of this page's language in its corpus) ** power,
+    shape (n_pages,): a corpus's few Japanese or Norwegian pages are not drowned by its German ones."""
+    keys = [(p.corpus, p.meta.get("language") or "") for p in pages]
+    counts = Counter(keys)
+    largest: dict[str, int] = {}
+    for (corpus, _), n in counts.items():
+        largest[corpus] = max(largest.get(corpus, 0), n)
+    return np.array([(largest[c] / counts[(c, lang)]) ** power for c, lang in keys], dtype=np.float64)
+
+
 def line_weights(pages: Sequence[LabelledPage], corpus_weights: dict[str, float] | None = None,
-                 page_balance: float = 0.0) -> np.ndarray:
+                 page_balance: float = 0.0, language_balance: float = 0.0) -> np.ndarray:
     """Each non-blank line's training weight: its corpus's weight (default 1), 0 for ``unknown``, shape (n_lines,).
 
     With ``page_balance`` b, the lines of a page with n > PAGE_BALANCE_LINES judged lines weigh
     (PAGE_BALANCE_LINES / n) ** b, rescaled so that each corpus keeps its total weight: the page
     metric averages over pages, and a few long pages (listings, comment threads) would otherwise
-    decide what the trees learn."""
-    parts = page_weights(pages, corpus_weights, page_balance)
+    decide what the trees learn. With ``language_balance`` l, each page then weighs (pages of its
+    corpus's commonest language / pages of its own language there) ** l, rescaled likewise."""
+    parts = page_weights(pages, corpus_weights, page_balance, language_balance)
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def fit(pipeline: Pipeline, pages: Sequence[LabelledPage], corpus_weights: dict[str, float] | None = None,
-        progress: Progress | None = None, page_balance: float = 0.0) -> Pipeline:
+        progress: Progress | None = None, page_balance: float = 0.0, language_balance: float = 0.0) -> Pipeline:
     """Fit on pages; each line is weighed by its corpus (``corpus_weights``, default 1), unknown lines by 0.
 
     Unknown lines stay in the pages, so their neighbours still see them as context. Learned
@@ -120,7 +141,7 @@ def fit(pipeline: Pipeline, pages: Sequence[LabelledPage], corpus_weights: dict[
     if isinstance(pipeline[-1], PageStageClassifier):
         pages = _in_stacking_order(pages, pipeline[-1].folds)
     y = line_targets(pages)
-    w = line_weights(pages, corpus_weights, page_balance)
+    w = line_weights(pages, corpus_weights, page_balance, language_balance)
     if len(np.unique(y[w > 0])) < 2:
         raise DataError("training data needs both content and chrome lines")
     sites = np.unique([p.site for p in pages], return_inverse=True)[1]
@@ -258,7 +279,7 @@ def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | N
         test_idx = np.nonzero(fold_of == f)[0]
         progress(f"cv fold {f + 1}/{k}: fitting on {len(train):,} pages, scoring {len(test_idx):,}")
         model = fit(build_pipeline(recipe), train, corpus_weights, _within(progress, f"cv fold {f + 1}/{k}"),
-                    recipe.page_balance)
+                    recipe.page_balance, recipe.language_balance)
         test = [pages[i] for i in test_idx]
         proba = model.predict_proba([p.lines for p in test])[:, 1] if any(len(p.content_mask()) for p in test) else np.zeros(0)
         offset = 0
@@ -267,7 +288,7 @@ def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | N
             oof[i] = proba[offset : offset + n]
             offset += n
     y_all = [p.content_mask() for p in pages]
-    w_all = page_weights(pages, corpus_weights, recipe.page_balance)
+    w_all = page_weights(pages, corpus_weights, recipe.page_balance, recipe.language_balance)
     fold_thresholds, fold_decodings = [], []
     predicted: list[list[str]] = [[]] * len(pages)
     scores: list[list[float]] = [[]] * len(pages)
@@ -329,7 +350,7 @@ def train(pages: Sequence[LabelledPage], recipe: Recipe, data_files: Sequence[st
     cv = cross_validate(pages, recipe, progress=progress) if cross_validation else None
     progress(f"final model: fitting on all {len(pages):,} pages")
     pipeline = fit(build_pipeline(recipe), pages, recipe.corpus_weights, _within(progress, "final model"),
-                   recipe.page_balance)
+                   recipe.page_balance, recipe.language_balance)
     thresholds = cv.thresholds if cv else {name: 0.5 for name in THRESHOLD_BETAS}
     from .corpora import CORPORA
 
