@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from linesift.training.align import align, squash
+from linesift.training.align import align, put_back_headline, squash
 from linesift.training.convert import decode_html, html_to_lines, page_url
 from linesift.training.corpora import DRAGNET_COMMENTS
 
@@ -55,6 +55,20 @@ def test_html_to_lines_one_block_per_line_both_converters():
         assert "Headline here" in lines and "First paragraph." in lines, converter
         assert "One" in lines and "Two" in lines, converter
         assert all(l == l.strip() for l in lines)
+
+
+def test_headline_the_reference_leaves_out_is_put_back_above_the_article():
+    lines = ["Island ferry to run hourly | Gullholm News", "Home", "Island ferry to run hourly", "By A. Writer",
+             "Residents of Gullholm will be able to catch a ferry every hour from May.", "Island ferry to run hourly"]
+    labels = ["chrome", "chrome", "chrome", "chrome", "content", "chrome"]
+    title = "Island ferry to run hourly | Gullholm News"
+    # the nearest repeat above the article, not the <title> line, not a repeat below it
+    assert put_back_headline(lines, labels, title) == ["chrome", "chrome", "content", "chrome", "content", "chrome"]
+    # a line holding under HEADLINE_SHARE of the title ("Home" in "Home page of X") is no headline
+    assert put_back_headline(["Home", "A long article line that is content."], ["chrome", "content"],
+                             "Home page of the island ferry timetable") == ["chrome", "content"]
+    assert put_back_headline(lines, labels, "") == labels
+    assert put_back_headline(lines, ["chrome"] * 6, title) == ["chrome"] * 6  # no article: nothing to anchor
 
 
 def test_decode_html_handles_boms_and_legacy_bytes():

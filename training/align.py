@@ -19,6 +19,8 @@ from linesift.model.text import is_blank
 LONG_LINE_CHARS = 30
 #: How far past the previous match a short line may start and still continue it (characters).
 SHORT_LINE_SLACK = 12
+#: A line repeats a title when it holds at least this share of the title's squashed characters (ratio).
+HEADLINE_SHARE = 0.5
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
@@ -79,3 +81,20 @@ def align(lines: list[str], reference: str, ascii_only: bool = False) -> Alignme
             covered[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
     recovered = covered.count(1) / len(ref) if ref else 0.0
     return Alignment(labels, recovered, len(ref))
+
+
+def put_back_headline(lines: list[str], labels: list[str], headline: str, ascii_only: bool = False) -> list[str]:
+    """``labels`` with the headline put back: the nearest chrome line above the first content line
+    whose text lies within ``headline`` and holds at least HEADLINE_SHARE of it becomes content.
+
+    For references that leave the title out while the page shows it above the article (a title
+    prepended to the reference would shift where a short first line may match)."""
+    title = squash(headline, ascii_only)
+    first = next((i for i, label in enumerate(labels) if label == "content"), len(labels))
+    if not title or first == len(labels):
+        return labels
+    for i in range(first - 1, -1, -1):
+        key = squash(lines[i], ascii_only)
+        if labels[i] == "chrome" and key and len(key) >= HEADLINE_SHARE * len(title) and key in title:
+            return labels[:i] + ["content"] + labels[i + 1 :]
+    return labels
