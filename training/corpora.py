@@ -20,10 +20,10 @@ from typing import Callable, Iterator
 from linesift.model.atomic import atomic_write
 from linesift.model.errors import DataError
 
-from .align import align
+from .align import align, put_back_headline
 from .convert import CONVERTERS, decode_html, html_fragment_text, html_to_lines, page_url
 from .data import registered_domain
-from .modern import read_chinese_wce, read_fundus, read_googletrends, read_htmltotext, read_trafilatura_eval, read_wcxb
+from .modern import read_chinese_wce, read_fundus, read_googletrends, read_htmltotext, read_json, read_trafilatura_eval, read_wcxb
 from .relabel import relabel
 from .snippets import label_by_snippets
 from .source import SourcePage
@@ -101,6 +101,16 @@ def read_cleanportaleval(root: Path) -> Iterator[SourcePage]:
     yield from _cleaneval(root, "cleanportaleval")
 
 
+def _readability_title(path: Path) -> str:
+    """The article title Readability found (expected-metadata.json), "" if none: its reference
+    leaves the headline out, and our convention counts the headline as content."""
+    if not path.exists():
+        return ""
+    record = read_json(path)
+    title = record.get("title") if isinstance(record, dict) else None
+    return title if isinstance(title, str) else ""
+
+
 def read_readability(root: Path) -> Iterator[SourcePage]:
     """Readability test pages: expected.html is the extracted article (a reviewed machine extraction)."""
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
@@ -110,7 +120,8 @@ def read_readability(root: Path) -> Iterator[SourcePage]:
             url = page_url(html)
             if "fakehost" in url:
                 url = ""
-            yield SourcePage("readability", folder.name, url, html, html_fragment_text(_read(expected)))
+            yield SourcePage("readability", folder.name, url, html, html_fragment_text(_read(expected)),
+                             headline=_readability_title(folder / "expected-metadata.json"))
 
 
 @dataclass(frozen=True)
@@ -224,7 +235,7 @@ def _label_page(args: tuple[SourcePage, tuple[str, ...]]) -> tuple[str, list[dic
             recoveries.append(result.recovered)
             if result.recovered < MIN_RECOVERY:
                 return f"alignment recovers under {MIN_RECOVERY:.0%} of the reference", [], min(recoveries), {}
-            labels = result.labels
+            labels = put_back_headline(lines, result.labels, page.headline, page.ascii_only)
         labels, changed = relabel(page.corpus, lines, labels)
         for rule, n in changed.items():
             relabelled[rule] = relabelled.get(rule, 0) + n

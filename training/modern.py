@@ -45,7 +45,7 @@ def html_language(html: str) -> str:
     return match.group(1).lower() if match else ""
 
 
-def _json(path: Path):
+def read_json(path: Path):
     """A corpus's JSON file; a damaged one is a DataError naming it (one line, not a traceback)."""
     try:
         return json.loads(path.read_bytes().decode("utf-8"))
@@ -64,7 +64,7 @@ def read_wcxb(root: Path) -> Iterator[SourcePage]:
         html_file = root / "html" / f"{page_id}.html.gz"
         if not html_file.exists():
             continue
-        record = _json(truth_file)
+        record = read_json(truth_file)
         truth = record.get("ground_truth") or {}
         body = truth.get("main_content") or ""
         title = truth.get("title") or ""
@@ -78,7 +78,7 @@ def read_wcxb(root: Path) -> Iterator[SourcePage]:
 
 def read_fundus(root: Path) -> Iterator[SourcePage]:
     """Fundus fixtures: per publisher and parser version, title + summary + section headlines and paragraphs."""
-    manifest = _json(root / "manifest.json")
+    manifest = read_json(root / "manifest.json")
     cache: dict[Path, dict] = {}
     for entry in manifest:
         folder = root / "test_data" / entry["country_dir"]
@@ -87,7 +87,7 @@ def read_fundus(root: Path) -> Iterator[SourcePage]:
         if not fixture.exists() or not html_file.exists():
             continue
         if fixture not in cache:
-            cache[fixture] = _json(fixture)
+            cache[fixture] = read_json(fixture)
         article = cache[fixture].get(entry["version"]) or {}
         body = article.get("body") or {}
         parts = [article.get("title") or ""] + list(body.get("summary") or [])
@@ -100,7 +100,7 @@ def read_fundus(root: Path) -> Iterator[SourcePage]:
 
 def read_trafilatura_eval(root: Path) -> Iterator[SourcePage]:
     """trafilatura's evaluation set: ``with`` / ``without`` snippets only; other lines are not judged."""
-    data = _json(root / "evaldata.json")
+    data = read_json(root / "evaldata.json")
     for url, item in data.items():
         html_file = root / "html" / f"{item['file']}.gz"
         if not html_file.exists():

@@ -18,3 +18,4 @@ class SourcePage:
     snippets_only: bool = False  # no full reference: label from the snippets, other lines unknown
     language: str = ""  # ISO 639-1 code where the corpus says it
     kind: str = ""  # page type where the corpus says it (article, product, forum, ...)
+    headline: str = ""  # a title the reference leaves out (align.put_back_headline)
