@@ -7,7 +7,7 @@ import json
 import pytest
 from linesift.training.align import align, put_back_headline, squash
 from linesift.training.convert import decode_html, html_to_lines, page_url
-from linesift.training.corpora import DRAGNET_COMMENTS
+from linesift.training.corpora import DRAGNET_COMMENTS, cleaneval_gold
 
 from .conftest import needs_shared
 
@@ -69,6 +69,15 @@ def test_headline_the_reference_leaves_out_is_put_back_above_the_article():
                              "Home page of the island ferry timetable") == ["chrome", "content"]
     assert put_back_headline(lines, labels, "") == labels
     assert put_back_headline(lines, ["chrome"] * 6, title) == ["chrome"] * 6  # no article: nothing to anchor
+
+
+@pytest.mark.parametrize("lead", ["", "\n", "\r\n \n"])
+def test_cleaneval_gold_url_line_is_the_pages_url_not_its_text(lead):
+    url, reference = cleaneval_gold(f"{lead}URL: http://news.example.co.uk/business-1\n<h>Ferry to run hourly\n<p>Residents &amp; staff.")
+    assert url == "http://news.example.co.uk/business-1"
+    assert "example" not in reference and "URL" not in reference  # no "UK" or "Business" to align menus with
+    assert reference.split() == ["Ferry", "to", "run", "hourly", "Residents", "&", "staff."]
+    assert cleaneval_gold("\n<p>No URL here.") == ("", "No URL here.")
 
 
 def test_decode_html_handles_boms_and_legacy_bytes():

@@ -82,11 +82,17 @@ def _cleaneval(root: Path, corpus: str) -> Iterator[SourcePage]:
         gold = root / "GoldStandard" / f"{path.stem}.txt"
         if not gold.exists():
             continue
-        text = decode_html(gold.read_bytes())
-        first, _, rest = text.partition("\n")
-        url = first[4:].strip() if first.startswith("URL:") else ""
-        reference = html_lib.unescape(_CLEANEVAL_MARK.sub("", rest if url else text))
+        url, reference = cleaneval_gold(decode_html(gold.read_bytes()))
         yield SourcePage(corpus, path.stem, url, _read(path), reference)
+
+
+def cleaneval_gold(text: str) -> tuple[str, str]:
+    """(page URL or "", reference text) of a CleanEval gold file: an optional "URL: ..." first line
+    (after blank lines: every CleanPortalEval file opens with one), then blocks marked <p>, <h>, <l>."""
+    text = text.lstrip()
+    first, _, rest = text.partition("\n")
+    url = first[4:].strip() if first.startswith("URL:") else ""
+    return url, html_lib.unescape(_CLEANEVAL_MARK.sub("", rest if url else text))
 
 
 def read_cleaneval(root: Path) -> Iterator[SourcePage]:
