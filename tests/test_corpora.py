@@ -71,6 +71,40 @@ def test_headline_the_reference_leaves_out_is_put_back_above_the_article():
     assert put_back_headline(lines, ["chrome"] * 6, title) == ["chrome"] * 6  # no article: nothing to anchor
 
 
+def test_the_builder_puts_back_a_pages_headline_and_readability_reads_its_title(tmp_path):
+    from linesift.model.errors import DataError
+    from linesift.training.corpora import _label_page, _readability_title
+    from linesift.training.source import SourcePage
+
+    body = ("Residents of Gullholm will be able to catch a ferry every hour from May, councillors decided. " * 4).strip()
+    html = f"<html><body><nav>Home</nav><h1>Island ferry to run hourly</h1><p>{body}</p></body></html>"
+    page = SourcePage("readability", "p1", "", html, body, headline="Island ferry to run hourly | News")
+    reason, records, _, _ = _label_page((page, ("html-text",)))
+    assert reason == "" and len(records) == 1
+    labelled = dict(zip(records[0]["text"].split("\n"), records[0]["labels"]))
+    assert labelled["Island ferry to run hourly"] == "content" and labelled["Home"] == "chrome"
+    without = _label_page((SourcePage("readability", "p1", "", html, body), ("html-text",)))[1][0]
+    assert dict(zip(without["text"].split("\n"), without["labels"]))["Island ferry to run hourly"] == "chrome"
+
+    folder = tmp_path / "readability" / "p1"
+    folder.mkdir(parents=True)
+    (folder / "source.html").write_text(html, encoding="utf-8")
+    (folder / "expected.html").write_text(f"<div><p>{body}</p></div>", encoding="utf-8")
+    (folder / "expected-metadata.json").write_text('{"title": "Island ferry to run hourly | News"}', encoding="utf-8")
+    from linesift.training.corpora import read_readability
+    assert [p.headline for p in read_readability(tmp_path / "readability")] == ["Island ferry to run hourly | News"]
+
+    meta = tmp_path / "expected-metadata.json"
+    assert _readability_title(meta) == ""  # no metadata file: no headline
+    meta.write_text('{"title": "Island ferry to run hourly | News", "byline": null}', encoding="utf-8")
+    assert _readability_title(meta) == "Island ferry to run hourly | News"
+    meta.write_text('{"title": null}', encoding="utf-8")
+    assert _readability_title(meta) == ""
+    meta.write_text('{"title": "Island ferry', encoding="utf-8")
+    with pytest.raises(DataError, match="not valid UTF-8 JSON"):
+        _readability_title(meta)
+
+
 @pytest.mark.parametrize("lead", ["", "\n", "\r\n \n"])
 def test_cleaneval_gold_url_line_is_the_pages_url_not_its_text(lead):
     url, reference = cleaneval_gold(f"{lead}URL: http://news.example.co.uk/business-1\n<h>Ferry to run hourly\n<p>Residents &amp; staff.")
