@@ -8,6 +8,8 @@ lines in two million). The convention (DEVELOPERS.md, ``training/relabel.py``) i
 these patterns are features (``keywords.credits_line``, ``keywords.caption_line``) and the page
 stage turns their lines chrome (``stage.PageStageClassifier``'s ``chrome_columns``). The patterns
 are narrow on purpose: they match at the start of a line, or an agency credit at its very end.
+Today's web credits its photos in every language ("© dpa | Name", "(Foto: IMAGO/Name)", "Bild:
+Archiv", "Unsplash/Name"): ``credit_tail`` finds those at a line's end (``keywords.credit_tail``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,23 @@ TAIL = re.compile(
     r"(?:\s*/\s*(?:File\s+Photo|Getty\s+Images|Pool))?\W{0,3}$")
 #: Only this many characters at a line's end are searched for an agency credit (characters).
 TAIL_CHARS = 80
+#: A photo credit closing a line, in the languages of today's web: a copyright sign ("... © dpa |
+#: Name"); a credit word and colon ("(Foto: dpa)", "Bild: Archiv", ". Credit: Space Agency",
+#: "Quelle: Stadtarchiv"); or a stock agency before a slash, bar or bracket ("Unsplash/Name", "(Getty Images)"). A
+#: credit word or agency opens the line or follows a bracket, bar, slash or punctuation mark, and no
+#: sentence goes on after the credit (no ". ", "!" or "?"): "Das erste Bild: so sieht ..." and "a
+#: deal with Getty Images. The ..." stay prose. Every form but the copyright sign opens with one of a few
+#: marks, which lets the regex engine skip to them (three times faster than a word boundary). On the
+#: built corpora 98% of the 3,600 lines these match are labelled chrome; most of the rest are
+#: captions in corpora whose convention keeps them (Dragnet, Readability).
+_CREDIT_BODY = (r"(?:(?:symbol)?(?:foto|fotos|photo|photos|bild|bilder|quelle|credit|crédit|fuente|kuva|zdjęcie|bilde)"
+                r"\s*:\s*\S"
+                r"|(?:imago|getty\s+images|istock(?:photo)?|shutterstock|picture[- ]alliance|keystone|unsplash|pexels"
+                r"|pixabay)\b\s*[/|)\]])")
+_CREDIT_END = r"(?:(?!\.\s)[^!?]){0,60}$"
+CREDIT_TAIL = re.compile(rf"(?:©|[(\[|/,;.):\-]\s*(?:©|{_CREDIT_BODY})){_CREDIT_END}", re.IGNORECASE)
+#: The same credit opening the line itself ("Foto: Max Muster", "Bild: Archiv").
+CREDIT_LINE = re.compile(rf"\s*{_CREDIT_BODY}{_CREDIT_END}", re.IGNORECASE)
 
 
 def _head_hits(b: LineBatch) -> tuple[np.ndarray, np.ndarray]:
@@ -71,3 +90,16 @@ def caption_line(b: LineBatch) -> np.ndarray:
             if not out[row] and tail(b.lines[row][-TAIL_CHARS:]):
                 out[row] = True
     return out.astype(np.float64)
+
+
+def credit_tail(b: LineBatch, candidates: np.ndarray) -> np.ndarray:
+    """1.0 for each line that ends in a photo credit in any language ("© dpa | Name", "(Foto: IMAGO/
+    Name)"), else 0; shape (n,). Only ``candidates`` (bool, shape (n,)) are searched: the caller's
+    cheap filter (``features.keywords_credit_tail``)."""
+    out = np.zeros(len(b), dtype=np.float64)
+    search, match, lines = CREDIT_TAIL.search, CREDIT_LINE.match, b.lines
+    for row in np.flatnonzero(candidates).tolist():
+        line = lines[row]
+        if search(line[-TAIL_CHARS:]) or match(line):
+            out[row] = 1.0
+    return out

@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from .batch import CLOSER, DIGIT, LETTER, PUNCT, SEPARATOR, SPACE, TERMINAL, UPPER, LineBatch
-from .convention import caption_line, credits_line
+from .convention import caption_line, credit_tail, credits_line
 from .keywords import default_index
 from .lexicon import _PAIR, word_spans
 
@@ -353,8 +353,19 @@ def keywords_caption_line(b: LineBatch) -> np.ndarray:
     return caption_line(b)
 
 
+@feature("keywords", "credit_tail")
+def keywords_credit_tail(b: LineBatch) -> np.ndarray:
+    """1 for a line ending in a photo credit in any language ("... © dpa | Name", "(Foto: IMAGO/Name)"):
+    a caption, chrome by convention (``convention.py``); models made before it never compute it.
+    Only lines with a photo, credit or copyright keyword are searched (hits computed anyway; a regex
+    on every line would cost a tenth of the prediction time): "©", "Foto:", "Credit:" and "Getty
+    Images" are such keywords, "Quelle:" or "Unsplash/" count only beside one."""
+    hits = keyword_hits(b)
+    return credit_tail(b, (hits["photo"] + hits["credit"] + hits["copyright"]) > 0)
+
+
 #: Features whose lines a page stage turns chrome whatever the scores (``stage.PageStageClassifier``).
-CONVENTION_CHROME = ("keywords.credits_line", "keywords.caption_line")
+CONVENTION_CHROME = ("keywords.credits_line", "keywords.caption_line", "keywords.credit_tail")
 
 
 # --- echo (optional): does the line share its topic words with the page's long lines? ----------

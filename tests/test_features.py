@@ -67,6 +67,17 @@ CASES: dict[str, tuple[list[str], list[float]]] = {
                                "A Reuters/Ipsos poll found support fell.", "The photo shows a ship.",
                                "Either/or questions"],
                               [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0]),
+    # A photo credit closing a line in any language: a copyright sign, a credit word and colon after
+    # a bracket or full stop (or opening the line), an agency in brackets, also past 80 characters.
+    # Not a credit: a credit word inside a sentence, an agency a sentence goes on after, a photo in
+    # prose, a long line opening with a credit word but running on past 60 characters.
+    "keywords.credit_tail": (["Rauch über den Dächern. © Anna Roe | Beta Agentur", "Ein Mann am Hafen. (Foto: dpa)",
+                              "Bild: Archiv", "The rover at dusk. Credit: Space Agency",
+                              "Crowds at dawn. (Ann Roe/Getty Images)", "x" * 90 + ". © Jo Doe",
+                              "Das erste Bild: so sieht der neue Bahnhof aus",
+                              "We signed with Getty Images. It runs to 2027.", "The photos show the harbour.",
+                              "Foto: " + "y" * 70, "Am Hafen (Foto: Archiv). Dann sprach der Bürgermeister."],
+                             [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
     "keywords.density": (["Share on Facebook", "a long line with nothing to flag"], [2 / 3, 0.0]),
     # 'file photo' and 'photo' both start in the first two words; 'photo' as a third word does not lead.
     "keywords.lead": (["FILE PHOTO: a minister", "He saw the photo", "© 2024 Acme", "a b ©"],
@@ -124,7 +135,8 @@ def test_keyword_group_hits_phrase_not_lookalike(group):
 def test_keyword_groups_match_keyword_file():
     names = [n.split(".", 1)[1] for n in features.names_in_groups(("keywords",))]
     assert names[: len(default_index().names)] == default_index().names
-    assert names[len(default_index().names) :] == ["density", "lead", "credits_line", "caption_line"]
+    assert names[len(default_index().names) :] == ["density", "lead", "credits_line", "caption_line",
+                                                        "credit_tail"]
 
 
 def test_feature_groups_select_columns():
@@ -344,3 +356,25 @@ def test_caption_and_credit_prefilter_loses_no_match(parts):
     matches = [convention.HEAD.match(line) for line in batch.lines]
     assert credits.tolist() == [bool(m and m.group("credits")) for m in matches]
     assert caption.tolist() == [bool(m and not m.group("credits")) for m in matches]
+
+
+def test_bundled_recipe_turns_every_convention_feature_chrome():
+    """The bundled page stage forces credits, captions and photo-credit tails chrome (and a recipe
+    without the convention forces nothing): a credit line reads like prose, so only the rule drops it."""
+    from linesift.training.recipe import BUNDLED, get_recipe
+    from linesift.training.train import build_pipeline
+
+    recipe = get_recipe(BUNDLED)
+    base = features.names_in_groups(tuple(recipe.groups))
+    stage = build_pipeline(recipe).named_steps["classifier"]
+    assert [base[i] for i in stage.chrome_columns] == ["keywords.credits_line", "keywords.caption_line",
+                                                       "keywords.credit_tail"]
+    assert build_pipeline(recipe.but(convention=False)).named_steps["classifier"].chrome_columns == ()
+
+
+def test_credit_tail_searches_lines_with_a_photo_credit_or_copyright_keyword_only():
+    """The keyword filter before the regex: a credit word the keyword groups lack ("Quelle:") counts
+    on a line that also holds one of theirs ("Foto"), and not alone."""
+    values = _one("keywords.credit_tail", ["Der Hafen am Abend. (Quelle: Stadtarchiv)",
+                                           "Foto vom Hafen am Abend. (Quelle: Stadtarchiv)"])
+    assert values.tolist() == [0.0, 1.0]
