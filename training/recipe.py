@@ -171,6 +171,8 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     # headlines were put back (docs/model-selection.md, "Languages balanced within a corpus" and "The
     # headline"): held out Fundus 0.906 (the recipe above 0.899), WCXB 0.837 (0.836), trafilatura
     # 0.899 (0.900); site-grouped CV page F1 0.892 (0.891), Fundus 0.906-0.912 over two refits (0.907).
+    # Its keywords group gained the photo-credit rule (keywords.credit_tail, a convention column) later:
+    # held out Fundus 0.909 (0.901 without), WCXB 0.829 (0.829), trafilatura 0.901 (0.901).
     _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs", page_balance=1.0, groups=_N12.groups + ("echo",),
              classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True, language_balance=0.5),
     # ... whose lexicon scores a line by the terms its training lines held at least twice only: the
