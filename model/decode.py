@@ -52,10 +52,12 @@ def decode_pages(scores: np.ndarray, weights: np.ndarray, page_sizes: np.ndarray
 
     ``scores`` and ``weights`` (characters, 0 for lines never kept: blank ones) have shape
     (n_lines,), pages are consecutive runs of ``page_sizes`` lines; returns a bool array (n_lines,).
-    Ties at a page's cut are kept together, so the result depends on scores, not on line order.
+    Ties at a page's cut are kept together, so the result depends on scores, not on line order. A
+    score of exactly 0 (a line the convention turns chrome) is never kept: on a page with nothing
+    better, the top of the ranking would otherwise be those lines.
     """
     keep = np.zeros(len(scores), dtype=bool)
-    idx = np.flatnonzero(weights > 0)
+    idx = np.flatnonzero((weights > 0) & (scores > 0))
     if len(idx) == 0:
         return keep
     page_of = np.repeat(np.arange(len(page_sizes)), page_sizes)[idx]

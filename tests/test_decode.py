@@ -70,6 +70,19 @@ def test_ties_and_weightless_lines():
     assert decode_pages(np.zeros(0), np.zeros(0), np.array([0, 0]), PLAIN).tolist() == []
 
 
+def test_lines_scored_zero_by_the_convention_are_never_kept():
+    # A page of captions and credits only: its best lines are still chrome, not the top of a ranking.
+    assert _one_page([0.0, 0.0], [10, 10]).tolist() == [False, False]
+    assert _one_page([0.0, 0.02, 0.0], [30, 5, 30]).tolist() == [False, True, False]
+    assert _one_page([1e-9, 0.0], [10, 10]).tolist() == [True, False]  # a low score is still a score
+
+
+def test_predictor_labels_a_lone_photo_credit_chrome():
+    predictor = Predictor.load()  # the bundled model turns photo credits chrome by convention
+    result = predictor.predict_text("Foto: Max Muster")
+    assert result.scores == [0.0] and result.labels == ["chrome"]
+
+
 def _with_decoding(tmp_path, small_model, decoding):
     dest = tmp_path / "m.joblib"
     shutil.copy(small_model, dest)
