@@ -358,7 +358,7 @@ def keywords_credit_tail(b: LineBatch) -> np.ndarray:
     """1 for a line ending in a photo credit in any language ("... © dpa | Name", "(Foto: IMAGO/Name)"):
     a caption, chrome by convention (``convention.py``); models made before it never compute it.
     Only lines with a photo, credit or copyright keyword are searched (hits computed anyway; a regex
-    on every line would cost a tenth of the prediction time): "©", "Foto:", "Credit:" and "Getty
+    on every line would cost a third of the prediction time): "©", "Foto:", "Credit:" and "Getty
     Images" are such keywords, "Quelle:" or "Unsplash/" count only beside one."""
     hits = keyword_hits(b)
     return credit_tail(b, (hits["photo"] + hits["credit"] + hits["copyright"]) > 0)
