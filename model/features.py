@@ -300,16 +300,23 @@ def ends_caps_word(b: LineBatch) -> np.ndarray:
 # --- keywords -----------------------------------------------------------------------------
 
 def keyword_hits(b: LineBatch) -> dict[str, np.ndarray]:
-    """Hits per line of every keyword group, each shape (n,); computed once per batch."""
-    if "keyword_hits" not in b.cache:
-        index = default_index()
+    """Hits per line of every keyword group, each shape (n,); computed once per batch.
+
+    The vocabulary is the batch's ``cache["keyword_vocabulary"]`` (set by the featuriser from its
+    model's setting), 1 when unset. One with Han or kana phrases reads the text cut as the lexicon
+    cuts it, a word per such character."""
+    vocabulary = b.cache.get("keyword_vocabulary", 1)
+    key = ("keyword_hits", vocabulary)
+    if key not in b.cache:
+        index = default_index(vocabulary)
         word_mask = (b.classes & (LETTER | DIGIT)) != 0
         upper_mask = (b.classes & UPPER) != 0
-        counts, leads = index.hits(b.codes, word_mask, upper_mask, b.starts, b.folded_prefix, b.word_runs,
+        spans = word_spans(b)[:2] if index.split_cjk else b.word_runs
+        counts, leads = index.hits(b.codes, word_mask, upper_mask, b.starts, b.folded_prefix, spans,
                                    b.line_of_char)
-        b.cache["keyword_hits"] = {name: counts[:, g].astype(np.float64) for g, name in enumerate(index.names)}
-        b.cache["keyword_leads"] = leads.sum(axis=1).astype(np.float64)
-    return b.cache["keyword_hits"]
+        b.cache[key] = {name: counts[:, g].astype(np.float64) for g, name in enumerate(index.names)}
+        b.cache[("keyword_leads", vocabulary)] = leads.sum(axis=1).astype(np.float64)
+    return b.cache[key]
 
 
 def _keyword_feature(name: str) -> FeatureFn:
@@ -336,7 +343,7 @@ def keyword_density(b: LineBatch) -> np.ndarray:
 def keyword_lead(b: LineBatch) -> np.ndarray:
     """log(1 + hits among the line's first two words): "FILE PHOTO: ...", "By ...", "Related: ..."."""
     keyword_hits(b)
-    return np.log1p(b.cache["keyword_leads"])
+    return np.log1p(b.cache[("keyword_leads", b.cache.get("keyword_vocabulary", 1))])
 
 
 @feature("keywords", "credits_line")

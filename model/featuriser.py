@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import features
 from .batch import LineBatch
+from .keywords import VOCABULARIES
 from .lexicon import BUCKET_BITS, Lexicon, term_matrix
 from .text import is_blank
 
@@ -39,7 +40,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
                  neighbours: tuple[int, ...] = NEIGHBOURS, window: int = WINDOW,
                  window_features: tuple[str, ...] = WINDOW_FEATURES, lexicon_bits: int = BUCKET_BITS,
                  stack_folds: int = STACK_FOLDS, seed: int = 0, neighbour_features: tuple[str, ...] | None = None,
-                 lexicon_chars: int = 0, lexicon_edges: bool = False, lexicon_seen: int = 0):
+                 lexicon_chars: int = 0, lexicon_edges: bool = False, lexicon_seen: int = 0, keywords: int = 1):
         self.groups = groups
         self.context = context
         self.neighbours = neighbours
@@ -50,6 +51,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         self.lexicon_chars = lexicon_chars
         self.lexicon_edges = lexicon_edges
         self.lexicon_seen = lexicon_seen
+        self.keywords = keywords
         self.stack_folds = stack_folds
         self.seed = seed
 
@@ -58,7 +60,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         for name, value in (("neighbours", NEIGHBOURS), ("window", WINDOW), ("window_features", WINDOW_FEATURES),
                             ("lexicon_bits", BUCKET_BITS), ("stack_folds", STACK_FOLDS), ("seed", 0),
                             ("neighbour_features", None), ("lexicon_chars", 0),
-                            ("lexicon_edges", False), ("lexicon_seen", 0)):
+                            ("lexicon_edges", False), ("lexicon_seen", 0), ("keywords", 1)):
             state.setdefault(name, value)
         super().__setstate__(state)
 
@@ -86,6 +88,8 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         """Set the output columns and fit the lexicon; returns the lexicon's term matrix (or None)."""
         if any(offset == 0 for offset in self.neighbours) or self.window < 1:
             raise ValueError("neighbour offsets must be non-zero and the window at least 1 line")
+        if self.keywords not in VOCABULARIES:
+            raise ValueError(f"keyword vocabulary {self.keywords!r} unknown; choose from {sorted(VOCABULARIES)}")
         if "section" in self.groups and "lexicon" not in self.groups:
             raise ValueError("the section feature group reads the lexicon's scores: add the 'lexicon' group")
         self.lexicon_, terms = None, None
@@ -159,6 +163,7 @@ class LineFeaturiser(TransformerMixin, BaseEstimator):
         several times faster on this layout than on rows.
         """
         check_is_fitted(self, "feature_names_")
+        batch.cache["keyword_vocabulary"] = self.keywords
         if getattr(self, "lexicon_", None) is not None and "lexicon_scores" not in batch.cache:
             batch.cache["lexicon_scores"] = self.lexicon_.score(batch)
         n, width = len(batch), len(self.base_names_)

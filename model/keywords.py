@@ -18,10 +18,11 @@ from importlib import resources
 
 import numpy as np
 
+from .batch import CJK_RANGES
 from .text import is_blank
 
-#: Longest phrase in words; base-V codes of this many ids must fit in int64.
-MAX_PHRASE_WORDS = 4
+#: Longest phrase in words (a Han or kana character is a word); base-V codes of this many ids must fit in int64.
+MAX_PHRASE_WORDS = 6
 #: A hit "leads" its line when it starts within the line's first this many words ("FILE PHOTO:",
 #: "By ...", "Related: ..."): chrome announces itself up front, prose mentions the same words anywhere.
 LEAD_WORDS = 2
@@ -31,8 +32,10 @@ _HASH = np.uint32
 _MOD = 2**32
 _P = _HASH(0x01000193)  # odd, so invertible modulo 2**32
 _P_INV = _HASH(pow(int(_P), -1, _MOD))
-#: Highest code point a keyword may use: up to here capitals fold to small letters by +32.
-MAX_KEYWORD_CODE = 0xFF
+#: The keyword vocabularies: 1 is ``keywords.txt``; 2 adds ``keywords-2.txt``'s phrases (Nordic, Slavic,
+#: Baltic, Turkish, Finnish, Hungarian, Indonesian, Vietnamese, Arabic, Chinese, Japanese, Korean) to
+#: the same groups. A model keeps the vocabulary it was trained with (``LineFeaturiser.keywords``).
+VOCABULARIES = {1: ("keywords.txt",), 2: ("keywords.txt", "keywords-2.txt")}
 #: The vocabulary's direct-address table starts at this many bits (2**16 slots) and grows until
 #: no two words share a slot; the multiplier mixes the hash's bits first (Knuth's golden ratio).
 SLOT_BITS_MIN = 16
@@ -40,21 +43,27 @@ _SLOT_MIX = np.uint32(0x9E3779B1)
 _WORD_RE = re.compile(r"[^\W_]+")
 
 
-def load_groups() -> dict[str, tuple[str, ...]]:
-    """The named chrome-vocabulary lists from ``keywords.txt`` (``group: phrase, phrase``)."""
+def load_groups(vocabulary: int = 1) -> dict[str, tuple[str, ...]]:
+    """The named chrome-vocabulary lists of a vocabulary (``VOCABULARIES``): ``group: phrase, phrase``
+    lines; a later file may only add phrases to the first file's groups, so feature names never change."""
     groups: dict[str, tuple[str, ...]] = {}
-    text = resources.files(__package__).joinpath("keywords.txt").read_text(encoding="utf-8")
-    for raw in text.splitlines():
-        if is_blank(raw) or raw.lstrip().startswith("#"):
-            continue
-        name, _, phrases = raw.partition(":")
-        groups[name.strip()] = tuple(p.strip().lower() for p in phrases.split(",") if not is_blank(p))
+    for k, filename in enumerate(VOCABULARIES[vocabulary]):
+        text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
+        for raw in text.splitlines():
+            if is_blank(raw) or raw.lstrip().startswith("#"):
+                continue
+            name, _, phrases = raw.partition(":")
+            name = name.strip()
+            if k and name not in groups:
+                raise ValueError(f"{filename}: group {name!r} is not in {VOCABULARIES[vocabulary][0]}")
+            added = tuple(p.strip().lower() for p in phrases.split(",") if not is_blank(p))
+            groups[name] = groups.get(name, ()) + tuple(p for p in added if p not in groups.get(name, ()))
     return groups
 
 
-def vocabulary_digest(groups: dict[str, tuple[str, ...]] | None = None) -> str:
-    """SHA-256 of the keyword groups: a model's keyword features mean what this vocabulary says."""
-    groups = load_groups() if groups is None else groups
+def vocabulary_digest(groups: dict[str, tuple[str, ...]] | None = None, vocabulary: int = 1) -> str:
+    """SHA-256 of the keyword groups (``vocabulary``'s unless given): a model's keyword features mean what it says."""
+    groups = load_groups(vocabulary) if groups is None else groups
     text = "\n".join(f"{name}: {', '.join(phrases)}" for name, phrases in groups.items())
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -98,8 +107,9 @@ def folded_prefix(codes: np.ndarray, upper_mask: np.ndarray) -> np.ndarray:
     hash is then two lookups (``folded_word_hashes``). The costly pass; a batch computes it once
     for the keywords and the lexicon.
 
-    Case folding: +32 turns ASCII and Latin-1 capitals (and Cyrillic А-Я) into small letters.
-    Other capitals land on other code points, which is harmless: keywords are Latin-1.
+    Case folding: +32 turns ASCII and Latin-1 capitals (and Cyrillic А-Я, Greek Α-Ω) into small
+    letters. Other capitals (Ł, Š, Ő) land on other code points: a keyword holding their small
+    letter matches the word only where the text writes it small too.
     """
     lower = codes + (upper_mask.view(np.uint8) << np.uint8(5)).astype(_HASH)
     up, _ = _POWERS.get(len(codes))
@@ -122,11 +132,34 @@ def folded_word_hashes(codes: np.ndarray, upper_mask: np.ndarray, w_start: np.nd
         return (prefix[w_end] - prefix[w_start]) * down[w_start]
 
 
+def _is_cjk(word: str) -> bool:
+    return len(word) == 1 and any(low <= ord(word) <= high for low, high in CJK_RANGES)
+
+
+def phrase_words(phrase: str) -> list[str]:
+    """A phrase's words as the text's are cut: runs of letters and digits, each Han or kana
+    character a word of its own ("有料会員" is four words), as ``lexicon.word_spans`` cuts text."""
+    out: list[str] = []
+    for word in _WORD_RE.findall(phrase):
+        run = ""
+        for ch in word:
+            if any(low <= ord(ch) <= high for low, high in CJK_RANGES):
+                out += [run, ch] if run else [ch]
+                run = ""
+            else:
+                run += ch
+        if run:
+            out.append(run)
+    return out
+
+
 class KeywordIndex:
     """Compiled keyword groups; ``hits`` gives per-line counts, each shape (n_lines, n_groups)."""
 
     def __init__(self, groups: dict[str, tuple[str, ...]]):
         self.names = list(groups)
+        #: Whether a phrase holds Han or kana, so text must be cut into one word per such character.
+        self.split_cjk = False
         vocab: dict[str, int] = {}
         by_length: dict[int, dict[tuple[int, ...], int]] = {}
         chars: dict[int, int] = {}
@@ -142,15 +175,17 @@ class KeywordIndex:
                 if phrase.startswith(".") and _WORD_RE.fullmatch(phrase[1:]):
                     dotted[word_hash(phrase[1:])] = g
                     continue
-                if any(ord(ch) > MAX_KEYWORD_CODE for ch in phrase):
-                    raise ValueError(f"keyword phrase outside Latin-1, where case folding is exact: {phrase!r}")
+                if phrase != phrase.lower():
+                    raise ValueError(f"keyword phrase must be in small letters (text is folded to them): {phrase!r}")
                 if not _WORD_RE.match(phrase):
                     raise ValueError(f"keyword phrase must start with a word, be one symbol or '.word': {phrase!r}")
-                words = _WORD_RE.findall(phrase)
+                words = phrase_words(phrase)
+                self.split_cjk = self.split_cjk or any(_is_cjk(w) for w in words)
                 if len(words) > MAX_PHRASE_WORDS:
                     raise ValueError(f"keyword phrase longer than {MAX_PHRASE_WORDS} words: {phrase!r}")
                 ids = tuple(vocab.setdefault(w, len(vocab) + 1) for w in words)
-                by_length.setdefault(len(ids), {})[ids] = g
+                if by_length.setdefault(len(ids), {}).setdefault(ids, g) != g:
+                    raise ValueError(f"keyword phrase {phrase!r} reads as words of a phrase in another group")
         hashes = np.array([word_hash(w) for w in vocab], dtype=_HASH)
         order = np.argsort(hashes)
         self.vocab_hashes = hashes[order]
@@ -279,7 +314,7 @@ class KeywordIndex:
             add(starts[found], line_of[starts[found]], groups[pos[found]])
 
 
-@lru_cache(maxsize=1)
-def default_index() -> KeywordIndex:
-    """The index of the bundled ``keywords.txt``."""
-    return KeywordIndex(load_groups())
+@lru_cache(maxsize=None)
+def default_index(vocabulary: int = 1) -> KeywordIndex:
+    """The index of a bundled vocabulary (``VOCABULARIES``)."""
+    return KeywordIndex(load_groups(vocabulary))

@@ -18,7 +18,10 @@ Compatibility rules (skops's: every incompatible change bumps the protocol, and 
   before unpickling with a message naming the linesift release that made it.
 - Featuriser settings are estimator parameters, pickled with the model; a new parameter gets a
   default equal to the old behaviour in ``LineFeaturiser.__setstate__``.
-- ``keywords.txt`` changes are caught by ``keywords_digest``.
+- ``keywords.txt`` changes are caught by ``keywords_digest``. A model records the keyword
+  vocabulary it was trained with (``keywords_vocabulary``, absent = 1: ``keywords.VOCABULARIES``);
+  its digest is checked against that vocabulary's files. A release that lacks the vocabulary, or
+  predates the field (it compares with vocabulary 1's digest), refuses the model cleanly.
 
 Format history: 1 = first release (later in format 1, the optional ``keywords_digest``);
 2 = ``linesift_version``, ``feature_definitions`` (feature name to definition version) and
@@ -52,7 +55,7 @@ from . import features
 from .atomic import atomic_write
 from .decode import PAGE_RULE, PageDecoding
 from .errors import ModelFileError
-from .keywords import vocabulary_digest
+from .keywords import VOCABULARIES, vocabulary_digest
 
 FORMAT_VERSION = 4
 #: Format versions this release can load.
@@ -103,6 +106,7 @@ def save_model(pipeline: Pipeline, metadata: dict[str, Any], path: str | os.Path
         raise ModelFileError("model files must end in .joblib", source=str(path))
     full = dict(metadata)
     names = [str(n) for n in pipeline[0].get_feature_names_out()]
+    vocabulary = int(getattr(pipeline[0], "keywords", 1))
     defs = features.definitions(base_feature_names(names))
     # Both files are complete on disk before either is renamed into place.
     with atomic_write(path, "wb") as model_handle:
@@ -116,7 +120,8 @@ def save_model(pipeline: Pipeline, metadata: dict[str, Any], path: str | os.Path
             feature_definitions=defs,
             feature_registry_digest=features.registry_digest(defs),
             model_file=path.name,
-            keywords_digest=vocabulary_digest(),
+            keywords_vocabulary=vocabulary,
+            keywords_digest=vocabulary_digest(vocabulary=vocabulary),
             sha256=sha256_file(model_handle.name),
         )
         with atomic_write(metadata_path(path), "w") as meta_handle:
@@ -153,8 +158,15 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
         )
     _check_features(meta, path)
     _check_decoding(meta, path)
+    vocabulary = meta.get("keywords_vocabulary", 1)
+    if vocabulary not in VOCABULARIES:
+        raise ModelFileError(
+            f"model uses keyword vocabulary {vocabulary!r}, which this linesift lacks (has {sorted(VOCABULARIES)}); "
+            "upgrade linesift or retrain it",
+            source=str(path),
+        )
     saved_vocabulary = meta.get("keywords_digest")
-    if saved_vocabulary is not None and saved_vocabulary != vocabulary_digest():
+    if saved_vocabulary is not None and saved_vocabulary != vocabulary_digest(vocabulary=vocabulary):
         raise ModelFileError(
             "model was trained with a different keyword vocabulary than this linesift's keywords.txt; retrain it",
             source=str(path),
@@ -185,6 +197,8 @@ def load_model(path: str | os.PathLike) -> tuple[Pipeline, dict[str, Any]]:
         raise ModelFileError("model file holds an unfitted or foreign pipeline", source=str(path)) from None
     if names != list(meta.get("feature_names", [])):
         raise ModelFileError("feature names in the model and its metadata disagree", source=str(path))
+    if getattr(pipeline[0], "keywords", 1) != meta.get("keywords_vocabulary", 1):
+        raise ModelFileError("keyword vocabulary in the model and its metadata disagree", source=str(path))
     return pipeline, meta
 
 

@@ -378,3 +378,18 @@ def test_credit_tail_searches_lines_with_a_photo_credit_or_copyright_keyword_onl
     values = _one("keywords.credit_tail", ["Der Hafen am Abend. (Quelle: Stadtarchiv)",
                                            "Foto vom Hafen am Abend. (Quelle: Stadtarchiv)"])
     assert values.tolist() == [0.0, 1.0]
+
+
+def test_unknown_keyword_vocabulary_refused_at_fit():
+    with pytest.raises(ValueError, match="keyword vocabulary 7 unknown"):
+        LineFeaturiser(keywords=7).fit([["Home", "A sentence of prose."]])
+
+
+def test_keyword_features_follow_the_featurisers_vocabulary():
+    """The same batch of lines gets vocabulary 1's or 2's hits, as each featuriser asks."""
+    lines = [["로그인", "Logg inn", "Sign in", "A sentence of prose here."]]
+    col = features.names_in_groups(features.GROUPS).index("keywords.account")
+    one = LineFeaturiser(context=False).fit(lines).transform(lines)[:, col]
+    two = LineFeaturiser(context=False, keywords=2).fit(lines).transform(lines)[:, col]
+    assert one.tolist()[:3] == [0.0, 0.0, one[2]] and one[2] > 0
+    assert (two[:3] > 0).all() and two[3] == 0

@@ -83,9 +83,72 @@ def test_latin1_capitals_fold_to_keywords():
     assert _hits(idx, ["TOUS DROITS RÉSERVÉS", "Im MÄRZ", "Tous droits reserves"])[:, 0].tolist() == [1, 1, 0]
 
 
-def test_keywords_outside_latin1_refused():
-    with pytest.raises(ValueError, match="Latin-1"):
-        KeywordIndex({"c": ("подписаться",)})
+def test_keywords_with_capitals_refused():
+    with pytest.raises(ValueError, match="small letters"):
+        KeywordIndex({"c": ("Подписаться",)})
+
+
+def test_cyrillic_capitals_fold_to_keywords():
+    idx = KeywordIndex({"c": ("читайте также",)})
+    assert _hits(idx, ["ЧИТАЙТЕ ТАКЖЕ", "Читайте также: другое", "читайте"])[:, 0].tolist() == [1, 1, 0]
+
+
+def _vocab_hits(index: KeywordIndex, lines: list[str]) -> np.ndarray:
+    """Hits as ``features.keyword_hits`` finds them: Han and kana cut a word per character when asked."""
+    from linesift.model.lexicon import word_spans
+
+    b = LineBatch.from_pages([lines])
+    spans = word_spans(b)[:2] if index.split_cjk else b.word_runs
+    args = (b.codes, (b.classes & (LETTER | DIGIT)) != 0, (b.classes & UPPER) != 0, b.starts)
+    return index.hits(*args, prefix=b.folded_prefix, spans=spans, line_of_char=b.line_of_char)[0]
+
+
+def test_han_and_kana_phrases_match_inside_unspaced_text():
+    idx = KeywordIndex({"a": ("会員限定", "ログイン"), "b": ("share",)})
+    assert idx.split_cjk
+    h = _vocab_hits(idx, ["有料会員限定の記事", "ログインする", "会員の限定", "Share it"])
+    assert h.tolist() == [[1, 0], [1, 0], [0, 0], [0, 1]]
+
+
+def test_an_index_without_han_or_kana_phrases_keeps_whole_runs():
+    assert not KeywordIndex({"a": ("share", "공유")}).split_cjk
+
+
+def test_phrase_words_cut_han_and_kana_like_the_lexicon():
+    from linesift.model.keywords import phrase_words
+
+    assert phrase_words("有料会員") == ["有", "料", "会", "員"]
+    assert phrase_words("abc有def ghi") == ["abc", "有", "def", "ghi"]
+    assert phrase_words("무단 전재") == ["무단", "전재"]
+
+
+def test_phrases_that_read_the_same_in_two_groups_refused():
+    with pytest.raises(ValueError, match="another group"):
+        KeywordIndex({"a": ("sign in",), "b": ("sign-in",)})
+
+
+def test_vocabulary_2_adds_phrases_to_vocabulary_1s_groups_only():
+    from linesift.model.keywords import load_groups, vocabulary_digest
+
+    one, two = load_groups(1), load_groups(2)
+    assert list(one) == list(two)
+    assert all(set(one[g]) < set(two[g]) for g in one if g != "url")
+    assert vocabulary_digest(vocabulary=1) != vocabulary_digest(vocabulary=2)
+    KeywordIndex(two)  # no phrase in two groups, none too long
+
+
+def test_a_later_vocabulary_file_may_not_add_groups(monkeypatch, tmp_path):
+    from importlib import resources
+
+    from linesift.model import keywords
+
+    real = resources.files(keywords.__package__)
+    (tmp_path / "keywords.txt").write_text((real / "keywords.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "extra.txt").write_text("novel: phrase\n", encoding="utf-8")
+    monkeypatch.setattr(keywords.resources, "files", lambda _: tmp_path)
+    monkeypatch.setitem(keywords.VOCABULARIES, 9, ("keywords.txt", "extra.txt"))
+    with pytest.raises(ValueError, match="'novel' is not in keywords.txt"):
+        keywords.load_groups(9)
 
 
 def test_phrase_in_two_groups_refused():

@@ -182,3 +182,49 @@ def test_format_1_featuriser_gets_the_settings_it_was_trained_with():
     pipeline, _ = load_model(FIXTURES / "model-v1" / "linesift.joblib")
     featuriser = pipeline[0]
     assert (featuriser.neighbours, featuriser.window, featuriser.window_features) == (NEIGHBOURS, WINDOW, WINDOW_FEATURES)
+
+
+def test_model_records_its_keyword_vocabulary_and_keeps_it(tmp_path, sample_pages):
+    """A model trained with vocabulary 2 says so, loads, and labels with it (Japanese chrome words hit)."""
+    from linesift.model.batch import LineBatch
+    from linesift.model.keywords import vocabulary_digest
+    from linesift.model.modelfile import save_model
+    from linesift.training.recipe import get_recipe
+    from linesift.training.train import build_pipeline, fit
+
+    pipeline = fit(build_pipeline(get_recipe("logreg").but(keywords=2)), sample_pages[:4])
+    path = tmp_path / "kw2.joblib"
+    meta = save_model(pipeline, {"threshold": 0.5}, path)
+    assert meta["keywords_vocabulary"] == 2 and meta["keywords_digest"] == vocabulary_digest(vocabulary=2)
+    loaded, _ = load_model(path)
+    names = list(loaded[0].get_feature_names_out())
+    X = loaded[0].transform_batch(LineBatch.from_pages([["ログイン", "会員限定"]]))
+    assert X[:, names.index("keywords.account")].tolist()[0] > 0
+    assert X[:, names.index("keywords.paywall")].tolist()[1] > 0
+
+
+def test_metadata_naming_a_vocabulary_this_release_lacks_is_refused(model_copy):
+    _edit_meta(model_copy, keywords_vocabulary=99)
+    with pytest.raises(ModelFileError, match="keyword vocabulary 99, which this linesift lacks"):
+        load_model(model_copy)
+
+
+def test_metadata_claiming_another_vocabulary_is_refused(model_copy):
+    """A vocabulary-1 model whose metadata is edited to say 2 (with 2's digest) is refused after unpickling."""
+    from linesift.model.keywords import vocabulary_digest
+
+    assert read_metadata(model_copy).get("keywords_vocabulary") == 1
+    _edit_meta(model_copy, keywords_vocabulary=2, keywords_digest=vocabulary_digest(vocabulary=2))
+    with pytest.raises(ModelFileError, match="keyword vocabulary in the model and its metadata disagree"):
+        load_model(model_copy)
+
+
+def test_models_from_before_vocabularies_use_vocabulary_1(model_copy):
+    """Metadata without ``keywords_vocabulary`` (every model before it) is checked against vocabulary 1."""
+    meta = json.loads(metadata_path(model_copy).read_text())
+    del meta["keywords_vocabulary"]
+    metadata_path(model_copy).write_text(json.dumps(meta))
+    pipeline, _ = load_model(model_copy)
+    del pipeline[0].__dict__["keywords"]
+    pipeline[0].__setstate__(dict(pipeline[0].__dict__))
+    assert pipeline[0].keywords == 1

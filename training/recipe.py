@@ -49,6 +49,7 @@ class Recipe:
     lexicon_chars: int = 0  # the lexicon's terms include character n-grams of this length in long words
     lexicon_edges: bool = False  # the lexicon's terms include each line's first and last words
     lexicon_seen: int = 0  # terms seen fewer times than this in training add nothing to a line's lexicon score (0: off)
+    keywords: int = 1  # the keyword vocabulary (model/keywords.py VOCABULARIES): 2 adds eighteen more languages
     page_balance: float = 0.0  # long pages' lines weigh (train.PAGE_BALANCE_LINES / judged lines) ** this
     language_balance: float = 0.0  # each page weighs (pages of its corpus's commonest language / of its own) ** this
     page_decoding: bool = False  # each page keeps the lines that maximise its expected precision and recall (model/decode.py)
@@ -75,6 +76,8 @@ class Recipe:
             del out["lexicon_edges"]  # likewise
         if not self.lexicon_seen:
             del out["lexicon_seen"]  # likewise
+        if self.keywords == 1:
+            del out["keywords"]  # likewise
         if not self.page_balance:
             del out["page_balance"]  # likewise
         if not self.page_decoding:
@@ -175,6 +178,11 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     # held out Fundus 0.909 (0.901 without), WCXB 0.829 (0.829), trafilatura 0.901 (0.901).
     _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs", page_balance=1.0, groups=_N12.groups + ("echo",),
              classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True, language_balance=0.5),
+    # ... whose keyword groups know chrome words in eighteen more languages (keyword
+    # vocabulary 2: Nordic, Slavic, Baltic, Turkish, Finnish, Hungarian, Indonesian, Vietnamese,
+    # Arabic, Chinese, Japanese, Korean), so a language without training data still has chrome cues.
+    _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs-kw2", page_balance=1.0, groups=_N12.groups + ("echo",),
+             classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True, language_balance=0.5, keywords=2),
     # ... whose lexicon scores a line by the terms its training lines held at least twice only: the
     # words of a language the training data lacks give no score instead of their buckets' noise.
     # Held out: Fundus 0.908 (shipped 0.899; Arabic, Korean, Japanese far up), WCXB 0.833 (0.836); CV

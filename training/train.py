@@ -59,7 +59,8 @@ def build_pipeline(recipe: Recipe) -> Pipeline:
     featuriser = LineFeaturiser(groups=tuple(recipe.groups), context=recipe.context, seed=recipe.seed,
                                 stack_folds=recipe.stack_folds, neighbours=tuple(recipe.neighbours),
                                 neighbour_features=recipe.neighbour_features, lexicon_chars=recipe.lexicon_chars,
-                                lexicon_edges=recipe.lexicon_edges, lexicon_seen=recipe.lexicon_seen)
+                                lexicon_edges=recipe.lexicon_edges, lexicon_seen=recipe.lexicon_seen,
+                                keywords=recipe.keywords)
     classifier = _classifier(recipe)
     if recipe.page_stage:
         if recipe.model_type != "hgb":
