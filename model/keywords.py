@@ -192,7 +192,9 @@ class KeywordIndex:
         self.vocab_ids = np.array(list(vocab.values()), dtype=np.int64)[order]
         self.slot_shift, self.slots = self._slot_table(self.vocab_hashes)
         self.base = len(vocab) + 1
-        if self.base**MAX_PHRASE_WORDS >= 2**62:
+        #: The longest phrase's words: how far past a candidate word ``hits`` must look.
+        self.max_words = max(by_length, default=1)
+        if self.base**self.max_words >= 2**62:
             raise ValueError("keyword vocabulary too large for int64 phrase codes")
         self.tables = {}
         for k, table in sorted(by_length.items()):
@@ -274,7 +276,7 @@ class KeywordIndex:
             if len(cand):
                 # Line numbers are needed only for candidate words and the few words after them.
                 mark = np.zeros(len(ids), dtype=bool)
-                for j in range(MAX_PHRASE_WORDS):
+                for j in range(self.max_words):
                     mark[np.minimum(cand + j, len(ids) - 1)] = True
                 near = np.nonzero(mark)[0]
                 line_of = np.full(len(ids), -1, dtype=np.int64)
@@ -298,20 +300,26 @@ class KeywordIndex:
         return counts.reshape(n_lines, n_groups), leads.reshape(n_lines, n_groups)
 
     def _match(self, ids, cand, line_of, add) -> None:
-        """Report phrase hits starting at candidate word positions ``cand`` (words with an id) to ``add``."""
+        """Report phrase hits starting at candidate word positions ``cand`` (words with an id) to ``add``.
+
+        Phrases of k words are looked for only where k vocabulary words in a row share a line, so
+        each longer length costs a pass over fewer starts ("for" is a word of the vocabulary; "for
+        abonnenter" rarely follows)."""
         n = len(ids)
-        for k, (keys, groups) in self.tables.items():
-            starts = cand[cand + k <= n]
+        starts, code = cand, ids[cand]
+        for k in range(1, self.max_words + 1):
+            if k > 1:
+                starts, code = starts[starts + k - 1 < n], code[starts + k - 1 < n]
+                nxt = ids[starts + k - 1]
+                ok = (nxt > 0) & (line_of[starts + k - 1] == line_of[starts])
+                starts, code = starts[ok], code[ok] * self.base + nxt[ok]
             if not len(starts):
-                continue
-            code = ids[starts].copy()
-            same_line = np.ones(len(starts), dtype=bool)
-            for j in range(1, k):
-                code = code * self.base + ids[starts + j]
-                same_line &= line_of[starts + j] == line_of[starts]
-            pos = np.minimum(np.searchsorted(keys, code), len(keys) - 1)
-            found = np.nonzero((keys[pos] == code) & same_line)[0]
-            add(starts[found], line_of[starts[found]], groups[pos[found]])
+                return
+            if k in self.tables:
+                keys, groups = self.tables[k]
+                pos = np.minimum(np.searchsorted(keys, code), len(keys) - 1)
+                found = np.nonzero(keys[pos] == code)[0]
+                add(starts[found], line_of[starts[found]], groups[pos[found]])
 
 
 @lru_cache(maxsize=None)
