@@ -75,3 +75,17 @@ def test_a_new_recipe_rebases_only_when_asked(tmp_path, sample_pages, monkeypatc
     record = raise_floors(sample_pages, {**config, "name": "b"}, path, allow_new_data=True)
     assert record["floors"] == {"news": 0.49} and record["rebased_because"] == ["recipe"]
     assert record["previous_floors"] == {"news": 0.89}  # the old floors stay on record
+    assert record["lowered"] == ["news"]
+
+
+def test_a_rebase_lowers_only_the_floors_the_new_scores_are_below(tmp_path, sample_pages, monkeypatch):
+    import linesift.training.gate as gate
+
+    path = tmp_path / "floors.json"
+    monkeypatch.setattr(gate, "measure", lambda pages, cfg, folds=None: {"news": 0.9, "blog": 0.8, "wiki": 0.7})
+    raise_floors(sample_pages, {"name": "a"}, path)  # floors 0.89, 0.79, 0.69
+    monkeypatch.setattr(gate, "measure", lambda pages, cfg, folds=None: {"news": 0.895, "blog": 0.85, "wiki": 0.68})
+    record = raise_floors(sample_pages, {"name": "b"}, path, allow_new_data=True)
+    # news dips but clears its floor: kept; blog rises; wiki is below its floor: lowered, and named.
+    assert record["floors"] == {"news": 0.89, "blog": 0.84, "wiki": 0.67}
+    assert record["lowered"] == ["wiki"]

@@ -5,7 +5,9 @@ the recipe, and the gate's own settings: ``gate.sites`` (the share of sites the 
 choice by site hash) and ``gate.folds``, so that the gate fits in CI's time. A corpus with
 snippets only (trafilatura-eval) is gated on its snippet F1. ``check`` re-runs the cross-validation and lists every corpus that
 fell below its floor; ``raise_floors`` raises each floor the new scores allow, keeps the rest, and
-refuses scores below a floor (a changed data digest needs ``allow_new_data``, and says so in the file).
+refuses scores below a floor. A changed data digest, recipe or gate setting needs
+``allow_new_data`` (a re-base): then only a corpus scoring below its old floor gets a lower one,
+and the file names it (``lowered``) beside the previous floors.
 """
 
 from __future__ import annotations
@@ -104,11 +106,16 @@ def raise_floors(pages: Sequence[LabelledPage], config: dict, path: Path | None 
         if below:
             raise LinesiftError(f"the model scores below the floor of {', '.join(below)}; floors are only raised",
                                 source=str(path))
-        # A corpus the new model scores lower on (but above its floor) keeps its old, higher floor.
-        floors = {c: max(f, old["floors"].get(c, 0.0)) for c, f in floors.items()}
+    lowered: list[str] = []
+    if old:
+        # A corpus that scores lower (but above its floor) keeps its old, higher floor; on a re-base
+        # only a corpus now below its old floor gets a lower one, and the record names it.
+        lowered = sorted(c for c, f in old["floors"].items() if c in scores and scores[c] < f)
+        floors = {c: f if c in lowered else max(f, old["floors"].get(c, 0.0)) for c, f in floors.items()}
     record = {"note": GATE_NOTE, "data_digest": digest, "config": config, "gate": settings, "floors": floors,
-              "measured": scores,
-              "rebased_because": changed, "previous_floors": old["floors"] if changed else None}
+              "measured": scores, "rebased_because": changed, "previous_floors": old["floors"] if changed else None}
+    if lowered:
+        record["lowered"] = lowered
     with atomic_write(path, "w") as handle:
         json.dump(record, handle, indent=2, sort_keys=True)
         handle.write("\n")
