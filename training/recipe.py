@@ -200,7 +200,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
            stack_folds=2, folds=3),
 )}
 #: The recipe of the bundled model (``make model``).
-BUNDLED = "hgb-lexicon-page-lean-convention-n12-balanced-echo-b255-decode-langs"
+BUNDLED = "hgb-lexicon-page-lean-convention-n12-balanced-echo-b255-decode-langs-kw2"
 
 
 def get_recipe(name: str) -> Recipe:
