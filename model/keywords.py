@@ -33,8 +33,8 @@ _MOD = 2**32
 _P = _HASH(0x01000193)  # odd, so invertible modulo 2**32
 _P_INV = _HASH(pow(int(_P), -1, _MOD))
 #: The keyword vocabularies: 1 is ``keywords.txt``; 2 adds ``keywords-2.txt``'s phrases (Nordic, Slavic,
-#: Baltic, Turkish, Finnish, Hungarian, Indonesian, Vietnamese, Arabic, Chinese, Japanese, Korean) to
-#: the same groups. A model keeps the vocabulary it was trained with (``LineFeaturiser.keywords``).
+#: Baltic, Turkish, Finnish, Hungarian, Romanian, Indonesian, Vietnamese, Arabic, Chinese, Japanese,
+#: Korean) to the same groups. A model keeps the vocabulary it was trained with (``LineFeaturiser.keywords``).
 VOCABULARIES = {1: ("keywords.txt",), 2: ("keywords.txt", "keywords-2.txt")}
 #: The vocabulary's direct-address table starts at this many bits (2**16 slots) and grows until
 #: no two words share a slot; the multiplier mixes the hash's bits first (Knuth's golden ratio).
