@@ -159,7 +159,7 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     _check_features(meta, path)
     _check_decoding(meta, path)
     vocabulary = meta.get("keywords_vocabulary", 1)
-    if vocabulary not in VOCABULARIES:
+    if isinstance(vocabulary, bool) or not isinstance(vocabulary, int) or vocabulary not in VOCABULARIES:
         raise ModelFileError(
             f"model uses keyword vocabulary {vocabulary!r}, which this linesift lacks (has {sorted(VOCABULARIES)}); "
             "upgrade linesift or retrain it",
@@ -168,7 +168,8 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     saved_vocabulary = meta.get("keywords_digest")
     if saved_vocabulary is not None and saved_vocabulary != vocabulary_digest(vocabulary=vocabulary):
         raise ModelFileError(
-            "model was trained with a different keyword vocabulary than this linesift's keywords.txt; retrain it",
+            f"model was trained with a different keyword vocabulary {vocabulary} than this linesift's "
+            f"({', '.join(VOCABULARIES[vocabulary])}); retrain it",
             source=str(path),
         )
     return meta

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -203,9 +204,10 @@ def test_model_records_its_keyword_vocabulary_and_keeps_it(tmp_path, sample_page
     assert X[:, names.index("keywords.paywall")].tolist()[1] > 0
 
 
-def test_metadata_naming_a_vocabulary_this_release_lacks_is_refused(model_copy):
-    _edit_meta(model_copy, keywords_vocabulary=99)
-    with pytest.raises(ModelFileError, match="keyword vocabulary 99, which this linesift lacks"):
+@pytest.mark.parametrize("value", [99, [2], "2", None])
+def test_metadata_naming_a_vocabulary_this_release_lacks_is_refused(model_copy, value):
+    _edit_meta(model_copy, keywords_vocabulary=value)
+    with pytest.raises(ModelFileError, match=re.escape(f"keyword vocabulary {value!r}, which this linesift lacks")):
         load_model(model_copy)
 
 
