@@ -9,7 +9,10 @@ score, treats the (shifted) scores as probabilities, and keeps the top k lines t
 
     E[precision] + recall_weight * E[recall]  ~  A_k / W_k + recall_weight * A_k / A_all
 
-where W_k is the characters of the top k lines and A_k their expected content characters.
+where W_k is the characters of the top k lines and A_k their expected content characters. Keeping
+nothing is also a choice: it is right when the page holds no content at all (a sign-in wall, an error
+page, a cookie notice alone), with chance prod(1 - p) over its lines, and then scores 1 + recall_weight
+(nothing to find, nothing kept); a page keeps nothing when that beats its best top k.
 """
 
 from __future__ import annotations
@@ -54,7 +57,8 @@ def decode_pages(scores: np.ndarray, weights: np.ndarray, page_sizes: np.ndarray
     (n_lines,), pages are consecutive runs of ``page_sizes`` lines; returns a bool array (n_lines,).
     Ties at a page's cut are kept together, so the result depends on scores, not on line order. A
     score of exactly 0 (a line the convention turns chrome) is never kept: on a page with nothing
-    better, the top of the ranking would otherwise be those lines.
+    better, the top of the ranking would otherwise be those lines. A page whose lines are all
+    unlikely content keeps none of them (see the module's docstring).
     """
     keep = np.zeros(len(scores), dtype=bool)
     idx = np.flatnonzero((weights > 0) & (scores > 0))
@@ -65,6 +69,7 @@ def decode_pages(scores: np.ndarray, weights: np.ndarray, page_sizes: np.ndarray
     p = s / (s + (1 - s) * math.exp(decoding.logit_shift))  # sigmoid(logit(s) - shift)
     order = np.argsort(page_of - 0.5 * p)  # by page, then by falling probability
     po, po_p = page_of[order], p[order]
+    no_content = np.exp(np.bincount(page_of, weights=np.log1p(-p), minlength=len(page_sizes)))  # prod(1 - p)
     wo = weights[idx][order].astype(np.float64)
     mass = wo * po_p
     page_mass = np.bincount(po, weights=mass, minlength=len(page_sizes))
@@ -78,5 +83,7 @@ def decode_pages(scores: np.ndarray, weights: np.ndarray, page_sizes: np.ndarray
     # The best objective's highest-probability position is the page's cut (probabilities fall within a page).
     cut = np.full(len(page_sizes), np.inf)
     cut[po[starts]] = np.maximum.reduceat(np.where(objective >= best[seg], po_p, -1.0), starts)
+    pages = po[starts]
+    cut[pages[no_content[pages] * (1 + decoding.recall_weight) > best]] = np.inf  # keeping nothing is the better bet
     keep[idx] = p >= cut[page_of]
     return keep

@@ -26,7 +26,7 @@ def _one_page(scores, weights, decoding=PLAIN):
 
 def _objective(p, w, keep, weight):
     a, total = float((w * p)[keep].sum()), float((w * p).sum())
-    return a / w[keep].sum() + weight * a / total if keep.any() else 0.0
+    return a / w[keep].sum() + weight * a / total if keep.any() else float(np.prod(1 - p)) * (1 + weight)
 
 
 def test_an_uncertain_line_is_kept_on_an_uncertain_page_and_dropped_on_a_sure_one():
@@ -49,10 +49,10 @@ def test_the_kept_lines_are_the_best_top_k_prefix():
         decoding = PageDecoding(float(rng.choice(RECALL_WEIGHTS)), float(rng.choice(LOGIT_SHIFTS)))
         p = 1 / (1 + np.exp(decoding.logit_shift - np.log(s / (1 - s))))
         keep = _one_page(s, w, decoding)
-        best = max(_objective(p, w, p >= p[i], decoding.recall_weight) for i in range(n))
+        options = [p >= p[i] for i in range(n)] + [np.zeros(n, dtype=bool)]  # each top k, or nothing
+        best = max(_objective(p, w, k, decoding.recall_weight) for k in options)
         assert _objective(p, w, keep, decoding.recall_weight) == pytest.approx(best)
-        assert keep.any()
-        assert (s[keep].min() > s[~keep]).all() if (~keep).any() else True  # a prefix of the ranking
+        assert (s[keep].min() > s[~keep]).all() if keep.any() and (~keep).any() else True  # a prefix of the ranking
 
 
 def test_pages_are_decoded_independently_of_their_batch():
@@ -73,14 +73,30 @@ def test_ties_and_weightless_lines():
 def test_lines_scored_zero_by_the_convention_are_never_kept():
     # A page of captions and credits only: its best lines are still chrome, not the top of a ranking.
     assert _one_page([0.0, 0.0], [10, 10]).tolist() == [False, False]
-    assert _one_page([0.0, 0.02, 0.0], [30, 5, 30]).tolist() == [False, True, False]
-    assert _one_page([1e-9, 0.0], [10, 10]).tolist() == [True, False]  # a low score is still a score
+    assert _one_page([0.0, 0.6, 0.0], [30, 5, 30]).tolist() == [False, True, False]
+    assert _one_page([0.5, 0.0], [10, 10]).tolist() == [True, False]
+
+
+def test_a_page_of_unlikely_lines_keeps_nothing():
+    # "Home", "Sign in": the chance the page holds any content is 4%, so its best line is not kept.
+    assert _one_page([0.03, 0.01], [4, 7]).tolist() == [False, False]
+    assert _one_page([0.03, 0.01], [4, 7], PageDecoding(0.8, 0.5)).tolist() == [False, False]
+    # The same weak lines, many of them: the page almost surely holds some content, so its best are kept.
+    many = _one_page([0.3] + [0.2] * 40, [50] + [20] * 40)
+    assert many[0] and many.any()
+    # One likely line is enough to keep a page.
+    assert _one_page([0.7, 0.01], [40, 4]).tolist() == [True, False]
 
 
 def test_predictor_labels_a_lone_photo_credit_chrome():
     predictor = Predictor.load()  # the bundled model turns photo credits chrome by convention
     result = predictor.predict_text("Foto: Max Muster")
     assert result.scores == [0.0] and result.labels == ["chrome"]
+
+
+def test_predictor_keeps_nothing_of_a_page_of_chrome():
+    result = Predictor.load().predict_text("Home\nSign in\n")
+    assert result.labels == ["chrome", "chrome"]
 
 
 def _with_decoding(tmp_path, small_model, decoding):
