@@ -175,3 +175,26 @@ def test_bench_against_refuses_nothing_to_compare_in_one_usage_line(capsys, args
     code = main(["dev", "bench", "--against", "HEAD", *args])
     err = capsys.readouterr().err
     assert code == EXIT_USAGE and says in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("seed_args, seed", [([], 0), (["--seed", "7"], 7)])
+def test_select_fits_candidates_and_held_out_runs_with_the_seed_asked_for(tmp_path, monkeypatch, seed_args, seed):
+    from linesift.training import select
+
+    samples = str(ROOT / "datasets" / "samples")
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    def cv(pages, recipe, **kw):
+        seen.append(("cv", recipe.seed))
+        raise Stop
+
+    monkeypatch.setattr(select, "leave_one_corpus_out", lambda pages, recipe, **kw: seen.append(("loco", recipe.seed)) or {})
+    monkeypatch.setattr(select, "cross_validate", cv)
+    out = str(tmp_path / "sel.json")
+    assert select.main([samples, "--candidates", "none", "--no-peers", "--loco", "bundled", "--out", out, *seed_args]) == 0
+    with pytest.raises(Stop):
+        select.main([samples, "--candidates", "logreg", "--no-peers", "--out", out, *seed_args])
+    assert seen == [("loco", seed), ("cv", seed)]

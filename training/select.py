@@ -84,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loco-folds", type=int, default=3, help="folds of the CV that picks a held-out run's threshold")
     parser.add_argument("--loco-threshold-sites", type=float, default=1.0,
                         help="share of the training sites that CV runs on (0-1)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="fit every candidate and the held-out runs with this seed instead of the recipe's "
+                             "(a second seed shows a figure's refit noise)")
     args = parser.parse_args(argv)
     pages = sites_subset(read_labelled(args.data), args.sites)
     print(f"{len(pages)} pages, {len({p.site for p in pages})} sites", flush=True)
@@ -96,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             parser.error(f"unknown candidate {unknown[0]!r}; known: {', '.join(RECIPES)}")
         candidates = [RECIPES[n] for n in args.candidates.split(",")]
+    if args.seed is not None:
+        candidates = [c.but(seed=args.seed) for c in candidates]
     results: dict = {"pages": len(pages), "cv": {}, "peers": {}, "loco": {}}
     for c in candidates:
         start = time.perf_counter()
@@ -122,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
             corp = "  ".join(f"{k} {v:.3f}" for k, v in by.items())
             print(f"{name:<18} line F1 {r.lines.f1:.3f}  page F1 {r.page.f1:.3f}  | page F1 per corpus: {corp}", flush=True)
     if args.loco:
-        c = get_recipe(args.loco)
-        print(f"leave-one-corpus-out, {c.name}:", flush=True)
+        c = get_recipe(args.loco) if args.seed is None else get_recipe(args.loco).but(seed=args.seed)
+        print(f"leave-one-corpus-out, {c.name} (seed {c.seed}):", flush=True)
         results["loco"][c.name] = leave_one_corpus_out(pages, c, held_out=[h for h in args.held_out.split(",") if h],
                                                        loco_folds=args.loco_folds,
                                                        threshold_sites=args.loco_threshold_sites)
