@@ -21,7 +21,7 @@ FeatureFn = Callable[[LineBatch], np.ndarray]
 #: Feature groups computed from the text alone, in column order.
 GROUPS = ("length", "position", "punctuation", "keywords")
 #: Text-only feature groups that candidate recipes may add (not in the default groups).
-OPTIONAL_GROUPS = ("echo", "blocks")
+OPTIONAL_GROUPS = ("echo",)
 #: Feature groups learned from the training data (the featuriser fits them; see ``lexicon.py``).
 LEARNED_GROUPS = ("lexicon", "section")
 ALL_GROUPS = GROUPS + OPTIONAL_GROUPS + LEARNED_GROUPS
@@ -435,30 +435,6 @@ def echo_long_lines(b: LineBatch) -> np.ndarray:
 def echo_wordy_lines(b: LineBatch) -> np.ndarray:
     """Share of the line's topic words that another line of ECHO_WORDY_WORDS or more words holds, 0-1."""
     return _echo_share(b, b.n_words >= ECHO_WORDY_WORDS)
-
-
-# --- blocks (optional): is the line one of a run of short lines? --------------------------------
-
-#: A line is "short" for ``blocks.short_around`` with at most this many words (a Han or kana
-#: character is a word): menu items, schedule rows, tags, dates.
-SHORT_LINE_WORDS = 6
-#: ``blocks.short_around`` looks this many lines (rows) each side of the line, within its page.
-SHORT_WINDOW = 10
-
-
-@feature("blocks", "short_around")
-def short_around(b: LineBatch) -> np.ndarray:
-    """Share of the lines within SHORT_WINDOW lines of this one (itself included, its page only)
-    that are short, 0-1: menus, schedules and link lists are long runs of short lines in any
-    language, while an article's short lines (subheads, a dateline) stand between paragraphs."""
-    if not len(b):
-        return np.zeros(0)
-    short = np.concatenate(([0], np.cumsum(b.n_words <= SHORT_LINE_WORDS)))
-    row = np.arange(len(b), dtype=np.int64)
-    first = row - b.index
-    lo = np.maximum(row - SHORT_WINDOW, first)
-    hi = np.minimum(row + SHORT_WINDOW, first + b.count - 1)
-    return (short[hi + 1] - short[lo]) / (hi - lo + 1)
 
 
 # --- lexicon (learned) ---------------------------------------------------------------------

@@ -32,8 +32,6 @@ CASES: dict[str, tuple[list[str], list[float]]] = {
     # long line; line 4 has no topic word.
     "echo.long_lines": (["Berlin Senate passes budget now", "Berlin budget for housing and schools",
                          "Schools open", "Cookie preferences", "ok then"], [0.5, 0.5, 1.0, 0.0, 0.0]),
-    # Three of the page's four lines are short (6 words or fewer), all within each line's window.
-    "blocks.short_around": (["Home", "News", "A sentence of more than six words stands here.", "Sport"], [0.75] * 4),
     # Wordy lines (15+ words): only line 1, which has no other to echo. Han text gives pairs of
     # adjacent characters: line 0's three are on line 1; line 2's three are, "forecast" is not.
     "echo.wordy_lines": (["北京天气", "北京天气晴朗 " + "a " * 14, "天气晴朗 forecast", "forecast"], [1.0, 0.0, 0.75, 0.0]),
@@ -395,14 +393,3 @@ def test_keyword_features_follow_the_featurisers_vocabulary():
     two = LineFeaturiser(context=False, keywords=2).fit(lines).transform(lines)[:, col]
     assert one.tolist()[:3] == [0.0, 0.0, one[2]] and one[2] > 0
     assert (two[:3] > 0).all() and two[3] == 0
-
-
-def test_short_around_looks_a_window_each_side_within_the_page():
-    long_line = "A sentence of more than six words stands here."
-    page = ["Menu item"] * 15 + [long_line] * 15
-    batch = LineBatch.from_pages([page, ["Home"]])
-    got = features.compute(batch, ["blocks.short_around"])[:, 0]
-    w = features.SHORT_WINDOW
-    assert got[0] == 1.0 and got[29] == 0.0  # all short within reach; none
-    assert got[14] == pytest.approx(11 / (2 * w + 1))  # rows 4-24: the 11 short ones of 21
-    assert got[30] == 1.0  # the next page's lone line does not see the long lines above it

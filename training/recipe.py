@@ -183,15 +183,6 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     # Arabic, Chinese, Japanese, Korean), so a language without training data still has chrome cues.
     _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs-kw2", page_balance=1.0, groups=_N12.groups + ("echo",),
              classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True, language_balance=0.5, keywords=2),
-    # ... whose lines also see how many of the lines around them are short (features "blocks": menus,
-    # schedules and link lists are runs of short lines in any language). CV page F1 0.892 (shipped
-    # 0.891), Fundus 0.921 (0.913), line F1 0.766 (0.758); held out Fundus 0.903 (0.909), WCXB
-    # 0.839 (0.844), trafilatura 0.903 (0.905), level at fixed decodings in quick tries; refitted
-    # with seed 1, CV Fundus 0.915 against the shipped recipe's 0.922 (docs/model-selection.md;
-    # measured, not shipped: the seed-0 gain was a refit's noise).
-    _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs-kw2-blocks", page_balance=1.0,
-             groups=_N12.groups + ("echo", "blocks"), classifier_params={**LEAN_FIRST, "max_bins": 255},
-             page_decoding=True, language_balance=0.5, keywords=2),
     # ... whose lexicon scores a line by the terms its training lines held at least twice only: the
     # words of a language the training data lacks give no score instead of their buckets' noise.
     # Held out: Fundus 0.908 (shipped 0.899; Arabic, Korean, Japanese far up), WCXB 0.833 (0.836); CV
