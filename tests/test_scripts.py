@@ -198,3 +198,37 @@ def test_select_fits_candidates_and_held_out_runs_with_the_seed_asked_for(tmp_pa
     with pytest.raises(Stop):
         select.main([samples, "--candidates", "logreg", "--no-peers", "--out", out, *seed_args])
     assert seen == [("loco", seed), ("cv", seed)]
+
+
+def test_held_out_runs_at_fixed_decodings_fit_once_and_decode_at_each(sample_pages, monkeypatch, capsys):
+    from dataclasses import replace
+
+    from linesift.model.decode import PageDecoding
+    from linesift.training import select
+    from linesift.training.recipe import get_recipe
+
+    def no_cv(*args, **kw):
+        raise AssertionError("a run at fixed decodings picks no settings by CV")
+
+    monkeypatch.setattr(select, "cross_validate", no_cv)
+    held = sample_pages[0].corpus
+    pages = list(sample_pages) + [replace(p, corpus="other", source=p.source + "#o") for p in sample_pages]
+    keep_all, keep_little = PageDecoding(50.0, -5.0), PageDecoding(0.0, 5.0)
+    out = select.leave_one_corpus_out(pages, get_recipe("logreg"), held_out=[held], decodings=[keep_all, keep_little])
+    rows = out[held]["fixed"]
+    assert [r["decoding"] for r in rows] == [keep_all.as_dict(), keep_little.as_dict()]
+    assert rows[0]["line_f1"] != rows[1]["line_f1"]  # each row is decoded at its own settings
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  leave out")]
+    assert len(printed) == 2 and printed[0].endswith("decoding 50, -5") and printed[1].endswith("decoding 0, 5")
+
+
+@pytest.mark.parametrize("text, says", [("0.6:0,0.8", "'0.8': not WEIGHT:SHIFT"), ("-1:0", "'-1:0': settings out of range"),
+                                        ("a:0", "'a:0'")])
+def test_fixed_decodings_are_parsed_or_refused_by_the_one_at_fault(capsys, text, says):
+    from linesift.training.select import parse_decodings
+
+    code = main(["dev", "select", str(ROOT / "datasets" / "samples"), "--candidates", "none", "--no-peers",
+                 "--loco", "bundled", f"--loco-decodings={text}"])
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE and says in err and err.count("\n") == 1, err
+    assert [(d.recall_weight, d.logit_shift) for d in parse_decodings("0.6:0, 1:0.5")] == [(0.6, 0.0), (1.0, 0.5)]

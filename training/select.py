@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+from linesift.model.decode import PageDecoding
 
 from .data import LabelledPage, read_labelled, sites_subset
 from .errors import error_table, format_table
@@ -38,35 +39,64 @@ def _opt(value: float | None) -> str:
 
 
 def leave_one_corpus_out(pages: Sequence[LabelledPage], recipe: Recipe, held_out: Sequence[str] = (),
-                         loco_folds: int = 3, threshold_sites: float = 1.0) -> dict[str, dict]:
+                         loco_folds: int = 3, threshold_sites: float = 1.0,
+                         decodings: Sequence[PageDecoding] = ()) -> dict[str, dict]:
     """Train on all corpora but one, test on it; the threshold comes from a CV on the training
-    corpora (on ``threshold_sites`` of their sites, to save time): never from the held-out corpus."""
+    corpora (on ``threshold_sites`` of their sites, to save time): never from the held-out corpus.
+
+    With ``decodings``, no CV: the held-out corpus is decoded at each of them in turn, one row
+    each under ``"fixed"`` (a paired comparison of recipes, free of the settings a CV picks)."""
     results = {}
     for held in sorted(held_out or {p.corpus for p in pages}):
         train = [p for p in pages if p.corpus != held]
         test = [p for p in pages if p.corpus == held]
-        cv = cross_validate(sites_subset(train, threshold_sites), recipe, folds=loco_folds, progress=_say)
+        cv = None if decodings else cross_validate(sites_subset(train, threshold_sites), recipe, folds=loco_folds,
+                                                   progress=_say)
         _say(f"leave out {held}: fitting on {len(train):,} pages")
         model = fit(build_pipeline(recipe), train, corpus_weights=recipe.corpus_weights, page_balance=recipe.page_balance,
                     language_balance=recipe.language_balance)
         proba = model.predict_proba([p.lines for p in test])[:, 1]
         test_scores = np.split(proba, np.cumsum([len(p.content_mask()) for p in test])[:-1])
+        if cv is None:
+            results[held] = {"pages": len(test), "fixed": [
+                {"decoding": d.as_dict(), **_held_out_row(held, f"decoding {d.recall_weight:g}, {d.logit_shift:g}",
+                                                          test, labels_by_decoding(test, test_scores, d))}
+                for d in decodings]}
+            continue
         if cv.decoding is not None:
             predicted = labels_by_decoding(test, test_scores, cv.decoding)
         else:
             predicted = [_labels_from_scores(page, s, cv.thresholds["f1"])[0] for page, s in zip(test, test_scores)]
-        report = score_labels(test, predicted, worst=0)
-        snippet_f1 = report.snippets.f1 if report.snippets else None
-        results[held] = {"pages": len(test), "line_f1": report.lines.f1,
-                         "page_f1": report.page.f1 if report.page.pages else None, "snippet_f1": snippet_f1,
-                         "threshold": cv.thresholds["f1"], "per_language": report.per_language,
+        results[held] = {"pages": len(test), **_held_out_row(held, "", test, predicted), "threshold": cv.thresholds["f1"],
                          **({"decoding": cv.decoding.as_dict()} if cv.decoding else {})}
-        print(f"  leave out {held:<20} pages {len(test):>5}  line F1 {report.lines.f1:.3f}  page F1 "
-              f"{_opt(results[held]['page_f1'])}  snippet F1 {_opt(snippet_f1)}", flush=True)
-        for lang, row in report.per_language.items():
-            print(f"    {lang:<26} pages {row['pages']:>4}  page F1 {_opt(row['page_f1'])}  snippet F1 "
-                  f"{_opt(row['snippet_f1'])}", flush=True)
     return results
+
+
+def _held_out_row(held: str, how: str, test: Sequence[LabelledPage], predicted: list[list[str]]) -> dict:
+    """The held-out corpus's figures under one set of labels, printed as they are made."""
+    report = score_labels(test, predicted, worst=0)
+    row = {"line_f1": report.lines.f1, "page_f1": report.page.f1 if report.page.pages else None,
+           "snippet_f1": report.snippets.f1 if report.snippets else None, "per_language": report.per_language}
+    print(f"  leave out {held:<20} pages {len(test):>5}  line F1 {report.lines.f1:.3f}  page F1 "
+          f"{_opt(row['page_f1'])}  snippet F1 {_opt(row['snippet_f1'])}{'  ' + how if how else ''}", flush=True)
+    for lang, r in report.per_language.items():
+        print(f"    {lang:<26} pages {r['pages']:>4}  page F1 {_opt(r['page_f1'])}  snippet F1 "
+              f"{_opt(r['snippet_f1'])}", flush=True)
+    return row
+
+
+def parse_decodings(text: str) -> list[PageDecoding]:
+    """``"0.6:0,0.8:0.5"`` as page decodings (recall weight : logit shift); ValueError naming the bad one."""
+    out = []
+    for item in (t.strip() for t in text.split(",")):
+        weight, sep, shift = item.partition(":")
+        try:
+            if not sep:
+                raise ValueError("not WEIGHT:SHIFT")
+            out.append(PageDecoding.from_dict({"recall_weight": weight, "logit_shift": shift}))
+        except ValueError as e:
+            raise ValueError(f"decoding {item!r}: {e}") from None
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,10 +114,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loco-folds", type=int, default=3, help="folds of the CV that picks a held-out run's threshold")
     parser.add_argument("--loco-threshold-sites", type=float, default=1.0,
                         help="share of the training sites that CV runs on (0-1)")
+    parser.add_argument("--loco-decodings", default="",
+                        help="decode the held-out corpus at each of these page decodings (recall weight:logit "
+                             "shift, comma-separated, e.g. 0.6:0,0.8:0.5) with no CV: one fit, paired figures")
     parser.add_argument("--seed", type=int, default=None,
                         help="fit every candidate and the held-out runs with this seed instead of the recipe's "
                              "(a second seed shows a figure's refit noise)")
     args = parser.parse_args(argv)
+    try:
+        decodings = parse_decodings(args.loco_decodings) if args.loco_decodings else []
+    except ValueError as e:
+        parser.error(f"--loco-decodings: {e}")
+    if decodings and not args.loco:
+        parser.error("--loco-decodings needs --loco (the recipe to hold corpora out for)")
     pages = sites_subset(read_labelled(args.data), args.sites)
     print(f"{len(pages)} pages, {len({p.site for p in pages})} sites", flush=True)
     if args.candidates == "all":
@@ -131,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"leave-one-corpus-out, {c.name} (seed {c.seed}):", flush=True)
         results["loco"][c.name] = leave_one_corpus_out(pages, c, held_out=[h for h in args.held_out.split(",") if h],
                                                        loco_folds=args.loco_folds,
-                                                       threshold_sites=args.loco_threshold_sites)
+                                                       threshold_sites=args.loco_threshold_sites,
+                                                       decodings=decodings)
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     return 0
 
