@@ -232,3 +232,15 @@ def test_fixed_decodings_are_parsed_or_refused_by_the_one_at_fault(capsys, text,
     err = capsys.readouterr().err
     assert code == EXIT_USAGE and says in err and err.count("\n") == 1, err
     assert [(d.recall_weight, d.logit_shift) for d in parse_decodings("0.6:0, 1:0.5")] == [(0.6, 0.0), (1.0, 0.5)]
+
+
+@pytest.mark.parametrize("args, says", [(["--loco", "no-such-recipe"], "--loco: unknown recipe 'no-such-recipe'"),
+                                        (["--loco", "logreg", "--held-out", "news,nosuch"],
+                                         "no pages of corpus 'nosuch' in the data (corpora: blog, forum, news, shop)")])
+def test_select_refuses_an_unknown_recipe_or_corpus_before_any_fit(capsys, monkeypatch, args, says):
+    from linesift.training import select
+
+    monkeypatch.setattr(select, "fit", lambda *a, **kw: pytest.fail("fitted before checking its arguments"))
+    code = main(["dev", "select", str(ROOT / "datasets" / "samples"), "--candidates", "none", "--no-peers", *args])
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE and says in err and err.count("\n") == 1, err

@@ -127,7 +127,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--loco-decodings: {e}")
     if decodings and not args.loco:
         parser.error("--loco-decodings needs --loco (the recipe to hold corpora out for)")
+    try:
+        loco = get_recipe(args.loco) if args.loco else None
+    except KeyError:
+        parser.error(f"--loco: unknown recipe {args.loco!r}; known: bundled, {', '.join(RECIPES)}")
     pages = sites_subset(read_labelled(args.data), args.sites)
+    held_out = [h for h in args.held_out.split(",") if h]
+    missing = sorted(set(held_out) - {p.corpus for p in pages})
+    if missing:
+        parser.error(f"--held-out: no pages of corpus {missing[0]!r} in the data "
+                     f"(corpora: {', '.join(sorted({p.corpus for p in pages}))})")
     print(f"{len(pages)} pages, {len({p.site for p in pages})} sites", flush=True)
     if args.candidates == "all":
         candidates = list(RECIPES.values())
@@ -165,10 +174,10 @@ def main(argv: list[str] | None = None) -> int:
             results["peers"][name] = {"line_f1": r.lines.f1, "page_f1": r.page.f1, "per_corpus_page_f1": by}
             corp = "  ".join(f"{k} {v:.3f}" for k, v in by.items())
             print(f"{name:<18} line F1 {r.lines.f1:.3f}  page F1 {r.page.f1:.3f}  | page F1 per corpus: {corp}", flush=True)
-    if args.loco:
-        c = get_recipe(args.loco) if args.seed is None else get_recipe(args.loco).but(seed=args.seed)
+    if loco is not None:
+        c = loco if args.seed is None else loco.but(seed=args.seed)
         print(f"leave-one-corpus-out, {c.name} (seed {c.seed}):", flush=True)
-        results["loco"][c.name] = leave_one_corpus_out(pages, c, held_out=[h for h in args.held_out.split(",") if h],
+        results["loco"][c.name] = leave_one_corpus_out(pages, c, held_out=held_out,
                                                        loco_folds=args.loco_folds,
                                                        threshold_sites=args.loco_threshold_sites,
                                                        decodings=decodings)
