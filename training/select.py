@@ -127,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--loco-decodings: {e}")
     if decodings and not args.loco:
         parser.error("--loco-decodings needs --loco (the recipe to hold corpora out for)")
+    for name, share in (("--sites", args.sites), ("--loco-threshold-sites", args.loco_threshold_sites)):
+        if not 0 < share <= 1:
+            parser.error(f"{name} must be a share of the sites, above 0 and at most 1 (got {share:g})")
+    for name, folds in (("--folds", args.folds), ("--loco-folds", args.loco_folds)):
+        if folds < 2:
+            parser.error(f"{name} must be 2 or more (got {folds})")
     try:
         loco = get_recipe(args.loco) if args.loco else None
     except KeyError:
