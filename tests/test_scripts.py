@@ -247,3 +247,16 @@ def test_select_refuses_an_unknown_recipe_or_corpus_before_any_fit(capsys, monke
     code = main(["dev", "select", str(ROOT / "datasets" / "samples"), "--candidates", "none", "--no-peers", *args])
     err = capsys.readouterr().err
     assert code == EXIT_USAGE and says in err and err.count("\n") == 1, err
+
+
+def test_select_never_writes_over_its_labelled_input(tmp_path, capsys):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "datasets" / "samples", data)
+    target = data / "forum.jsonl"
+    before = target.read_bytes()
+    code = main(["dev", "select", str(data), "--candidates", "none", "--no-peers", "--out", str(target)])
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE and "--out" in err and "written over" in err and err.count("\n") == 1, err
+    assert target.read_bytes() == before

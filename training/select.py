@@ -9,15 +9,16 @@ and writes everything to ``--out`` (JSON).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+from linesift.model.atomic import atomic_write
 from linesift.model.decode import PageDecoding
 
-from .data import LabelledPage, read_labelled, sites_subset
+from .data import LabelledPage, labelled_files, read_labelled, sites_subset
 from .errors import error_table, format_table
 from .evaluate import EvalReport, evaluate_peers, score_labels
 from .recipe import RECIPES, Recipe, get_recipe
@@ -137,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         loco = get_recipe(args.loco) if args.loco else None
     except KeyError:
         parser.error(f"--loco: unknown recipe {args.loco!r}; known: bundled, {', '.join(RECIPES)}")
+    inputs = labelled_files(args.data)
+    for option, out in (("--out", args.out), ("--errors", args.errors)):
+        if out and os.path.exists(out) and any(os.path.samefile(f, out) for f in inputs):
+            parser.error(f"{option} {out} is one of the labelled input files: it would be written over")
     pages = sites_subset(read_labelled(args.data), args.sites)
     held_out = [h for h in args.held_out.split(",") if h]
     missing = sorted(set(held_out) - {p.corpus for p in pages})
@@ -165,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         corp = "  ".join(f"{k} {_opt(v)}" for k, v in per_corpus_page_f1(r).items())
         if args.errors and c is candidates[0]:
             table = error_table(pages, cv.oof_scores, cv.thresholds["f1"]).as_dict()
-            Path(args.errors).write_text(json.dumps(table, indent=1, ensure_ascii=False) + "\n")
+            with atomic_write(args.errors) as fh:
+                fh.write(json.dumps(table, indent=1, ensure_ascii=False) + "\n")
             print(format_table(table), flush=True)
         snip = f"  snippet F1 {r.snippets.f1:.3f}" if r.snippets else ""
         print(f"{c.name:<18} line F1 {r.lines.f1:.3f}  page F1 {r.page.f1:.3f}{snip}  | per corpus: {corp}"
@@ -187,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
                                                        loco_folds=args.loco_folds,
                                                        threshold_sites=args.loco_threshold_sites,
                                                        decodings=decodings)
-    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+    with atomic_write(args.out) as fh:
+        fh.write(json.dumps(results, indent=2) + "\n")
     return 0
 
 
