@@ -239,7 +239,10 @@ def test_fixed_decodings_are_parsed_or_refused_by_the_one_at_fault(capsys, text,
                                          "no pages of corpus 'nosuch' in the data (corpora: blog, forum, news, shop)"),
                                         (["--sites", "2"], "--sites must be a share of the sites, above 0 and at most 1"),
                                         (["--loco", "logreg", "--loco-threshold-sites", "0"], "--loco-threshold-sites must"),
-                                        (["--loco", "logreg", "--loco-folds", "1"], "--loco-folds must be 2 or more (got 1)")])
+                                        (["--loco", "logreg", "--loco-folds", "1"], "--loco-folds must be 2 or more (got 1)"),
+                                        (["--loco", "logreg", "--out", "/no-such-folder/sel.json"],
+                                         "--out /no-such-folder/sel.json: not a file in an existing folder"),
+                                        (["--loco", "logreg", "--errors", "."], "--errors .: not a file in an existing folder")])
 def test_select_refuses_an_unknown_recipe_or_corpus_before_any_fit(capsys, monkeypatch, args, says):
     from linesift.training import select
 

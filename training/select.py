@@ -140,7 +140,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--loco: unknown recipe {args.loco!r}; known: bundled, {', '.join(RECIPES)}")
     inputs = labelled_files(args.data)
     for option, out in (("--out", args.out), ("--errors", args.errors)):
-        if out and os.path.exists(out) and any(os.path.samefile(f, out) for f in inputs):
+        if not out:
+            continue
+        if os.path.isdir(out) or not os.path.isdir(os.path.dirname(os.path.abspath(out))):
+            parser.error(f"{option} {out}: not a file in an existing folder (checked before the runs, not after)")
+        if os.path.exists(out) and any(os.path.samefile(f, out) for f in inputs):
             parser.error(f"{option} {out} is one of the labelled input files: it would be written over")
     pages = sites_subset(read_labelled(args.data), args.sites)
     held_out = [h for h in args.held_out.split(",") if h]
