@@ -32,7 +32,10 @@ the registry at definition version 1. 3 = optional ``decoding`` (the page decodi
 threshold instead; format 2 files still load and label by their threshold. 4 = the lexicon may
 remember the terms it was trained on (``Lexicon.seen``, recipe field ``lexicon_seen``) and give
 unseen ones no weight, which a format-3 reader would ignore and so score unseen words by whatever
-shares their bucket; format 3 files still load (their lexicons have no such set).
+shares their bucket; format 3 files still load (their lexicons have no such set). 5 = the page
+stage may read chrome headings above a line (``PageStageClassifier.heading_columns``), which a
+format-4 reader would ignore and so hand the page stage fewer columns than its trees were fitted
+on; format 4 files still load (their page stages read no headings).
 """
 
 from __future__ import annotations
@@ -57,9 +60,9 @@ from .decode import PAGE_RULE, PageDecoding
 from .errors import ModelFileError
 from .keywords import VOCABULARIES, vocabulary_digest
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 #: Format versions this release can load.
-READABLE_FORMATS = (1, 2, 3, 4)
+READABLE_FORMATS = (1, 2, 3, 4, 5)
 #: Bytes read at a time when hashing a model file.
 HASH_BLOCK = 1 << 20
 

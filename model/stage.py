@@ -165,6 +165,34 @@ def run_features(scores: np.ndarray, words: np.ndarray, layout: Layout, out: np.
     return out
 
 
+HEADING_NAMES = ("stage1.below_chrome_heading", "stage1.lines_below_heading")
+#: A line of at most this many words that names a comments or related-articles box heads it (words).
+HEADING_WORDS = 6
+
+
+def heading_features(scores: np.ndarray, words: np.ndarray, hits: np.ndarray, layout: Layout,
+                     out: np.ndarray | None = None) -> np.ndarray:
+    """Whether a chrome heading ("Comments", "Most read") stands above the line, below the page's
+    first strong line, and the lines down from it (log1p; 0 without one); shape (n_rows, 2).
+    ``words``: words per line, ``hits``: keyword hits of the heading groups per line (n_rows,)."""
+    n = len(scores)
+    if out is None:
+        out = np.empty((n, len(HEADING_NAMES)), dtype=np.float64, order="F")
+    if not n:
+        return out
+    rows = np.arange(n)
+    page_start = rows - layout.index
+    big = np.iinfo(np.int64).max // 4
+    first_strong = _page_reduce(np.minimum, np.where(scores >= STRONG, layout.index, big), layout)
+    heading = (words <= HEADING_WORDS) & (hits > 0) & (layout.index > first_strong)
+    last = np.maximum.accumulate(np.where(heading, rows, -big))
+    above = np.concatenate(([-big], last[:-1]))
+    valid = above >= page_start
+    out[:, 0] = valid
+    out[:, 1] = np.where(valid, np.log1p(rows - above), 0.0)
+    return out
+
+
 def page_profile(values: np.ndarray, scores: np.ndarray, layout: Layout, out: np.ndarray | None = None) -> np.ndarray:
     """What kind of page a row is on: the page's mean of each column of ``values`` (n_rows, k) and
     its share of strong lines; shape (n_rows, k + 1), written into ``out`` when given. Listings,
@@ -245,10 +273,12 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
     chrome_columns: tuple[int, ...] = ()  # pickles made before the parameter existed
     page_means: tuple[int, ...] = ()  # likewise
     words_column: int | None = None  # likewise
+    heading_columns: tuple[int, ...] = ()  # likewise
 
     def __init__(self, first=None, second=None, layout_columns: tuple[int, int] = (0, 1),
                  passthrough: tuple[int, ...] = (), folds: int = 3, chrome_columns: tuple[int, ...] = (),
-                 page_means: tuple[int, ...] = (), words_column: int | None = None):
+                 page_means: tuple[int, ...] = (), words_column: int | None = None,
+                 heading_columns: tuple[int, ...] = ()):
         self.first, self.second = first, second
         self.layout_columns = layout_columns
         self.passthrough = passthrough
@@ -256,17 +286,19 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
         self.chrome_columns = chrome_columns
         self.page_means = page_means
         self.words_column = words_column
+        self.heading_columns = heading_columns
 
     def _second_input(self, X: np.ndarray, scores: np.ndarray, order: str = "F", overwrite_X: bool = False) -> np.ndarray:
         """The page stage's input, shape (n_rows, width): column-major for prediction (filled by
         column), row-major in training, where scikit-learn's bin sampling copies any other whole.
         With ``overwrite_X`` (training) the input is written into X's own memory when X is a
         contiguous float64 matrix at least as wide: the few columns it reads are copied out first."""
-        read = sorted({*self.layout_columns, *self.passthrough, *self.page_means,
+        read = sorted({*self.layout_columns, *self.passthrough, *self.page_means, *self.heading_columns,
                        *(() if self.words_column is None else (self.words_column,))})
         k, p = len(CONTEXT_NAMES), len(self.passthrough)
         m = len(self.page_means) + 1 if self.page_means else 0
-        width = k + p + m + (len(RUN_NAMES) if self.words_column is not None else 0)
+        r = len(RUN_NAMES) if self.words_column is not None else 0
+        width = k + p + m + r + (len(HEADING_NAMES) if self.heading_columns else 0)
         n = len(scores)
         reuse = (overwrite_X and order == "C" and X.dtype == np.float64 and X.ndim == 2 and X.shape[0] == n
                  and width <= X.shape[1] and (X.flags.c_contiguous or X.flags.f_contiguous))
@@ -287,7 +319,11 @@ class PageStageClassifier(ClassifierMixin, BaseEstimator):
                 page_profile(source[lo:hi, means], scores[lo:hi], block, out[lo:hi, k + p : k + p + m])
             if self.words_column is not None:  # the column is log1p(words)
                 run_features(scores[lo:hi], np.expm1(source[lo:hi, at[self.words_column]]), block,
-                             out[lo:hi, k + p + m :])
+                             out[lo:hi, k + p + m : k + p + m + r])
+            if self.heading_columns:  # the first column is log1p(words), the rest keyword hits
+                words_at, *kw_at = (at[c] for c in self.heading_columns)
+                heading_features(scores[lo:hi], np.expm1(source[lo:hi, words_at]),
+                                 source[lo:hi, kw_at].sum(axis=1), block, out[lo:hi, k + p + m + r :])
         for j, column in enumerate(self.passthrough):
             out[:, k + j] = source[:, at[column]]
         return out

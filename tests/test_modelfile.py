@@ -89,6 +89,13 @@ def test_a_format_3_file_loads(model_copy):
     assert meta["format_version"] == 3 and pipeline is not None
 
 
+def test_a_format_4_file_loads(model_copy):
+    """Format 5 only adds the page stage's chrome headings (a format-4 page stage reads none): format 4 still reads."""
+    _edit_meta(model_copy, format_version=4)
+    pipeline, meta = load_model(model_copy)
+    assert meta["format_version"] == 4 and pipeline is not None
+
+
 def test_other_sklearn_version_refused(model_copy):
     meta = json.loads(metadata_path(model_copy).read_text())
     _edit_meta(model_copy, libraries={**meta["libraries"], "scikit-learn": "0.24.2"})

@@ -295,6 +295,68 @@ def test_page_stage_sees_the_runs_only_when_asked():
     assert old._second_input(X, scores).shape == plain._second_input(X, scores).shape
 
 
+def test_heading_features_by_hand():
+    from linesift.model.stage import HEADING_NAMES, HEADING_WORDS, Layout, heading_features
+
+    assert HEADING_WORDS == 6
+    # page 0 (7 lines): a short keyword line above the first strong line (a share bar: no heading),
+    # the article, a long keyword line (a sentence: no heading), a heading, two lines under it;
+    # page 1 (3 lines): its first line would be under page 0's heading if pages leaked
+    scores = np.array([0.1, 0.9, 0.8, 0.7, 0.2, 0.6, 0.3, 0.4, 0.9, 0.2])
+    words = np.array([3, 20, 25, 12, 2, 15, 9, 4, 30, 1], dtype=float)
+    hits = np.array([1, 0, 0, 1, 2, 0, 0, 0, 0, 0], dtype=float)
+    layout = Layout(page=np.array([0] * 7 + [1] * 3), index=np.array([*range(7), 0, 1, 2]),
+                    count=np.array([7] * 7 + [3] * 3))
+    out = heading_features(scores, words, hits, layout)
+    col = {name: out[:, HEADING_NAMES.index(name)] for name in HEADING_NAMES}
+    np.testing.assert_array_equal(col["stage1.below_chrome_heading"], [0, 0, 0, 0, 0, 1, 1, 0, 0, 0])
+    np.testing.assert_allclose(col["stage1.lines_below_heading"], np.log1p([0, 0, 0, 0, 0, 1, 2, 0, 0, 0]))
+    # a page without a strong line has no heading (nothing to be below)
+    flat = heading_features(np.full(3, 0.2), np.ones(3), np.ones(3), Layout(np.zeros(3, int), np.arange(3), np.full(3, 3)))
+    assert not flat.any()
+    assert heading_features(scores[:0], words[:0], hits[:0], Layout(*(np.zeros(0, int),) * 3)).shape == (0, 2)
+
+
+def test_page_stage_sees_the_headings_only_when_asked():
+    from linesift.model.stage import CONTEXT_NAMES, HEADING_NAMES, Layout, PageStageClassifier, heading_features
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    n = 30
+    index = np.arange(n) % 10  # three pages of 10 lines; column 2 is log1p(words), 3 and 4 keyword hits
+    X = np.column_stack([np.log1p(index), np.log1p(9 - index), np.log1p(np.arange(n) % 7), index == 6, index == 3])
+    y = (np.arange(n) % 2).astype(int)
+    common = dict(first=HistGradientBoostingClassifier(max_iter=3), second=HistGradientBoostingClassifier(max_iter=3),
+                  layout_columns=(0, 1), passthrough=(2,), folds=2)
+    plain = PageStageClassifier(**common).fit(X, y)
+    heads = PageStageClassifier(**common, heading_columns=(2, 3, 4)).fit(X, y)
+    scores = plain.first_.predict_proba(X)[:, 1]
+    wide = heads._second_input(X, scores)
+    assert wide.shape == (n, len(CONTEXT_NAMES) + 1 + len(HEADING_NAMES))
+    layout = Layout.from_columns(X[:, 0], X[:, 1])
+    hits = (index == 6).astype(float) + (index == 3)
+    np.testing.assert_allclose(wide[:, -len(HEADING_NAMES):], heading_features(scores, np.arange(n) % 7, hits, layout))
+    np.testing.assert_allclose(wide[:, : len(CONTEXT_NAMES) + 1], plain._second_input(X, scores))
+    assert heads.predict_proba(X).shape == (n, 2)
+    # A stage pickled before the parameter existed sees no headings.
+    state = plain.__getstate__()
+    state.pop("heading_columns", None)
+    old = PageStageClassifier.__new__(PageStageClassifier)
+    old.__setstate__(state)
+    assert old._second_input(X, scores).shape == plain._second_input(X, scores).shape
+
+
+def test_bundled_recipe_reads_headings_from_words_and_the_comments_and_related_keywords():
+    from linesift.model import features
+
+    recipe = get_recipe("bundled")
+    assert recipe.page_headings
+    stage = train_mod.build_pipeline(recipe).named_steps["classifier"]
+    base = features.names_in_groups(tuple(recipe.groups))
+    assert [base[c] for c in stage.heading_columns] == ["length.words", "keywords.comments", "keywords.related"]
+    with pytest.raises(ValueError, match="length and keywords"):
+        train_mod.build_pipeline(recipe.but(groups=tuple(g for g in recipe.groups if g != "keywords")))
+
+
 def test_layout_reads_pages_from_the_position_columns():
     from linesift.model.stage import Layout
 

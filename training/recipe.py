@@ -51,6 +51,7 @@ class Recipe:
     lexicon_seen: int = 0  # terms seen fewer times than this in training add nothing to a line's lexicon score (0: off)
     keywords: int = 1  # the keyword vocabulary (model/keywords.py VOCABULARIES): 2 adds eighteen more languages
     page_balance: float = 0.0  # long pages' lines weigh (train.PAGE_BALANCE_LINES / judged lines) ** this
+    page_headings: bool = False  # the page stage sees whether a comments or related-articles heading is above the line
     language_balance: float = 0.0  # each page weighs (pages of its corpus's commonest language / of its own) ** this
     page_decoding: bool = False  # each page keeps the lines that maximise its expected precision and recall (model/decode.py)
     classifier_params: dict[str, Any] = field(default_factory=dict)
@@ -84,6 +85,8 @@ class Recipe:
             del out["page_decoding"]  # likewise
         if not self.language_balance:
             del out["language_balance"]  # likewise
+        if not self.page_headings:
+            del out["page_headings"]  # likewise
         return out
 
     @classmethod
@@ -183,6 +186,14 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     # Arabic, Chinese, Japanese, Korean), so a language without training data still has chrome cues.
     _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs-kw2", page_balance=1.0, groups=_N12.groups + ("echo",),
              classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True, language_balance=0.5, keywords=2),
+    # ... whose page stage also sees whether a comments or related-articles heading ("Comments",
+    # "Most read", "Mehr zum Thema") stands above the line, below the page's first strong line: comment
+    # threads and teaser walls under the article (``stage.heading_features``). Bundled since this
+    # change: paired quick tries held out, Fundus +0.006-0.011 and WCXB -0.003 to +0.003 over two seeds
+    # (docs/model-selection.md, "Chrome headings under the article").
+    _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs-kw2-heads", page_balance=1.0,
+             groups=_N12.groups + ("echo",), classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True,
+             language_balance=0.5, keywords=2, page_headings=True),
     # ... whose lexicon scores a line by the terms its training lines held at least twice only: the
     # words of a language the training data lacks give no score instead of their buckets' noise.
     # Held out: Fundus 0.908 (shipped 0.899; Arabic, Korean, Japanese far up), WCXB 0.833 (0.836); CV
@@ -200,7 +211,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
            stack_folds=2, folds=3),
 )}
 #: The recipe of the bundled model (``make model``).
-BUNDLED = "hgb-lexicon-page-lean-convention-n12-balanced-echo-b255-decode-langs-kw2"
+BUNDLED = "hgb-lexicon-page-lean-convention-n12-balanced-echo-b255-decode-langs-kw2-heads"
 
 
 def get_recipe(name: str) -> Recipe:

@@ -39,6 +39,8 @@ THRESHOLD_BETAS = {"f1": 1.0, "precision": 0.5, "recall": 2.0}
 PAGE_STAGE_PASSTHROUGH = ("length.words", "length.page_share", "position.relative", "punctuation.ends_terminal",
                           "keywords.density", "lexicon.score", "echo.long_lines", "echo.wordy_lines",
                           "section.heading_lexicon", "section.mean_lexicon", "section.words")
+#: Line features that mark a chrome heading for ``Recipe.page_headings``: words (first), then keyword hits.
+HEADING_COLUMNS = ("length.words", "keywords.comments", "keywords.related")
 #: Line features whose page means the second stage sees with ``Recipe.page_profile``: what kind of
 #: page it is (prose, a listing of short titled links, a product's figures, a forum's repeats).
 PAGE_PROFILE = ("punctuation.ends_terminal", "length.words", "lexicon.score", "keywords.density",
@@ -66,13 +68,16 @@ def build_pipeline(recipe: Recipe) -> Pipeline:
         if recipe.model_type != "hgb":
             raise ValueError("a page stage reads the first stage's raw features: it needs model type hgb")
         base = features.names_in_groups(tuple(recipe.groups))
+        if recipe.page_headings and not set(HEADING_COLUMNS) <= set(base):
+            raise ValueError("a page stage that reads chrome headings needs the feature groups length and keywords")
         classifier = PageStageClassifier(
             first=classifier, second=_classifier(recipe.but(model_type="hgb"), recipe.page_stage_params),
             layout_columns=(base.index("position.from_start"), base.index("position.from_end")),
             passthrough=tuple(base.index(n) for n in PAGE_STAGE_PASSTHROUGH if n in base), folds=recipe.stack_folds,
             chrome_columns=tuple(base.index(n) for n in features.CONVENTION_CHROME if n in base and recipe.convention),
             page_means=tuple(base.index(n) for n in PAGE_PROFILE if n in base and recipe.page_profile),
-            words_column=base.index("length.words") if recipe.page_runs and "length.words" in base else None)
+            words_column=base.index("length.words") if recipe.page_runs and "length.words" in base else None,
+            heading_columns=tuple(base.index(n) for n in HEADING_COLUMNS) if recipe.page_headings else ())
     if recipe.model_type == "logreg":
         return Pipeline([("features", featuriser), ("scale", StandardScaler()), ("classifier", classifier)])
     return Pipeline([("features", featuriser), ("classifier", classifier)])
