@@ -210,6 +210,15 @@ def test_page_context_features_by_hand():
     np.testing.assert_allclose(col["stage1.page_rank"], [1, 0, 0.5, 0, 1, 0])
 
 
+def _pickled_without(stage, attribute: str):
+    """``stage`` as unpickled from a release whose PageStageClassifier lacked ``attribute``."""
+    state = stage.__getstate__()
+    state.pop(attribute, None)
+    old = type(stage).__new__(type(stage))
+    old.__setstate__(state)
+    return old
+
+
 def test_page_profile_by_hand():
     from linesift.model.stage import Layout, page_profile
 
@@ -262,11 +271,7 @@ def test_page_stage_sees_the_page_profile_only_when_asked():
     assert wide.shape == (n, len(CONTEXT_NAMES) + 1 + 3)
     np.testing.assert_allclose(wide[:, -2], X[:, 3])  # column 3 is constant on each page: its own mean
     # A stage pickled before the parameter existed sees no profile.
-    state = plain.__getstate__()
-    state.pop("page_means", None)
-    old = PageStageClassifier.__new__(PageStageClassifier)
-    old.__setstate__(state)
-    assert old._second_input(X, scores).shape == plain._second_input(X, scores).shape
+    assert _pickled_without(plain, "page_means")._second_input(X, scores).shape == plain._second_input(X, scores).shape
 
 
 def test_page_stage_sees_the_runs_only_when_asked():
@@ -288,11 +293,7 @@ def test_page_stage_sees_the_runs_only_when_asked():
     np.testing.assert_allclose(wide[:, -len(RUN_NAMES):], run_features(scores, np.arange(n) % 7, layout))
     np.testing.assert_allclose(wide[:, : len(CONTEXT_NAMES) + 1], plain._second_input(X, scores))
     # A stage pickled before the parameter existed sees no runs.
-    state = plain.__getstate__()
-    state.pop("words_column", None)
-    old = PageStageClassifier.__new__(PageStageClassifier)
-    old.__setstate__(state)
-    assert old._second_input(X, scores).shape == plain._second_input(X, scores).shape
+    assert _pickled_without(plain, "words_column")._second_input(X, scores).shape == plain._second_input(X, scores).shape
 
 
 def test_heading_features_by_hand():
@@ -338,11 +339,7 @@ def test_page_stage_sees_the_headings_only_when_asked():
     np.testing.assert_allclose(wide[:, : len(CONTEXT_NAMES) + 1], plain._second_input(X, scores))
     assert heads.predict_proba(X).shape == (n, 2)
     # A stage pickled before the parameter existed sees no headings.
-    state = plain.__getstate__()
-    state.pop("heading_columns", None)
-    old = PageStageClassifier.__new__(PageStageClassifier)
-    old.__setstate__(state)
-    assert old._second_input(X, scores).shape == plain._second_input(X, scores).shape
+    assert _pickled_without(plain, "heading_columns")._second_input(X, scores).shape == plain._second_input(X, scores).shape
 
 
 def test_bundled_recipe_reads_headings_from_words_and_the_comments_and_related_keywords():
