@@ -34,8 +34,10 @@ _P = _HASH(0x01000193)  # odd, so invertible modulo 2**32
 _P_INV = _HASH(pow(int(_P), -1, _MOD))
 #: The keyword vocabularies: 1 is ``keywords.txt``; 2 adds ``keywords-2.txt``'s phrases (Nordic, Slavic,
 #: Baltic, Turkish, Finnish, Hungarian, Romanian, Indonesian, Vietnamese, Arabic, Chinese, Japanese,
-#: Korean) to the same groups. A model keeps the vocabulary it was trained with (``LineFeaturiser.keywords``).
-VOCABULARIES = {1: ("keywords.txt",), 2: ("keywords.txt", "keywords-2.txt")}
+#: Korean) to the same groups; 3 adds ``keywords-3.txt``'s teaser-list and comment-thread headings in
+#: all of them. A model keeps the vocabulary it was trained with (``LineFeaturiser.keywords``).
+VOCABULARIES = {1: ("keywords.txt",), 2: ("keywords.txt", "keywords-2.txt"),
+                3: ("keywords.txt", "keywords-2.txt", "keywords-3.txt")}
 #: The vocabulary's direct-address table starts at this many bits (2**16 slots) and grows until
 #: no two words share a slot; the multiplier mixes the hash's bits first (Knuth's golden ratio).
 SLOT_BITS_MIN = 16
@@ -194,7 +196,7 @@ class KeywordIndex:
         self.base = len(vocab) + 1
         #: The longest phrase's words: how far past a candidate word ``hits`` must look.
         self.max_words = max(by_length, default=1)
-        if self.base**self.max_words >= 2**62:
+        if self.base**self.max_words > np.iinfo(np.int64).max:  # every phrase code is below base ** max_words
             raise ValueError("keyword vocabulary too large for int64 phrase codes")
         self.tables = {}
         for k, table in sorted(by_length.items()):

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from linesift.model import features
 from linesift.model.batch import DIGIT, LETTER, UPPER, LineBatch
 from linesift.model.keywords import KeywordIndex, word_hash
 
@@ -135,6 +136,36 @@ def test_vocabulary_2_adds_phrases_to_vocabulary_1s_groups_only():
     assert all(set(one[g]) < set(two[g]) for g in one if g != "url")
     assert vocabulary_digest(vocabulary=1) != vocabulary_digest(vocabulary=2)
     KeywordIndex(two)  # no phrase in two groups, none too long
+
+
+def test_vocabulary_3_adds_teaser_and_comment_headings_to_vocabulary_2():
+    from linesift.model.keywords import load_groups, vocabulary_digest
+
+    two, three = load_groups(2), load_groups(3)
+    assert list(two) == list(three)
+    grown = {g for g in two if set(two[g]) < set(three[g])}
+    assert grown == {"related", "comments"} and all(set(two[g]) == set(three[g]) for g in two if g not in grown)
+    assert vocabulary_digest(vocabulary=2) != vocabulary_digest(vocabulary=3)
+    index = KeywordIndex(three)  # no phrase in two groups, none too long, codes fit int64
+    assert index.base ** index.max_words > 2**62  # the bound that vocabulary 2 kept under
+    lines = ["You might also like", "Könnte Sie auch interessieren", "Relaterte saker", "注目記事", "관련뉴스",
+             "Join the conversation", "Diskutieren Sie mit", "The river froze early that winter."]
+
+    def hits(vocabulary: int) -> dict[str, np.ndarray]:
+        b = LineBatch.from_pages([lines])
+        b.cache["keyword_vocabulary"] = vocabulary  # as the featuriser sets it (Han and kana cut per character)
+        return features.keyword_hits(b)
+
+    new, old = hits(3), hits(2)
+    assert (new["related"][:5] > 0).all() and (new["comments"][5:7] > 0).all()
+    assert new["related"][7] == new["comments"][7] == 0
+    assert not old["related"][:5].any() and not old["comments"][5:7].any()  # vocabulary 2 knew none of them
+
+
+def test_a_vocabulary_whose_phrase_codes_overflow_int64_is_refused():
+    words = [f"w{i}" for i in range(2**11)]  # 2049 ** 6 > 2 ** 63
+    with pytest.raises(ValueError, match="too large for int64"):
+        KeywordIndex({"a": tuple(words[:-1]), "b": (" ".join(words[-6:]),)})
 
 
 def test_a_later_vocabulary_file_may_not_add_groups(monkeypatch, tmp_path):
