@@ -26,17 +26,6 @@ def test_long_lines_match_in_order_and_short_chrome_never_by_accident():
     assert result.recovered == pytest.approx(1.0)
 
 
-def test_a_short_han_or_kana_headline_is_a_long_line_that_menu_items_cannot_take():
-    """Twelve Han and kana characters weigh as 36 Latin ones: the headline matches on its own, and the
-    menu items above it that hold its words ("北海道", "大雪") are no longer read as its start."""
-    headline = "北海道で大雪、交通に乱れ続く"
-    body = "気象台によると、北海道では十二日朝から雪が降り続き、各地で交通に大きな乱れが出ている。"
-    lines = ["北海道", "東北", "大雪", "", headline, "", body, "", "関連記事"]
-    labels = align(lines, f"{headline}\n\n{body}").labels
-    assert labels == ["chrome", "chrome", "chrome", "blank", "content", "blank", "content", "blank", "chrome"]
-    assert align(["北海道", "大雪", "Home"], "北海道大雪 Home page text").labels[:2] == ["content", "content"]
-
-
 def test_lost_spaces_and_punctuation_are_tolerated():
     reference = "Residentsof Gullholm willbe able to catch aferry every hour from May,councillors decided"
     lines = ["Residents of Gullholm will be able to catch a ferry every hour from May, councillors decided."]

@@ -2,11 +2,10 @@
 
 Both sides are "squashed": lower-cased, every character that is not a letter or digit removed.
 That tolerates lost spaces and different punctuation or markup in the reference. Long lines
-(at least LONG_LINE_CHARS squashed characters, a Han, kana or Hangul character counting
-WIDE_CHAR_WEIGHT) are matched first, in page order, anywhere after the previous match; a short
-line ("Home", "Share", a list item) counts as content only when it continues the reference right
-where the previous match ended (within SHORT_LINE_SLACK characters) and fits before the next long
-match, so it can never match by accident elsewhere.
+(at least LONG_LINE_CHARS squashed characters) are matched first, in page order, anywhere after
+the previous match; a short line ("Home", "Share", a list item) counts as content only when it
+continues the reference right where the previous match ended (within SHORT_LINE_SLACK
+characters) and fits before the next long match, so it can never match by accident elsewhere.
 """
 
 from __future__ import annotations
@@ -18,17 +17,12 @@ from linesift.model.text import is_blank
 
 #: Squashed characters from which a line is matched on its own, wherever it falls (characters).
 LONG_LINE_CHARS = 30
-#: What a Han, kana or Hangul character counts towards LONG_LINE_CHARS (characters): one carries
-#: about as much as three Latin letters, so a 27-character Japanese headline is a long line, not a
-#: short one that menu items holding its words ("高知", "宮崎") could match first.
-WIDE_CHAR_WEIGHT = 3
 #: How far past the previous match a short line may start and still continue it (characters).
 SHORT_LINE_SLACK = 12
 #: A line repeats a title when it holds at least this share of the title's squashed characters (ratio).
 HEADLINE_SHARE = 0.5
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_WIDE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def squash(text: str, ascii_only: bool = False) -> str:
@@ -37,11 +31,6 @@ def squash(text: str, ascii_only: bool = False) -> str:
     if ascii_only:
         text = _NON_ASCII.sub("", text)
     return _NOT_ALNUM.sub("", text)
-
-
-def is_long(key: str) -> bool:
-    """Whether a squashed line is long enough to be matched on its own (LONG_LINE_CHARS)."""
-    return len(key) + (WIDE_CHAR_WEIGHT - 1) * len(_WIDE.findall(key)) >= LONG_LINE_CHARS
 
 
 @dataclass(frozen=True)
@@ -58,7 +47,7 @@ def align(lines: list[str], reference: str, ascii_only: bool = False) -> Alignme
     spans: list[tuple[int, int] | None] = [None] * len(lines)
     cursor = 0
     for i, key in enumerate(keys):
-        if is_long(key):
+        if len(key) >= LONG_LINE_CHARS:
             pos = ref.find(key, cursor)
             if pos < 0:
                 pos = ref.find(key)  # out of order (a headline repeated below, a moved block)
@@ -73,7 +62,7 @@ def align(lines: list[str], reference: str, ascii_only: bool = False) -> Alignme
         if spans[i] is not None:
             prev_end = spans[i][1]
             continue
-        if not key or is_long(key):
+        if not key or len(key) >= LONG_LINE_CHARS:
             continue
         limit = next((s[0] for s in spans[i + 1 :] if s is not None and s[0] >= prev_end), len(ref))
         pos = ref.find(key, prev_end, min(limit, prev_end + SHORT_LINE_SLACK + len(key)))

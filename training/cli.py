@@ -306,7 +306,7 @@ def _progress_display(show: bool):
 def train(
     data: List[Path] = typer.Argument(..., help="Labelled data: .jsonl / .tsv files or directories of them (format: datasets/README.md)."),
     out: Path = typer.Option(..., "--out", "-o", help="Model file to write (.joblib); its metadata goes beside it as .json."),
-    recipe: str = typer.Option("bundled", "--recipe", "-r", help="How to make the model (training/recipe.py): 'bundled' is the one `make model` uses (hgb-lexicon-page-lean-convention-n12-balanced-echo-b255-decode-langs-kw3-heads); others: logreg, hgb, hgb-weighted, hgb-lexicon, hgb-page, hgb-lexicon-page, ..."),
+    recipe: str = typer.Option("bundled", "--recipe", "-r", help="How to make the model (training/recipe.py): 'bundled' is the one `make model` uses (hgb-lexicon-page-lean-convention-n12-balanced-echo-b255-decode-langs-kw2-heads); others: logreg, hgb, hgb-weighted, hgb-lexicon, hgb-page, hgb-lexicon-page, ..."),
     model_type: Optional[ModelType] = typer.Option(None, "--model-type", help="Override the recipe's classifier. hgb: gradient-boosted trees; logreg: logistic regression on scaled features (one stage: logreg drops the recipe's page stage)."),
     folds: Optional[int] = typer.Option(None, "--folds", min=2, help="Folds of the site-grouped cross-validation (default: the recipe's; 3 for bundled)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the recipe's, 0): the same data and seed give the same model."),

@@ -49,7 +49,7 @@ class Recipe:
     lexicon_chars: int = 0  # the lexicon's terms include character n-grams of this length in long words
     lexicon_edges: bool = False  # the lexicon's terms include each line's first and last words
     lexicon_seen: int = 0  # terms seen fewer times than this in training add nothing to a line's lexicon score (0: off)
-    keywords: int = 1  # the keyword vocabulary (model/keywords.py VOCABULARIES): 2 adds eighteen more languages, 3 more headings
+    keywords: int = 1  # the keyword vocabulary (model/keywords.py VOCABULARIES): 2 adds eighteen more languages
     page_balance: float = 0.0  # long pages' lines weigh (train.PAGE_BALANCE_LINES / judged lines) ** this
     page_headings: bool = False  # the page stage sees whether a comments or related-articles heading is above the line
     language_balance: float = 0.0  # each page weighs (pages of its corpus's commonest language / of its own) ** this
@@ -189,20 +189,11 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     # ... whose page stage also sees whether a comments or related-articles heading ("Comments",
     # "Most read", "Mehr zum Thema") stands above the line, below the page's first strong line: comment
     # threads and teaser walls under the article (``stage.heading_features``). Bundled since this
-    # change until vocabulary 3 below: paired quick tries held out, Fundus +0.006-0.011 and WCXB -0.003
-    # to +0.003 over two seeds (docs/model-selection.md, "Chrome headings under the article").
+    # change: paired quick tries held out, Fundus +0.006-0.011 and WCXB -0.003 to +0.003 over two seeds
+    # (docs/model-selection.md, "Chrome headings under the article").
     _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs-kw2-heads", page_balance=1.0,
              groups=_N12.groups + ("echo",), classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True,
              language_balance=0.5, keywords=2, page_headings=True),
-    # ... whose keyword vocabulary 3 adds teaser-list and comment-thread headings in every language of
-    # vocabularies 1 and 2 ("You might also like", "Könnte Sie auch interessieren", "Relaterte saker",
-    # "おすすめ記事", "관련뉴스"), so the page stage's heading columns fire on more pages. Bundled since
-    # this change: paired quick tries held out, Fundus -0.002 to +0.006 and WCXB -0.001 to +0.002 over
-    # two seeds and two builds of the corpora, a small gain at most (docs/model-selection.md, "Teaser
-    # and comment headings in more languages").
-    _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs-kw3-heads", page_balance=1.0,
-             groups=_N12.groups + ("echo",), classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True,
-             language_balance=0.5, keywords=3, page_headings=True),
     # ... whose lexicon scores a line by the terms its training lines held at least twice only: the
     # words of a language the training data lacks give no score instead of their buckets' noise.
     # Held out: Fundus 0.908 (shipped 0.899; Arabic, Korean, Japanese far up), WCXB 0.833 (0.836); CV
@@ -220,7 +211,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
            stack_folds=2, folds=3),
 )}
 #: The recipe of the bundled model (``make model``).
-BUNDLED = "hgb-lexicon-page-lean-convention-n12-balanced-echo-b255-decode-langs-kw3-heads"
+BUNDLED = "hgb-lexicon-page-lean-convention-n12-balanced-echo-b255-decode-langs-kw2-heads"
 
 
 def get_recipe(name: str) -> Recipe:
