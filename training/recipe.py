@@ -194,6 +194,15 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs-kw2-heads", page_balance=1.0,
              groups=_N12.groups + ("echo",), classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True,
              language_balance=0.5, keywords=2, page_headings=True),
+    # ... whose keyword vocabulary 3 adds teaser-list and comment-thread headings in every language of
+    # vocabularies 1 and 2 ("You might also like", "Könnte Sie auch interessieren", "Relaterte saker",
+    # "おすすめ記事", "관련뉴스"), so the page stage's heading columns fire on more pages. Paired quick
+    # tries held out: Fundus -0.002 to +0.006, WCXB -0.001 to +0.002; its model, retrained on all the
+    # corpora, scored two- and three-line chrome pages at 0.04-0.57 (measured, not shipped;
+    # docs/model-selection.md, "Teaser and comment headings in more languages").
+    _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs-kw3-heads", page_balance=1.0,
+             groups=_N12.groups + ("echo",), classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True,
+             language_balance=0.5, keywords=3, page_headings=True),
     # ... whose lexicon scores a line by the terms its training lines held at least twice only: the
     # words of a language the training data lacks give no score instead of their buckets' noise.
     # Held out: Fundus 0.908 (shipped 0.899; Arabic, Korean, Japanese far up), WCXB 0.833 (0.836); CV
