@@ -554,23 +554,31 @@ def datasets_build(
     Lines are aligned with the reference text on letters and digits only (tolerating lost spaces);
     short lines count as content only where they continue the aligned text, so "Home" or "Share"
     never match by accident. Pages whose content lines recover under 60% of the reference are
-    dropped. Prints a data-quality report and writes it to OUT/report.json.
+    dropped. A full build also writes stubs.jsonl: short pages we wrote ourselves (error, log-in,
+    consent and paywall stubs, all chrome; short notices, content). Prints a data-quality report
+    and writes it to OUT/report.json.
     """
     from .convert import CONVERTERS
-    from .corpora import CORPORA, REPORT_HEADER, build, default_corpora_dir, write_report
+    from .corpora import CORPORA, REPORT_HEADER, build, build_stubs, default_corpora_dir, write_report
+    from .stubs import CORPUS as STUBS
 
-    unknown = [n for n in corpus or [] if n not in CORPORA]
+    unknown = [n for n in corpus or [] if n not in CORPORA and n != STUBS]
     if unknown:
-        raise typer.BadParameter(f"unknown corpus {unknown[0]!r}; known: {', '.join(CORPORA)}", param_hint="--corpus")
-    root = root or default_corpora_dir()
-    if root is None:
-        raise LinesiftError("no corpora folder given and ../shared/corpora is not there")
-    if not root.is_dir():
-        raise LinesiftError("no such corpora folder", source=str(root))
-    names = corpus or [name for name, spec in CORPORA.items() if (root / spec.folder).is_dir()]
-    if not names:
-        raise LinesiftError(f"no corpus folders in it (looked for: {', '.join(s.folder for s in CORPORA.values())})",
-                            source=str(root))
+        raise typer.BadParameter(f"unknown corpus {unknown[0]!r}; known: {', '.join([*CORPORA, STUBS])}", param_hint="--corpus")
+    if corpus and set(corpus) == {STUBS}:
+        names = list(corpus)  # our own pages need no corpora folder
+    else:
+        root = root or default_corpora_dir()
+        if root is None:
+            raise LinesiftError("no corpora folder given and ../shared/corpora is not there")
+        if not root.is_dir():
+            raise LinesiftError("no such corpora folder", source=str(root))
+        names = corpus or [name for name, spec in CORPORA.items() if (root / spec.folder).is_dir()]
+        if not names:
+            raise LinesiftError(f"no corpus folders in it (looked for: {', '.join(s.folder for s in CORPORA.values())})",
+                                source=str(root))
+        if not corpus:
+            names.append(STUBS)  # our own short pages go with every full build
     converters = tuple(converter or CONVERTERS)
     if any(c not in CONVERTERS for c in converters):
         raise typer.BadParameter(f"choose from {', '.join(CONVERTERS)}", param_hint="--converter")
@@ -583,7 +591,10 @@ def datasets_build(
                 sys.stderr.write(f"\r{name}: {n} pages")
                 sys.stderr.flush()
 
-        reports.append(build(name, root, out / f"{name}.jsonl", converters, jobs, limit, progress))
+        if name == STUBS:
+            reports.append(build_stubs(out / f"{name}.jsonl"))
+        else:
+            reports.append(build(name, root, out / f"{name}.jsonl", converters, jobs, limit, progress))
         sys.stderr.write(f"{chr(13) if live else ''}{name}: {reports[-1].pages_read} pages\n")
     write_report(reports, out / "report.json")
     typer.echo(REPORT_HEADER)

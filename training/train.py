@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
 
@@ -31,6 +31,9 @@ from .recipe import Recipe
 MODEL_TYPES = ("hgb", "logreg")
 #: Judged lines of a page beyond which ``Recipe.page_balance`` weighs its lines less (lines).
 PAGE_BALANCE_LINES = 20
+#: Corpora that train the models but choose no threshold or page decoding: our own stub pages
+#: (stubs.py), whose mix of chrome-only pages and briefs we chose ourselves, not a sample of any web.
+TUNING_EXCLUDED = frozenset({"stubs"})
 #: Candidate decision thresholds (content probability).
 THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
 #: F-beta used for each stored threshold: beta < 1 favours precision, > 1 recall.
@@ -268,7 +271,9 @@ def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | N
     """Site-grouped CV of ``recipe`` (``folds`` overrides its folds): no site is in both a training and a test fold.
 
     Each test fold is scored at a threshold chosen on the other folds' out-of-fold scores, so no
-    test label picks its own threshold. The stored thresholds use all out-of-fold scores.
+    test label picks its own threshold. The stored thresholds use all out-of-fold scores. Pages of
+    TUNING_EXCLUDED corpora are trained on and scored (their own per-corpus row), but choose no
+    threshold or decoding and stay out of the overall metrics.
     """
     folds = folds or recipe.folds
     corpus_weights = recipe.corpus_weights
@@ -298,8 +303,13 @@ def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | N
     fold_thresholds, fold_decodings = [], []
     predicted: list[list[str]] = [[]] * len(pages)
     scores: list[list[float]] = [[]] * len(pages)
+    tuning = np.array([p.corpus not in TUNING_EXCLUDED for p in pages], dtype=bool)
+    if not tuning.any():
+        tuning[:] = True  # nothing but such pages: they tune themselves
     for f in range(k):
-        others = np.nonzero(fold_of != f)[0]
+        others = np.nonzero((fold_of != f) & tuning)[0]
+        if not len(others):
+            others = np.nonzero(fold_of != f)[0]
         t = best_threshold(np.concatenate([y_all[i] for i in others]), np.concatenate([oof[i] for i in others]),
                            weights=np.concatenate([w_all[i] for i in others]))
         fold_thresholds.append(t)
@@ -313,10 +323,14 @@ def cross_validate(pages: Sequence[LabelledPage], recipe: Recipe, folds: int | N
             test_labels = [_labels_from_scores(pages[i], oof[i], t)[0] for i in test_idx]
         for i, labels in zip(test_idx, test_labels):
             predicted[i], scores[i] = labels, _labels_from_scores(pages[i], oof[i], t)[1]
-    y_cat, s_cat, w_cat = np.concatenate(y_all), np.concatenate(oof), np.concatenate(w_all)
+    tuned = np.nonzero(tuning)[0]
+    y_cat, s_cat, w_cat = (np.concatenate([a[i] for i in tuned]) for a in (y_all, oof, w_all))
     thresholds = {name: best_threshold(y_cat, s_cat, beta, w_cat) for name, beta in THRESHOLD_BETAS.items()}
-    decoding = choose_decoding(pages, oof)[0] if recipe.page_decoding else None
+    decoding = choose_decoding([pages[i] for i in tuned], [oof[i] for i in tuned])[0] if recipe.page_decoding else None
     report = score_labels(pages, predicted, scores)
+    if not tuning.all():  # the overall rows cover the corpora that tune; every corpus keeps its own row
+        overall = score_labels([pages[i] for i in tuned], [predicted[i] for i in tuned], [scores[i] for i in tuned], worst=0)
+        report = replace(report, lines=overall.lines, page=overall.page, pages=overall.pages, snippets=overall.snippets)
     return CVResult(report, k, thresholds, fold_thresholds, oof, fold_of, decoding, fold_decodings, predicted)
 
 
@@ -359,11 +373,13 @@ def train(pages: Sequence[LabelledPage], recipe: Recipe, data_files: Sequence[st
                    recipe.page_balance, recipe.language_balance)
     thresholds = cv.thresholds if cv else {name: 0.5 for name in THRESHOLD_BETAS}
     from .corpora import CORPORA
+    from .stubs import CORPUS as STUBS
+    from .stubs import LICENSE as STUBS_LICENSE
 
+    licenses = {**{name: spec.license for name, spec in CORPORA.items()}, STUBS: STUBS_LICENSE}
     corpora: dict[str, dict] = {}
     for p in pages:
-        entry = corpora.setdefault(p.corpus, {"records": 0, "license": CORPORA[p.corpus].license
-                                              if p.corpus in CORPORA else "see the data's own card"})
+        entry = corpora.setdefault(p.corpus, {"records": 0, "license": licenses.get(p.corpus, "see the data's own card")})
         entry["records"] += 1
     metadata = {
         "recipe": recipe.as_dict(),

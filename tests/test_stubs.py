@@ -1,0 +1,59 @@
+"""Our own short pages (training/stubs.py): well-formed, reproducible, and built without ../shared."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from linesift.training.data import read_labelled
+from linesift.training.stubs import BRIEFS, CORPUS, STUBS, stub_records, write_stubs
+
+LINESIFT = str(Path(sys.executable).parent / "linesift")
+
+
+def test_every_record_has_one_label_per_line_and_stub_pages_are_all_chrome():
+    records = stub_records()
+    assert len({r["id"] for r in records}) == len(records)
+    for r in records:
+        lines = r["text"].splitlines()
+        assert len(lines) == len(r["labels"]) and all(line.strip() for line in lines)
+        assert set(r["labels"]) <= {"content", "chrome"}
+        is_brief = r["site"].startswith(f"{CORPUS}:brief")
+        assert ("content" in r["labels"]) == is_brief, r["id"]
+    stub_pages = sum(len(bodies) for langs in STUBS.values() for bodies in langs.values())
+    assert len(records) == 2 * (stub_pages + len(BRIEFS))  # each page bare and framed
+
+
+def test_framed_pages_keep_the_body_and_its_labels_in_order():
+    records = {r["id"]: r for r in stub_records()}
+    for rid, bare in records.items():
+        if rid.endswith("-framed"):
+            continue
+        framed = records[f"{rid}-framed"]
+        body = bare["text"].splitlines()
+        lines = framed["text"].splitlines()
+        start = next(i for i in range(len(lines)) if lines[i:i + len(body)] == body)
+        assert framed["labels"][start:start + len(body)] == bare["labels"]
+        assert set(framed["labels"][:start] + framed["labels"][start + len(body):]) <= {"chrome"}
+
+
+def test_written_stubs_read_back_as_pages_of_their_corpus_and_the_file_is_reproducible(tmp_path):
+    first, second = tmp_path / "a" / "stubs.jsonl", tmp_path / "b" / "stubs.jsonl"
+    first.parent.mkdir()
+    second.parent.mkdir()
+    write_stubs(first)
+    write_stubs(second)
+    assert first.read_bytes() == second.read_bytes()
+    pages = list(read_labelled([first]))
+    assert len(pages) == len(stub_records())
+    assert {p.corpus for p in pages} == {CORPUS}
+    assert len({p.site for p in pages}) == len(STUBS) + 4  # a site per kind of stub, four for the briefs
+
+
+def test_datasets_build_writes_the_stubs_without_a_corpora_folder(tmp_path):
+    done = subprocess.run([LINESIFT, "datasets", "build", "--corpus", CORPUS, "--out", str(tmp_path)], capture_output=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert len((tmp_path / "stubs.jsonl").read_text().splitlines()) == len(stub_records())
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert [(r["corpus"], r["records"]) for r in report] == [(CORPUS, len(stub_records()))]
