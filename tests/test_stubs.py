@@ -57,3 +57,12 @@ def test_datasets_build_writes_the_stubs_without_a_corpora_folder(tmp_path):
     assert len((tmp_path / "stubs.jsonl").read_text().splitlines()) == len(stub_records())
     report = json.loads((tmp_path / "report.json").read_text())
     assert [(r["corpus"], r["records"]) for r in report] == [(CORPUS, len(stub_records()))]
+
+
+def test_a_partial_build_keeps_the_other_corpora_in_the_report(tmp_path):
+    (tmp_path / "report.json").write_text(json.dumps([{"corpus": "fundus", "records": 330}, {"corpus": CORPUS, "records": 1}]))
+    done = subprocess.run([LINESIFT, "datasets", "build", "--corpus", CORPUS, "--out", str(tmp_path)], capture_output=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert [(r["corpus"], r["records"]) for r in report] == [("fundus", 330), (CORPUS, len(stub_records()))]

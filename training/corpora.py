@@ -302,7 +302,15 @@ def build_stubs(out: Path) -> CorpusReport:
 
 
 def write_report(reports: list[CorpusReport], path: Path) -> None:
+    """Write the reports to ``path``, keeping the rows of corpora this build did not touch, so a
+    partial build (``--corpus``) does not lose the rest of the folder's report."""
+    rebuilt = {r.corpus for r in reports}
+    try:
+        kept = [row for row in json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(row, dict) and row.get("corpus") not in rebuilt]
+    except (OSError, ValueError, TypeError):
+        kept = []  # no report yet, or one we cannot read: this build's rows alone
     with atomic_write(path, "w") as handle:
-        json.dump([r.summary() for r in reports], handle, indent=2)
+        json.dump(kept + [r.summary() for r in reports], handle, indent=2)
         handle.write("\n")
 
