@@ -41,14 +41,17 @@ TAIL = re.compile(
 TAIL_CHARS = 80
 #: A photo credit closing a line, in the languages of today's web: a copyright sign ("... © dpa |
 #: Name"); a credit word and colon ("(Foto: dpa)", "Bild: Archiv", ". Credit: Space Agency",
-#: "Quelle: Stadtarchiv"); or a stock agency before a slash, bar or bracket ("Unsplash/Name", "(Getty Images)"). A
-#: credit word or agency opens the line or follows a bracket, bar, slash or punctuation mark, and no
-#: sentence goes on after the credit (no ". ", "!" or "?"): "Das erste Bild: so sieht ..." and "a
-#: deal with Getty Images. The ..." stay prose. Every form but the copyright sign opens with one of a few
-#: marks, which lets the regex engine skip to them (three times faster than a word boundary). On the
-#: built corpora 98% of the 3,600 lines these match are labelled chrome; most of the rest are
-#: captions in corpora whose convention keeps them (Dragnet, Readability).
-_CREDIT_BODY = (r"(?:(?:symbol)?(?:foto|fotos|photo|photos|bild|bilder|quelle|credit|crédit|fuente|kuva|zdjęcie|bilde)"
+#: "(Image: Getty)", ". Photograph: Name for the Guardian", "Quelle: Stadtarchiv"); or a stock agency
+#: before a slash, bar or bracket ("Unsplash/Name", "(Getty Images)"). A credit word or agency opens
+#: the line or follows a bracket, bar, slash or punctuation mark, and no sentence goes on after the
+#: credit (no ". ", "!" or "?"): "Das erste Bild: so sieht ..." and "a deal with Getty Images. The
+#: ..." stay prose. Every form but the copyright sign opens with one of a few marks, which lets the
+#: regex engine skip to them (three times faster than a word boundary). On the built corpora 98% of
+#: the 3,830 judged lines these match are labelled chrome; most of the rest are captions in corpora whose
+#: convention keeps them (Dragnet, Readability). Of the 158 judged lines that "image", "picture" and
+#: "photograph" added, 156 are chrome (Mirror-style "(Image: Getty)", Guardian-style "Photograph:").
+_CREDIT_BODY = (r"(?:(?:symbol)?(?:foto|fotos|photo|photos|photograph|image|images|picture|pictures|bild|bilder|quelle"
+                r"|credit|crédit|fuente|kuva|zdjęcie|bilde)"
                 r"\s*:\s*\S"
                 r"|(?:imago|getty\s+images|istock(?:photo)?|shutterstock|picture[- ]alliance|keystone|unsplash|pexels"
                 r"|pixabay)\b\s*[/|)\]])")

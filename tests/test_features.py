@@ -76,8 +76,10 @@ CASES: dict[str, tuple[list[str], list[float]]] = {
                               "Crowds at dawn. (Ann Roe/Getty Images)", "x" * 90 + ". © Jo Doe",
                               "Das erste Bild: so sieht der neue Bahnhof aus",
                               "We signed with Getty Images. It runs to 2027.", "The photos show the harbour.",
-                              "Foto: " + "y" * 70, "Am Hafen (Foto: Archiv). Dann sprach der Bürgermeister."],
-                             [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
+                              "Foto: " + "y" * 70, "Am Hafen (Foto: Archiv). Dann sprach der Bürgermeister.",
+                              "Fans at the gate (Image: Getty)", "The pier at dusk. Photograph: Ann Roe for the Paper",
+                              "Look at this image: the pier at dusk", "Pictures: the pier at dusk. Then it rained."],
+                             [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]),
     "keywords.density": (["Share on Facebook", "a long line with nothing to flag"], [2 / 3, 0.0]),
     # 'file photo' and 'photo' both start in the first two words; 'photo' as a third word does not lead.
     "keywords.lead": (["FILE PHOTO: a minister", "He saw the photo", "© 2024 Acme", "a b ©"],
