@@ -16,7 +16,7 @@ from linesift.model.featuriser import NEIGHBOURS
 #: Corpora whose idea of content is broader than ours weigh less (see datasets/corpora/): Dragnet
 #: and Readability keep captions and teasers, CleanEval lists and product copy, htmltotext forum posts.
 #: Our own stub pages (stubs.py) weigh more: 1,265 lines beside two million, at 15 a stub page
-#: weighs about as much as a 60-line page.
+#: weighs about as much as a 60-line page (5 and 30 held out lower: docs/model-selection.md).
 CORPUS_WEIGHTS = {"dragnet": 0.5, "cleaneval": 0.3, "cleanportaleval": 0.5, "readability": 0.5,
                   "htmltotext-benchmark": 0.5, "stubs": 15.0}
 #: Gradient boosting used since the first bundled model: 100 trees and 63 bins keep a fit on
