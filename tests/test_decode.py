@@ -100,7 +100,7 @@ def test_predictor_keeps_nothing_of_a_page_of_chrome():
 
 
 #: Chrome-only pages in the words of no training page (training/stubs.py has other wording): an
-#: error page, a log-in form, a JavaScript notice, a paywall, in three languages.
+#: error page, a log-in form, a JavaScript notice, a paywall, in four languages.
 UNSEEN_STUBS = [
     "The page you requested could not be located.\nIt might have been deleted, renamed, or is temporarily unavailable.\nBack to start",
     "Member login\nE-mail\nPassword\nStay signed in\nReset password",
@@ -108,6 +108,7 @@ UNSEEN_STUBS = [
     "Premium content\nUnlock this story and everything else on our site with a digital subscription.\nAlready have an account? Log in here",
     "Diese Seite konnte nicht gefunden werden.\nMöglicherweise wurde sie gelöscht oder die Adresse ist falsch.\nZurück zur Startseite",
     "La page demandée est introuvable.\nRetourner à l'accueil",
+    "ページが存在しません\n指定されたページは削除されたか、URLが間違っている可能性があります。",
 ]
 #: Short pages of real content, likewise unseen: a headline and a paragraph each.
 UNSEEN_BRIEFS = [
@@ -125,15 +126,11 @@ def test_bundled_model_keeps_nothing_of_a_stub_page_it_never_saw(text):
 
 #: Stub pages the bundled model still keeps (docs/model-selection.md, "Pages of chrome"): a 403 and a
 #: bot check whose lines score 0.2-0.4, where page decoding keeps a page's best lines, and a
-#: maintenance notice written as prose (0.55-0.6); and a Japanese "page not found" that the model
-#: retrained with the English credit words (4dab357) keeps at 0.44-0.45 where the model before
-#: dropped it (0.35, 0.12): short pages sit near the decoding's cut, and a refit moves them.
-#: Strict: fixing one fails here, to be moved up.
+#: maintenance notice written as prose (0.55-0.6). Strict: fixing one fails here, to be moved up.
 KNOWN_MISSES = [
     "Forbidden\nYou do not have access to this document.",
     "One more step\nPlease complete the security check to access this website.",
     "Scheduled maintenance\nWe are upgrading our systems and will be back online shortly.",
-    "ページが存在しません\n指定されたページは削除されたか、URLが間違っている可能性があります。",
 ]
 
 
