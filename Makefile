@@ -29,9 +29,11 @@ data: $(STAMP)
 	$(BIN)/linesift datasets build --out datasets/built
 
 ## Retrain the bundled model (artifacts/linesift.joblib) on the real corpora (needs ../shared/corpora),
-## with the bundled recipe (training/recipe.py: classifier, feature groups, corpus weights, folds).
+## with the bundled recipe (training/recipe.py: classifier, feature groups, corpus weights, folds);
+## then the tests a refit can break (short pages, the CLI's brief, the Reuters example) before the gate.
 model: data
 	$(BIN)/linesift train datasets/built --out artifacts/linesift.joblib --recipe bundled
+	$(BIN)/python -m pytest -q tests/test_decode.py tests/test_cli.py tests/test_shared_example.py
 	$(BIN)/linesift dev gate datasets/built --raise-floors
 
 ## The model trained on our own samples only (no ../shared needed): a fallback for a bare clone.
