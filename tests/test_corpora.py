@@ -154,9 +154,12 @@ def test_small_real_snippet_build_judges_few_lines(tmp_path):
     from linesift.training.data import read_labelled
 
     root = needs_shared("corpora")
+    from linesift.training.corpora import BOXED_RULE
+
     report = build("trafilatura-eval", root, tmp_path / "t.jsonl", jobs=1, limit=25).summary()
     assert report["pages_kept"] >= 20
-    assert report["unknown_share"] > 0.8  # snippets judge a few lines a page
+    # Snippets judge a few lines a page, the markup boxes a share of the rest as chrome; many stay unjudged.
+    assert report["unknown_share"] > 0.2 and report["relabelled_to_chrome"][BOXED_RULE] > 0.2 * report["lines"]
     pages = read_labelled([tmp_path / "t.jsonl"])
     assert all(p.snippets[0] and not p.fully_judged for p in pages)
 

@@ -171,14 +171,16 @@ def test_snippet_only_page_is_built_with_unknown_lines(tmp_path):
     from linesift.training.source import SourcePage
 
     html = ("<html><body><nav>Home</nav><h1>Ferry to run hourly</h1>"
-            "<p>Residents will catch a ferry every hour from May.</p><footer>Impressum</footer></body></html>")
+            "<p>Residents will catch a ferry every hour from May.</p><p>Weather today is mild.</p>"
+            "<footer>Impressum</footer></body></html>")
     page = SourcePage("trafilatura-eval", "x", "https://t.example/x", html, "",
                       with_snippets=("catch a ferry every hour",), without_snippets=("Impressum",), snippets_only=True)
     reason, records, recovery, _ = _label_page((page, ("html-text",)))
     assert reason == "" and recovery == 1.0
     labels = dict(zip(records[0]["text"].split("\n"), records[0]["labels"]))
     assert labels["Residents will catch a ferry every hour from May."] == "content"
-    assert labels["Impressum"] == "chrome" and labels["Home"] == "unknown"
+    assert labels["Impressum"] == "chrome" and labels["Weather today is mild."] == "unknown"
+    assert labels["Home"] == "chrome"  # unjudged, but inside <nav> (markup.py)
     assert records[0]["with"] == ["catch a ferry every hour"]
 
 

@@ -3,7 +3,8 @@
 One small reader per corpus yields ``SourcePage`` objects (HTML, reference text, URL); ``build``
 converts each page with each converter, labels its lines by alignment with the reference,
 relabels bylines, datelines, credits and captions in corpora whose convention keeps them
-(``relabel.py``), drops pages whose alignment is poor, and reports what it did. See ``datasets/corpora/`` for the cards.
+(``relabel.py``), labels the unjudged lines of snippet corpora that the markup boxes as chrome
+(``markup.py``), drops pages whose alignment is poor, and reports what it did. See ``datasets/corpora/`` for the cards.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from linesift.model.errors import DataError
 from .align import align, put_back_headline
 from .convert import CONVERTERS, decode_html, html_fragment_text, html_to_lines, page_url
 from .data import registered_domain
+from .markup import box_shares, label_boxed
 from .modern import read_chinese_wce, read_fundus, read_googletrends, read_htmltotext, read_json, read_trafilatura_eval, read_wcxb
 from .relabel import relabel
 from .snippets import label_by_snippets
@@ -32,6 +34,8 @@ from .source import SourcePage
 MIN_RECOVERY = 0.6
 #: References shorter than this are too thin to align against (squashed characters).
 MIN_REFERENCE_CHARS = 100
+#: The report's name for unjudged lines made chrome by their markup (``markup.py``).
+BOXED_RULE = "boxed (unjudged)"
 #: Dragnet's marker before user comments, with the variants its files show (spaces, a lost '#').
 DRAGNET_COMMENTS = re.compile(r"[!@#$%^&*()]{4,}\s*COMMENTS")
 
@@ -236,6 +240,8 @@ def _label_page(args: tuple[SourcePage, tuple[str, ...]]) -> tuple[str, list[dic
             recoveries.append(recovered)
             if recovered < MIN_SNIPPETS_FOUND:
                 return f"under {MIN_SNIPPETS_FOUND:.0%} of the snippets found", [], min(recoveries), {}
+            labels, boxed = label_boxed(labels, box_shares(page.html, lines, converter))
+            relabelled[BOXED_RULE] = relabelled.get(BOXED_RULE, 0) + boxed
         else:
             result = align(lines, page.reference, page.ascii_only)
             recoveries.append(result.recovered)

@@ -17,6 +17,9 @@ from linesift.model.atomic import atomic_write
 
 #: The corpus name the pages carry (a file stubs.jsonl in the built data).
 CORPUS = "stubs"
+#: The corpus name of the briefs with share buttons (in the same file): weighed apart from the
+#: other stubs (training/recipe.py), since at the stubs' weight they cost WCXB's pages of short items.
+SHARED_CORPUS = "stubs-shared"
 #: The license of our own writing (the project's).
 LICENSE = "ours (MIT)"
 #: Fixed seed of the framing choices, so a build is byte-identical every time.
@@ -403,6 +406,28 @@ SITES = {
     "ko": ["한빛일보"],
 }
 
+#: Share and print buttons and date lines that sit between a brief's headline and its text on real
+#: pages (all chrome): a short page with them is still a brief.
+SHARES = {
+    "en": ["Share", "Tweet", "Share on Facebook", "Share on X", "Email", "Print", "Copy link", "Published 3 March 2026"],
+    "de": ["Teilen", "Drucken", "Twittern", "E-Mail", "Link kopieren", "Veröffentlicht am 3. März 2026"],
+    "fr": ["Partager", "Tweeter", "Imprimer", "Copier le lien", "Publié le 3 mars 2026"],
+    "es": ["Compartir", "Imprimir", "Enviar por correo", "Publicado el 3 de marzo de 2026"],
+    "it": ["Condividi", "Stampa", "Copia link", "Pubblicato il 3 marzo 2026"],
+    "nl": ["Delen", "Printen", "Kopieer link"],
+    "pt": ["Partilhar", "Imprimir", "Publicado a 3 de março de 2026"],
+    "pl": ["Udostępnij", "Drukuj", "Kopiuj link"],
+    "sv": ["Dela", "Skriv ut", "Publicerad 3 mars 2026"],
+    "no": ["Del", "Skriv ut", "Publisert 3. mars 2026"],
+    "da": ["Del", "Print"],
+    "cs": ["Sdílet", "Tisk"],
+    "tr": ["Paylaş", "Yazdır"],
+    "ru": ["Поделиться", "Печать"],
+    "ja": ["シェア", "印刷", "2026年3月3日"],
+    "zh": ["分享", "打印", "2026年3月3日"],
+    "ko": ["공유", "인쇄", "2026.03.03"],
+}
+
 # Short pages whose headline and paragraphs are content (written for linesift; invented events).
 BRIEFS = [
     (
@@ -588,8 +613,31 @@ def _framed(rng: random.Random, lang: str, body: list[str], label: str) -> list[
     return rows
 
 
+def _shared(rng: random.Random, lang: str, body: list[str]) -> list[tuple[str, str]]:
+    """(label, line) rows of a brief with share buttons (or a date) under its headline, and some
+    after its text: the buttons chrome, the brief content."""
+    rows = [("content", body[0])]
+    rows += [("chrome", line) for line in rng.sample(SHARES[lang], rng.randint(1, min(3, len(SHARES[lang]))))]
+    rows += [("content", line) for line in body[1:]]
+    if rng.random() < 0.5:
+        rows += [("chrome", line) for line in rng.sample(SHARES[lang], rng.randint(1, 2))]
+    return rows
+
+
+def _record(name: str, kind: str, lang: str, rows: list[tuple[str, str]], corpus: str = CORPUS) -> dict:
+    return {
+        "id": f"{CORPUS}/{name}",
+        "site": f"{CORPUS}:{kind}",
+        "corpus": corpus,
+        "language": lang,
+        "text": "\n".join(line for _, line in rows),
+        "labels": [lab for lab, _ in rows],
+    }
+
+
 def stub_records() -> list[dict]:
-    """Every page twice, bare and framed by chrome, as JSONL records; a site per kind of page."""
+    """Every page twice, bare and framed by chrome, and every brief once more with share buttons
+    under its headline, as JSONL records; a site per kind of page."""
     rng = random.Random(SEED)
     pages = [
         (kind, lang, f"{kind}-{lang}-{i}", body, "chrome")
@@ -597,21 +645,16 @@ def stub_records() -> list[dict]:
         for lang, bodies in langs.items()
         for i, body in enumerate(bodies)
     ]
-    pages += [(f"brief{i % 4}", lang, f"brief-{lang}-{i}", body, "content") for i, (lang, body) in enumerate(BRIEFS)]
+    briefs = [(f"brief{i % 4}", lang, f"brief-{lang}-{i}", body, "content") for i, (lang, body) in enumerate(BRIEFS)]
     records = []
-    for kind, lang, name, body, label in pages:
+    for kind, lang, name, body, label in pages + briefs:
         for framed in (False, True):
             rows = _framed(rng, lang, body, label) if framed else [(label, line) for line in body]
-            records.append(
-                {
-                    "id": f"{CORPUS}/{name}{'-framed' if framed else ''}",
-                    "site": f"{CORPUS}:{kind}",
-                    "corpus": CORPUS,
-                    "language": lang,
-                    "text": "\n".join(line for _, line in rows),
-                    "labels": [lab for lab, _ in rows],
-                }
-            )
+            records.append(_record(f"{name}{'-framed' if framed else ''}", kind, lang, rows))
+    # Their own generator, so the records above stay as they were before these were added.
+    shared = random.Random(SEED + 1)
+    records += [_record(f"{name}-shared", kind, lang, _shared(shared, lang, body), SHARED_CORPUS)
+                for kind, lang, name, body, _ in briefs]
     return records
 
 

@@ -33,7 +33,7 @@ MODEL_TYPES = ("hgb", "logreg")
 PAGE_BALANCE_LINES = 20
 #: Corpora that train the models but choose no threshold or page decoding: our own stub pages
 #: (stubs.py), whose mix of chrome-only pages and briefs we chose ourselves, not a sample of any web.
-TUNING_EXCLUDED = frozenset({"stubs"})
+TUNING_EXCLUDED = frozenset({"stubs", "stubs-shared"})
 #: Candidate decision thresholds (content probability).
 THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
 #: F-beta used for each stored threshold: beta < 1 favours precision, > 1 recall.
@@ -375,8 +375,10 @@ def train(pages: Sequence[LabelledPage], recipe: Recipe, data_files: Sequence[st
     from .corpora import CORPORA
     from .stubs import CORPUS as STUBS
     from .stubs import LICENSE as STUBS_LICENSE
+    from .stubs import SHARED_CORPUS
 
-    licenses = {**{name: spec.license for name, spec in CORPORA.items()}, STUBS: STUBS_LICENSE}
+    licenses = {**{name: spec.license for name, spec in CORPORA.items()}, STUBS: STUBS_LICENSE,
+                SHARED_CORPUS: STUBS_LICENSE}
     corpora: dict[str, dict] = {}
     for p in pages:
         entry = corpora.setdefault(p.corpus, {"records": 0, "license": licenses.get(p.corpus, "see the data's own card")})
