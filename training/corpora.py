@@ -241,7 +241,8 @@ def _label_page(args: tuple[SourcePage, tuple[str, ...]]) -> tuple[str, list[dic
             if recovered < MIN_SNIPPETS_FOUND:
                 return f"under {MIN_SNIPPETS_FOUND:.0%} of the snippets found", [], min(recoveries), {}
             labels, boxed = label_boxed(labels, box_shares(page.html, lines, converter))
-            relabelled[BOXED_RULE] = relabelled.get(BOXED_RULE, 0) + boxed
+            if boxed:
+                relabelled[BOXED_RULE] = relabelled.get(BOXED_RULE, 0) + boxed
         else:
             result = align(lines, page.reference, page.ascii_only)
             recoveries.append(result.recovered)
