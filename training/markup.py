@@ -6,8 +6,9 @@ lines) is ``unknown`` and teaches nothing. Its HTML says more: text inside ``<na
 names navigation, comments, sharing, cookies, newsletters and the like, is chrome on almost any
 site. The builder marks that text with sentinel characters, converts the marked page with the same
 converter, and reads per line the share of its characters inside a box; an unjudged line at least
-``BOXED_SHARE`` inside becomes chrome. Judged lines are never touched, and a line whose markup
-cannot be matched back stays unjudged. Measured in docs/model-selection.md ("Markup-made chrome
+``BOXED_SHARE`` inside becomes chrome. Judged lines are never touched, a page whose boxes hold a
+line its snippets judged content gets no markup labels (its markup misleads), and a line whose
+markup cannot be matched back stays unjudged. Measured in docs/model-selection.md ("Markup-made chrome
 labels for trafilatura's unjudged lines").
 """
 
