@@ -108,8 +108,13 @@ def test_snippet_page_build_makes_boxed_unjudged_lines_chrome_and_keeps_judged_a
 
 
 def test_pages_with_a_full_reference_get_no_markup_labels():
-    reference = "Harbour ferries to run hourly\nResidents of the island will catch a ferry every hour from the first of May. " * 2
+    # The reference judges every line; a boxed line it calls content (the author box) stays content.
+    reference = ("Harbour ferries to run hourly\nResidents of the island will catch a ferry every hour from the first "
+                 "of May.\nTickets will cost the same as before, the council added.\n"
+                 "Jo Example writes about transport and the coast.")
     page = SourcePage("wcxb", "ferry", "https://t.example/ferry", PAGE, reference)
     reason, records, _, relabelled = _label_page((page, ("html-text",)))
-    assert BOXED_RULE not in relabelled
-    assert "unknown" not in records[0]["labels"] if records else reason
+    assert reason == "" and records and BOXED_RULE not in relabelled
+    labels = dict(zip(records[0]["text"].split("\n"), records[0]["labels"]))
+    assert labels["Jo Example writes about transport and the coast."] == "content"
+    assert "unknown" not in records[0]["labels"]
