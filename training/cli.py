@@ -603,7 +603,7 @@ def datasets_build(
 
 
 dev_app = typer.Typer(help="Maintainer tools, run inside a linesift checkout: the evaluation gate, model "
-                           "selection, the speed benchmark, mutation testing, screenshots, the site-repeats rule. Each takes its own options (linesift dev gate --help).",
+                           "selection, the speed benchmark, mutation testing, screenshots, the site-repeats rule, the proxies of the sealed sets. Each takes its own options (linesift dev gate --help).",
                       no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT)
 app.add_typer(dev_app, name="dev")
 #: The tools parse their own options (argparse), so typer passes everything after the name through.
@@ -644,6 +644,15 @@ def dev_repeats(ctx: typer.Context) -> int:
     from . import repeats
 
     return repeats.main(ctx.args)
+
+
+@dev_app.command("proxies", context_settings=PASS_THROUGH, add_help_option=False)
+@_guarded
+def dev_proxies(ctx: typer.Context) -> int:
+    """How each proxy corpus tracks its sealed set: the model the sealed figures came from, scored on the proxies: DATA... [--held-out NAME=F1]."""
+    from . import proxies
+
+    return proxies.main(ctx.args)
 
 
 @dev_app.command("mutate", context_settings=PASS_THROUGH, add_help_option=False)
