@@ -76,3 +76,15 @@ def test_an_unseen_proxy_is_scored_by_the_revisions_model_and_a_trained_one_read
     cv = read_metadata(bundled_model_path())["metrics"]["per_corpus"]["fundus"]["page_f1"]
     assert rows[1].then_kind == "CV" and math.isclose(rows[1].then, cv) and math.isclose(rows[1].now_cv, cv)
     assert rows[1].now_held_out is None
+
+
+def test_an_unknown_revision_or_missing_data_is_one_line_naming_it(capsys, tmp_path):
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: the revision is exported from git's history")
+    code = main(["dev", "proxies", str(SAMPLES), "--revision", "no-such-revision-xyz"])
+    err = capsys.readouterr().err
+    assert code != 0 and err.count("\n") == 1 and "no-such-revision-xyz" in err and "Traceback" not in err
+    missing = tmp_path / "nowhere"
+    code = main(["dev", "proxies", str(missing)])
+    err = capsys.readouterr().err
+    assert code != 0 and err.count("\n") == 1 and str(missing) in err
