@@ -13,7 +13,7 @@ from linesift.training.proxies import ProxyRow, SealedSet, parse_held_out, table
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "datasets" / "samples"
-SET = SealedSet("2019 news", "googletrends-2017", "page", 0.879, 0.92)
+SET = SealedSet("2019 news", "googletrends-2017", "page", 0.879, 0.92, 0.801)
 
 
 def test_offset_is_sealed_minus_proxy_and_moves_todays_figures():
@@ -21,17 +21,18 @@ def test_offset_is_sealed_minus_proxy_and_moves_todays_figures():
     assert math.isclose(row.offset, 0.071)
     assert math.isclose(row.implied(row.now_held_out), 0.922)
     assert math.isclose(row.implied(row.now_cv), 0.925)
+    assert math.isclose(row.implied_margin, 0.922 - 0.801)  # the lower of the two estimates
 
 
 def test_unknown_figures_stay_unknown_in_rows_and_table():
     row = ProxyRow(SET, then=None, then_kind="held out", now_cv=0.854, now_held_out=None)
-    assert row.offset is None and row.implied(0.9) is None
+    assert row.offset is None and row.implied(0.9) is None and row.implied_margin is None
     known = ProxyRow(SET, then=0.808, then_kind="held out", now_cv=0.854, now_held_out=None)
     assert known.implied(None) is None
     lines = table([row, known], "abc1234")
     assert len(lines) == 4 and "sealed at abc1234" in lines[0]
-    assert "| - (held out) | - |" in lines[2]
-    assert "| 0.808 (held out) | +0.071 | 0.854 | - | 0.925 / - | 0.92 |" in lines[3]
+    assert "| - (held out) | - |" in lines[2] and lines[2].endswith("| 0.801 | - |")
+    assert "| 0.808 (held out) | +0.071 | 0.854 | - | 0.925 / - | 0.92 | 0.801 | +0.124 |" in lines[3]
 
 
 def test_held_out_figures_are_parsed_or_refused_by_the_one_at_fault():
@@ -64,8 +65,8 @@ def test_an_unseen_proxy_is_scored_by_the_revisions_model_and_a_trained_one_read
     from linesift.model.predictor import Predictor, bundled_model_path
     from linesift.training.data import read_labelled
 
-    news = SealedSet("our news samples", "news", "page", 0.9, 0.95)
-    fundus = SealedSet("Fundus", "fundus", "page", 0.882, 0.92)
+    news = SealedSet("our news samples", "news", "page", 0.9, 0.95, 0.8)
+    fundus = SealedSet("Fundus", "fundus", "page", 0.882, 0.92, 0.782)
     monkeypatch.setattr(proxies, "SEALED_SETS", (news, fundus))
     rows = proxies.proxy_rows([SAMPLES], revision="HEAD", held_out={"news": 0.5})
     pages = [p for p in read_labelled([SAMPLES]) if p.corpus == "news"]
