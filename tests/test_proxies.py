@@ -89,3 +89,26 @@ def test_an_unknown_revision_or_missing_data_is_one_line_naming_it(capsys, tmp_p
     code = main(["dev", "proxies", str(missing)])
     err = capsys.readouterr().err
     assert code != 0 and err.count("\n") == 1 and str(missing) in err
+
+
+def test_a_revision_without_a_bundled_model_is_one_error_naming_it(tmp_path, monkeypatch):
+    from linesift.training import bench
+
+    def empty_export(root, revision, dest):
+        (dest / "linesift").mkdir(parents=True)
+        return dest
+
+    monkeypatch.setattr(bench, "export_revision", empty_export)
+    with pytest.raises(LinesiftError, match="revision old1234 has no readable bundled model metadata"):
+        proxies.proxy_rows([SAMPLES], revision="old1234")
+
+
+def test_an_unreadable_predict_record_is_one_error_naming_its_line(tmp_path, sample_pages):
+    cli = tmp_path / "linesift" / "training" / "cli.py"
+    cli.parent.mkdir(parents=True)
+    cli.write_text("import sys\nout = sys.argv[sys.argv.index('--out') + 1]\n"
+                   "open(out, 'w').write('{\"lines\": []}\\nnot json\\n')\n")
+    with pytest.raises(LinesiftError, match="cannot read") as caught:
+        proxies.revision_labels(tmp_path, sample_pages[:2], tmp_path)
+    assert str(caught.value.source).endswith("labelled.jsonl") and caught.value.line == 2
+    assert "labelled.jsonl:2" in str(caught.value)

@@ -106,10 +106,24 @@ def revision_labels(package: Path, pages: Sequence[LabelledPage], tmp: Path) -> 
                             source=str(package))
     labels: list[list[str] | None] = []
     with open(out, encoding="utf-8") as handle:
-        for page, line in zip(pages, handle):
-            got = [x["label"] for x in json.loads(line)["lines"]]
+        for n, (page, line) in enumerate(zip(pages, handle), start=1):
+            try:
+                got = [x["label"] for x in json.loads(line)["lines"]]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise LinesiftError(f"the revision's predict wrote a record this tool cannot read ({exc})",
+                                    source=str(out), line=n) from None
             labels.append(got if len(got) == len(page.lines) else None)
     return labels
+
+
+def _revision_metadata(package: Path, revision: str) -> dict:
+    """The exported revision's bundled model metadata; LinesiftError when it has none to read."""
+    path = package / "linesift" / "artifacts" / "linesift.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LinesiftError(f"revision {revision} has no readable bundled model metadata "
+                            f"({exc.__class__.__name__})", source=str(path)) from None
 
 
 def proxy_rows(data: Sequence[str | os.PathLike], revision: str = SEALED_REVISION, model: str | None = None,
@@ -128,7 +142,7 @@ def proxy_rows(data: Sequence[str | os.PathLike], revision: str = SEALED_REVISIO
         from .bench import export_revision
 
         package = export_revision(repo_root(), revision, tmp / "revision")
-        then_meta = json.loads((package / "linesift" / "artifacts" / "linesift.json").read_text(encoding="utf-8"))
+        then_meta = _revision_metadata(package, revision)
         trained_on = set(then_meta.get("training_data", {}).get("corpora", {}))
         wanted = [s for s in SEALED_SETS if s.proxy not in trained_on and s.proxy in by_corpus]
         proxy_pages = [p for s in wanted for p in by_corpus[s.proxy]]
