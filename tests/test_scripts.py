@@ -120,6 +120,25 @@ def test_bench_prints_both_streams_the_ratio_its_rows_give_and_start_up(capsys):
     assert re.search(r"^start-up: linesift --help [\d.]+ s; predict one page .* [\d.]+ s$", out, re.M)
 
 
+def test_bench_times_site_repeats_beside_the_plain_run(capsys):
+    """With --site-repeats each stream gets a second linesift row, and the cost line is their quotient."""
+    import re
+
+    code = main(["dev", "bench", "--lines", "300", "--crawl-lines", "0", "--justext-lines", "0", "--repeats", "1",
+                 "--site-repeats", "2"])
+    out = capsys.readouterr().out
+    assert code == 0
+    cpu = {m.group(1): float(m.group(2)) for m in
+           re.finditer(r"^(linesift(?: --site-repeats)?, sample pages) +[\d,]+ +([\d.]+) ", out, re.M)}
+    assert len(cpu) == 2, out
+    cost = float(re.search(r"^sample pages: --site-repeats 2 costs ([+-][\d.]+)% CPU time", out, re.M).group(1))
+    plain, step = cpu["linesift, sample pages"], cpu["linesift --site-repeats, sample pages"]
+    # rows print CPU seconds to one decimal: allow that rounding
+    assert (step - 0.05) / (plain + 0.05) - 1 <= cost / 100 + 0.001 and cost / 100 - 0.001 <= (step + 0.05) / (plain - 0.05) - 1, out
+    code = main(["dev", "bench", "--against", "HEAD", "--site-repeats", "2"])
+    assert code == 2 and "drop --against" in capsys.readouterr().err
+
+
 def _git(*args: str) -> str:
     return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=True).stdout
 

@@ -118,9 +118,9 @@ def sample_texts() -> list[str]:
     return ["\n".join(p.lines) for p in read_labelled([root / "samples", root / "example"])]
 
 
-def write_stream(path: Path, n_lines: int) -> int:
+def write_stream(path: Path, n_lines: int, urls: bool = False) -> int:
     """A JSONL file of about ``n_lines`` lines of our sample pages; returns the exact count."""
-    return write_pages(path, sample_texts(), n_lines)
+    return write_pages(path, sample_texts(), n_lines, urls)
 
 
 def crawl_texts() -> tuple[list[str], str]:
@@ -146,15 +146,18 @@ def crawl_texts() -> tuple[list[str], str]:
     return joined, "our sample pages with paragraphs joined into long lines (no datasets/built here)"
 
 
-def write_pages(path: Path, texts: list[str], n_lines: int) -> int:
-    """A JSONL file of ``texts`` repeated to about ``n_lines`` lines; returns the exact count."""
+def write_pages(path: Path, texts: list[str], n_lines: int, urls: bool = False) -> int:
+    """A JSONL file of ``texts`` repeated to about ``n_lines`` lines; returns the exact count.
+    With ``urls`` each record gets a URL of a site of its own (for --site-repeats: all of the
+    step's work, none of its changes, so the output stays the same)."""
     counts = [len(t.splitlines()) for t in texts]
     total = 0
     with open(path, "w", encoding="utf-8") as out:
         i = 0
         while total < n_lines:
             k = i % len(texts)
-            out.write(json.dumps({"id": i, "text": texts[k]}, ensure_ascii=False) + "\n")
+            record = {"id": i, "url": f"https://page{i}.example/"} if urls else {"id": i}
+            out.write(json.dumps({**record, "text": texts[k]}, ensure_ascii=False) + "\n")
             total += counts[k]
             i += 1
     return total
@@ -208,6 +211,10 @@ def measure_streams(streams: list[tuple[str, Path, int]], args, linesift: str) -
         cmd = [linesift, "predict", str(stream), "--format", "jsonl", "--jobs", "1"] + (["--model", args.model] if args.model else [])
         name = f"linesift, {label}"
         results.append(summarise(name, total, functools.partial(measure_child, name, cmd, total), repeats))
+        if args.site_repeats:
+            sname = f"linesift --site-repeats, {label}"
+            scmd = cmd + ["--site-repeats", str(args.site_repeats)]
+            results.append(summarise(sname, total, functools.partial(measure_child, sname, scmd, total), repeats))
         if args.justext_lines:
             n = count_lines(stream, args.justext_lines)
             jcmd = [sys.executable, "-m", "linesift.training.bench", "--justext-child", str(stream),
@@ -316,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS, help="runs of each measurement (median and range reported)")
     parser.add_argument("--against", metavar="REV", help="compare this checkout's speed with a git revision's (paired runs; no jusText)")
     parser.add_argument("--pairs", type=int, default=DEFAULT_PAIRS, help="pairs of runs with --against")
+    parser.add_argument("--site-repeats", type=int, default=0, metavar="K",
+                        help="also time predict --site-repeats K (each page a site of its own: the step's cost, no change)")
     parser.add_argument("--justext-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.justext_child:
@@ -324,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.against:
         if args.pairs < 1:
             raise UsageError(f"linesift dev bench: --pairs must be 1 or more, got {args.pairs}")
+        if args.site_repeats:
+            raise UsageError("linesift dev bench: --site-repeats times this checkout alone; drop --against")
         if not (args.lines or args.crawl_lines):
             raise UsageError("linesift dev bench: --against needs a stream: --lines and --crawl-lines are both 0")
         repo_root()  # a checkout is needed (and named in the error) before any stream is written
@@ -333,13 +344,13 @@ def main(argv: list[str] | None = None) -> int:
         streams = []
         if args.lines:
             stream = Path(tmp) / "samples.jsonl"
-            total = write_stream(stream, args.lines)
+            total = write_stream(stream, args.lines, urls=args.site_repeats > 0)
             print(f"sample stream: {total:,} lines, {stream.stat().st_size / 2**20:,.0f} MB of JSONL")
             streams.append(("sample pages", stream, total))
         if args.crawl_lines:
             texts, origin = crawl_texts()
             stream = Path(tmp) / "crawl.jsonl"
-            total = write_pages(stream, texts, args.crawl_lines)
+            total = write_pages(stream, texts, args.crawl_lines, urls=args.site_repeats > 0)
             mean = sum(len(t) for t in texts) / max(1, sum(len(t.splitlines()) for t in texts))
             print(f"crawl stream: {total:,} lines, {stream.stat().st_size / 2**20:,.0f} MB of JSONL: {origin}; "
                   f"{mean:.0f} characters per line")
@@ -355,10 +366,11 @@ def main(argv: list[str] | None = None) -> int:
             cmd += ["--model", args.model] if args.model else []
             parallel = min((measure_child("jobs", cmd, total) for _ in range(max(1, args.repeats))), key=lambda m: m.wall_seconds)
         help_s, first_s = start_up(linesift, Path(tmp), args.model)
-    print(f"{'tool':<28} {'lines':>11} {'CPU s':>8} {'wall s':>8} {'lines/CPU-s':>12} {'range':>19} {'peak MB':>8}")
+    width = max([28] + [len(s.name) for s in results])
+    print(f"{'tool':<{width}} {'lines':>11} {'CPU s':>8} {'wall s':>8} {'lines/CPU-s':>12} {'range':>19} {'peak MB':>8}")
     for s in results:
         low, high = s.spread
-        print(f"{s.name:<28} {s.lines:>11,} {s.cpu_seconds:>8.1f} {s.wall_seconds:>8.1f} "
+        print(f"{s.name:<{width}} {s.lines:>11,} {s.cpu_seconds:>8.1f} {s.wall_seconds:>8.1f} "
               f"{s.rate:>12,.0f} {f'{low:,.0f}-{high:,.0f}':>19} {s.peak_mb:>8.0f}")
     print(f"(median of {max(1, args.repeats)} runs each, linesift with --jobs 1; range: slowest and fastest run)")
     by_name = {s.name: s for s in results}
@@ -366,6 +378,10 @@ def main(argv: list[str] | None = None) -> int:
         ours, theirs = by_name.get(f"linesift, {label}"), by_name.get(f"jusText 3, {label}")
         if ours and theirs:
             print(f"{label}: linesift does {ours.rate / theirs.rate:.1f} times jusText's lines per CPU-second")
+        step = by_name.get(f"linesift --site-repeats, {label}")
+        if ours and step:
+            print(f"{label}: --site-repeats {args.site_repeats} costs {step.cpu_seconds / ours.cpu_seconds - 1:+.1%} CPU time "
+                  f"and {step.peak_mb - ours.peak_mb:+,.0f} MB peak memory")
     if parallel is not None:
         print(f"--jobs {cores} on the {streams[-1][0]}: {parallel.wall_seconds:.1f} s wall for {parallel.lines:,} lines "
               f"({parallel.lines / parallel.wall_seconds:,.0f} lines per second), best of {max(1, args.repeats)}")

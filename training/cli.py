@@ -165,6 +165,8 @@ def predict(
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes, each loading the model once and using one thread; 0 (the default) is one per core. Inputs of one chunk (about 32k lines) run in this process. The output does not depend on it."),
     threads: int = typer.Option(1, "--threads", min=1, help="Threads for the model when running in this process (--jobs 1). One is the most work per CPU-second; use --jobs for throughput."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Show pages, lines, pages/s and elapsed time on stderr (default: when stderr is a terminal)."),
+    site_repeats: Optional[int] = typer.Option(None, "--site-repeats", min=1, help="For crawls: a line kept as content that at least K other pages of its site hold in this run becomes chrome (2 is a good start; sites repeat their sign-up prompts, disclaimers and author boxes). Reads the input twice; pages without a site (see --site-field) are left as the model labels them."),
+    site_field: str = typer.Option("url", "--site-field", help="JSONL key / Parquet column giving each page's site for --site-repeats: a URL (its host, without www.) or a site name as it is. WARC records carry their URL."),
 ) -> None:
     """Clean pages: keep the content lines, drop the chrome.
 
@@ -177,7 +179,7 @@ def predict(
     """
     with _settled_heap(), _without_pandas():
         from linesift.model.io.paths import kinds_summary
-        from linesift.model.io.predict import ModelSpec, ensure_parent, predict_inputs
+        from linesift.model.io.predict import ModelSpec, SiteRepeats, ensure_parent, predict_inputs
         from linesift.model.io.sinks import OutputSpec, compression_for, format_for
         from linesift.model.io.sources import RECORD_KINDS, ReadOptions, expand_inputs, input_kind
         from linesift.model.predictor import Predictor
@@ -197,6 +199,8 @@ def predict(
         raise LinesiftError("no pages found in the given folders (text, HTML, JSONL, Parquet or WARC/WET files)")
     sources = [s for s, _ in found]
     roots = [r for _, r in found]
+    if site_repeats and "-" in sources:
+        raise typer.BadParameter("it reads the input twice: give files, not stdin", param_hint="--site-repeats")
     if "-" in sources and sys.stdin.isatty():
         _err("reading one page from the terminal; end it with Ctrl-D (or give files: see 'linesift predict --help')")
     with _settled_heap():
@@ -228,7 +232,7 @@ def predict(
     with threadpool_limits(limits=threads), _progress_display(show) as on_progress:
         stats = predict_inputs(sources, roots, model_spec, spec, options, out=out, out_dir=out_dir, jobs=n_jobs,
                                skip_bad=skip_bad, predictor=predictor, on_progress=on_progress,
-                               kinds=kinds)
+                               kinds=kinds, site_repeats=SiteRepeats(site_repeats, site_field) if site_repeats else None)
     for path in missing or []:
         stats.skipped += 1
         stats.problems.append(f"{path}: no such file or directory")

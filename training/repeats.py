@@ -16,6 +16,7 @@ from typing import Sequence
 
 import numpy as np
 from linesift.model.labels import CHROME, CONTENT
+from linesift.model.site_repeats import normalise
 from linesift.model.text import is_blank
 
 from .data import LabelledPage
@@ -23,11 +24,6 @@ from .evaluate import score_labels
 
 #: Values of K measured by default: other pages of the site that must hold the line.
 DEFAULT_MIN_PAGES = (1, 2, 3, 5)
-
-
-def normalise(line: str) -> str:
-    """The form two lines must share to count as the same: case-folded, whitespace collapsed."""
-    return " ".join(line.split()).casefold()
 
 
 def other_pages(pages: Sequence[LabelledPage]) -> list[np.ndarray]:

@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..errors import DataError, LinesiftError
 from ..predictor import PageResult, Predictor
+from ..site_repeats import RepeatCounter, RepeatedLines, site_of
 from ..text import decode_page, split_lines
 from .sinks import (
     PARQUET_OUT,
@@ -65,6 +66,22 @@ class ModelSpec:
         return Predictor.load(self.path, threshold=self.threshold, favor=self.favor)
 
 
+@dataclass(frozen=True)
+class SiteRepeats:
+    """The site-repeats revise step of a run: a page's site is read from ``site_field`` of its
+    record; content lines that ``min_pages`` other pages of the site hold become chrome."""
+
+    min_pages: int
+    site_field: str = "url"
+
+    def site(self, page: Page) -> str | None:
+        return site_of(page.record.get(self.site_field))
+
+    def page_id(self, page: Page) -> str:
+        url = page.record.get("url")
+        return url.split("#", 1)[0] if isinstance(url, str) and url else page.name
+
+
 def is_jsonl(path: str) -> bool:
     """A JSONL input by its name: ``.jsonl``, ``.jsonl.gz`` or ``.jsonl.zst``, any case."""
     return kind_by_name(path) == "jsonl"
@@ -90,15 +107,22 @@ Item = tuple[Page, bool, bool]
 _WORKER: dict = {}
 
 
-def label_chunk(predictor: Predictor, spec: OutputSpec, items: list[Item]) -> tuple[list, int]:
+#: What a run revises with: the step and the lines it found repeated (None: no revise step).
+Revision = tuple[SiteRepeats, RepeatedLines] | None
+
+
+def label_chunk(predictor: Predictor, spec: OutputSpec, items: list[Item], revision: Revision = None) -> tuple[list, int]:
     """(each page rendered, lines labelled): the pages of a chunk share prediction calls."""
     pages = [split_lines(page.text) for page, _, _ in items]
     results: list[PageResult] = predictor.predict_pages(pages)
+    if revision is not None:
+        step, repeated = revision
+        results = [repeated.revise(result, step.site(page)) for (page, _, _), result in zip(items, results)]
     rendered = [render(spec, page, result, header, first) for (page, header, first), result in zip(items, results)]
     return rendered, sum(len(p) for p in pages)
 
 
-def _init_worker(model: ModelSpec, spec: OutputSpec) -> None:
+def _init_worker(model: ModelSpec, spec: OutputSpec, revision: Revision = None) -> None:
     """Set up a worker: one thread, Ctrl-C left to the main process, the model loaded once (or
     inherited from the main process when forked)."""
     import signal
@@ -116,10 +140,11 @@ def _init_worker(model: ModelSpec, spec: OutputSpec) -> None:
         _WORKER["predictor"] = model.load()
         gc.freeze()  # as the CLI does after its own load: the model and imports are never garbage
     _WORKER["spec"] = spec
+    _WORKER["revision"] = revision
 
 
 def _worker_chunk(items: list[Item]) -> tuple[list, int]:
-    return label_chunk(_WORKER["predictor"], _WORKER["spec"], items)
+    return label_chunk(_WORKER["predictor"], _WORKER["spec"], items, _WORKER["revision"])
 
 
 def _mp_context():
@@ -132,7 +157,8 @@ def _mp_context():
     return multiprocessing.get_context("spawn")
 
 
-def _start_pool(jobs: int, model: ModelSpec, spec: OutputSpec, predictor: Predictor | None) -> WorkerPool:
+def _start_pool(jobs: int, model: ModelSpec, spec: OutputSpec, predictor: Predictor | None,
+                revision: Revision = None) -> WorkerPool:
     """A pool whose workers are all started now, with Ctrl-C blocked while they start (the main
     process handles it and stops them)."""
     import signal
@@ -142,7 +168,7 @@ def _start_pool(jobs: int, model: ModelSpec, spec: OutputSpec, predictor: Predic
     if blocked:
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        return WorkerPool(_mp_context(), jobs, _worker_chunk, _init_worker, (model, spec)).start()
+        return WorkerPool(_mp_context(), jobs, _worker_chunk, _init_worker, (model, spec, revision)).start()
     finally:
         if blocked:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
@@ -226,16 +252,20 @@ def plan_outputs(sources: list[str], roots: list[str], kinds: list[str], spec: O
 def predict_inputs(sources: list[str], roots: list[str], model: ModelSpec, spec: OutputSpec,
                    options: ReadOptions, out: str | None = None, out_dir: str | None = None, jobs: int = 1,
                    skip_bad: bool = False, predictor: Predictor | None = None,
-                   on_progress: Callable[[RunStats], None] | None = None, kinds: list[str] | None = None) -> RunStats:
+                   on_progress: Callable[[RunStats], None] | None = None, kinds: list[str] | None = None,
+                   site_repeats: SiteRepeats | None = None) -> RunStats:
     """Label every page of ``sources`` and write them as ``spec`` says; returns what was done.
 
     ``jobs`` > 1 runs prediction in that many worker processes (each loading ``model`` once, one
-    thread each) once the input is larger than one chunk; the output is the same byte for byte."""
+    thread each) once the input is larger than one chunk; the output is the same byte for byte.
+    With ``site_repeats`` the input is read twice: first to count each site's lines, then to label."""
     stats = RunStats()
     kinds = kinds if kinds is not None else [input_kind(s) for s in sources]
     unreadable: set[int] = set()
     if spec.format == PARQUET_OUT and out is None and out_dir is None:
         raise LinesiftError("Parquet output needs a file: give --out NAME.parquet or --out-dir")
+    if site_repeats is not None and STDIN in sources:
+        raise LinesiftError("--site-repeats reads its input twice: give files, not stdin")
     outputs, header_for = plan_outputs(sources, roots, kinds, spec, out, out_dir)
 
     def on_bad(exc: DataError) -> None:
@@ -252,9 +282,11 @@ def predict_inputs(sources: list[str], roots: list[str], model: ModelSpec, spec:
         stats.problems.append(str(exc))
 
     try:
+        revision = None if site_repeats is None else (
+            site_repeats, count_repeats(sources, kinds, options, site_repeats, skip_bad))
         pages = read_pages(sources, kinds, options, on_bad, on_unreadable)
         for rendered, indices, n_lines in _label_chunks(_chunks(pages, header_for, out_dir is not None),
-                                                        model, spec, jobs, predictor):
+                                                        model, spec, jobs, predictor, revision):
             for index, item in zip(indices, rendered):
                 outputs.write(index, item)
             stats.pages += len(rendered)
@@ -267,6 +299,23 @@ def predict_inputs(sources: list[str], roots: list[str], model: ModelSpec, spec:
         outputs.abort()
         raise
     return stats
+
+
+def count_repeats(sources: list[str], kinds: list[str], options: ReadOptions, step: SiteRepeats,
+                  skip_bad: bool = False) -> RepeatedLines:
+    """The first pass of a run with the site-repeats step: every page's lines counted per site.
+    A bad input stops it unless ``skip_bad`` (then the labelling pass reports it)."""
+    counter = RepeatCounter()
+
+    def on_bad(exc: LinesiftError, *_) -> None:
+        if not skip_bad:
+            raise exc
+
+    for page in read_pages(sources, kinds, options, on_bad, lambda index, exc: on_bad(exc)):
+        site = step.site(page)
+        if site is not None:
+            counter.add(site, step.page_id(page), split_lines(page.text))
+    return counter.repeated(step.min_pages)
 
 
 def _chunks(pages: Iterator[Page], header_for: Callable[[int], bool], per_input: bool) -> Iterator[list[Item]]:
@@ -293,7 +342,7 @@ def _chunks(pages: Iterator[Page], header_for: Callable[[int], bool], per_input:
 
 
 def _label_chunks(chunks: Iterator[list[Item]], model: ModelSpec, spec: OutputSpec, jobs: int,
-                  predictor: Predictor | None) -> Iterator[tuple[list, list[int], int]]:
+                  predictor: Predictor | None, revision: Revision = None) -> Iterator[tuple[list, list[int], int]]:
     """(rendered pages, their input indices, lines) per chunk, in input order."""
     first = next(chunks, None)
     if first is None:
@@ -307,12 +356,12 @@ def _label_chunks(chunks: Iterator[list[Item]], model: ModelSpec, spec: OutputSp
     if second is None:  # one job, or all of the input in one chunk: no workers to start
         predictor = predictor or model.load()
         for chunk in _prepend(first, chunks if failure is None else iter(())):
-            rendered, n = label_chunk(predictor, spec, chunk)
+            rendered, n = label_chunk(predictor, spec, chunk, revision)
             yield rendered, [p.input_index for p, _, _ in chunk], n
         if failure is not None:
             raise failure
         return
-    with _start_pool(jobs, model, spec, predictor) as pool:
+    with _start_pool(jobs, model, spec, predictor, revision) as pool:
         indices: deque[list[int]] = deque()
         try:
             for chunk in _prepend(first, _prepend(second, chunks)):

@@ -1,0 +1,175 @@
+"""``predict --site-repeats``: a site's lines repeated on its other pages in one run become chrome."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from linesift.model.predictor import PageResult
+from linesift.model.site_repeats import RepeatCounter, RepeatedLines, line_keys, normalise, site_of
+from linesift.training.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+
+from .test_cli import run
+
+#: Our own pages of an invented local paper: four articles, each followed by the same appeal.
+ARTICLES = [
+    ("Council approves new cycle lanes on the harbour road",
+     "The city council voted on Tuesday to build two kilometres of protected cycle lanes along the harbour road, ending a debate that has run for three years.",
+     "Work is due to start in the spring and should take about eight months, according to the transport department."),
+    ("Library extends its opening hours over the winter",
+     "The central library will stay open until nine in the evening from November to February, the director said at a meeting with residents on Monday.",
+     "Staff numbers will rise by four to cover the longer days, paid for by a grant from the regional government."),
+    ("Local bakery wins national bread award",
+     "A family bakery in the old town has won first prize in the national sourdough competition, beating more than two hundred entries from across the country.",
+     "The owners said they would use the prize money to train two apprentices next year."),
+    ("Ferry timetable changes after storm damage",
+     "The ferry company has cut its weekend crossings to the island while the northern pier is repaired after last week's storm.",
+     "Engineers expect the repairs to be finished by the end of the month, weather permitting."),
+]
+APPEAL = ("The Harbour Gazette is an independent newspaper funded by its readers, and every story we "
+          "publish is checked by two editors before it goes online.")
+
+
+def crawl_records(n_sites=1, copies=1):
+    records = []
+    for site in range(n_sites):
+        for i, (head, first, second) in enumerate(ARTICLES * copies):
+            text = "\n".join([head, "", first, "", second, "", APPEAL, "", "Home | News | Sport | Contact"])
+            records.append({"url": f"https://www.harbour{site}.example/news/{i}", "text": text})
+    return records
+
+
+def write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+@pytest.mark.parametrize("value, site", [
+    ("https://www.Example.com/a/b?x=1", "example.com"),
+    ("http://news.example.co.uk:8080/x", "news.example.co.uk"),
+    ("example.org", "example.org"),
+    ("www.example.org/path", "example.org"),
+    ("site-42", "site-42"),
+    ("http://[broken/", "http://[broken/"),  # a malformed URL names its site as it is
+    ("", None), ("   ", None), (None, None), (17, None),
+])
+def test_site_of(value, site):
+    assert site_of(value) == site
+
+
+@example("Sign  UP")
+@example(" a\tb ")
+@example("a\xa0b")
+@example("Stra\u00dfe \u0130")
+@given(st.text(alphabet=st.sampled_from("aB ß\t\xa0\u3000\x1f\u2028x\u0130Σ")) | st.text())
+def test_normalise_collapses_every_kind_of_whitespace_and_case(line):
+    assert normalise(line) == " ".join(line.split()).casefold()  # its fast path changes nothing
+
+
+def counted(pages, min_pages=2):
+    counter = RepeatCounter()
+    for site, page_id, lines in pages:
+        counter.add(site, page_id, lines)
+    return counter.repeated(min_pages)
+
+
+def test_a_line_counts_once_per_distinct_page_of_its_site():
+    pages = [("a", "u1", ["Nav", "Body one", "", "Sign up"]),
+             ("a", "u1", ["Nav", "Body one", "SIGN   up"]),  # the same URL again: not another page
+             ("a", "u2", ["nav", "Body two", "Sign up"]),
+             ("a", "u3", ["Nav ", "Body three"]),
+             ("b", "v1", ["Sign up", "Nav"])]  # another site's lines are not this site's
+    repeated = counted(pages)
+    assert repeated.repeated("a", ["Nav", "Sign up", "Body one", ""]).tolist() == [True, False, False, False]
+    assert repeated.repeated("b", ["Nav", "Sign up"]).tolist() == [False, False]
+    assert counted(pages, min_pages=1).repeated("a", ["Sign up", "Body two"]).tolist() == [True, False]
+    assert counted(pages, min_pages=3).repeated("a", ["Nav"]).tolist() == [False]
+    assert not counted([]).repeated("a", ["Nav"]).any()
+
+
+def test_pages_without_a_site_count_for_nothing():
+    pages = [(None, f"u{i}", ["Nav"]) for i in range(5)] + [("a", "u1", ["Nav"])]
+    assert not counted(pages, min_pages=1).repeated("a", ["Nav"]).any()
+    with pytest.raises(ValueError, match="at least 1"):
+        RepeatCounter().repeated(0)
+
+
+def test_keys_are_stable_and_blank_lines_have_none():
+    keys = line_keys("a", ["Nav", " ", "nav"])
+    assert keys.dtype == np.uint64 and keys[1] == 0 and keys[0] == keys[2] != 0
+    assert line_keys("b", ["Nav"])[0] != keys[0]
+
+
+def test_revise_turns_repeated_content_chrome_and_keeps_scores():
+    repeated = RepeatedLines(np.sort(line_keys("a", ["Sign up", "Menu"])), 2)
+    result = PageResult(["Head", "", "Body", "Sign up", "Menu"], ["content", "blank", "content", "content", "chrome"],
+                        [0.9, 0.0, 0.8, 0.7, 0.1], "Head\n\nBody\nSign up")
+    revised = repeated.revise(result, "a")
+    assert revised.labels == ["content", "blank", "content", "chrome", "chrome"]
+    assert revised.scores == result.scores and revised.content_text() == "Head\n\nBody"
+    assert repeated.revise(result, None) is result and repeated.revise(result, "b") is result
+
+
+def test_predict_drops_a_sites_repeated_appeal_and_nothing_else(tmp_path, capsys):
+    records = crawl_records(n_sites=2)
+    records.append({"url": "https://lonely.example/1", "text": records[0]["text"]})  # one page of its site
+    src = write_jsonl(tmp_path / "crawl.jsonl", records)
+    code, plain, err = run(capsys, "predict", str(src), "--emit", "content")
+    assert code == EXIT_OK, err
+    code, revised, err = run(capsys, "predict", str(src), "--emit", "content", "--site-repeats", "2")
+    assert code == EXIT_OK, err
+    plain = [json.loads(line)["content"] for line in plain.splitlines()]
+    revised = [json.loads(line)["content"] for line in revised.splitlines()]
+    assert all(APPEAL in text for text in plain)  # the model alone keeps it: it reads like prose
+    assert [APPEAL in text for text in revised] == [False] * 8 + [True]
+    assert [text.replace("\n\n" + APPEAL, "") for text in plain[:8]] == revised[:8]
+    # four pages of a site: each holds the appeal with three others, so K=3 still drops it, K=4 does not
+    code, k3, _ = run(capsys, "predict", str(src), "--emit", "content", "--site-repeats", "3")
+    assert [json.loads(line)["content"] for line in k3.splitlines()] == revised
+    code, k4, _ = run(capsys, "predict", str(src), "--emit", "content", "--site-repeats", "4")
+    assert [json.loads(line)["content"] for line in k4.splitlines()] == plain
+
+
+def test_site_field_names_the_site(tmp_path, capsys):
+    records = [{"domain": "harbour.example", "text": r["text"]} for r in crawl_records()]
+    src = write_jsonl(tmp_path / "crawl.jsonl", records)
+    code, out, err = run(capsys, "predict", str(src), "--emit", "content", "--site-repeats", "2", "--site-field", "domain")
+    assert code == EXIT_OK, err
+    assert not any(APPEAL in json.loads(line)["content"] for line in out.splitlines())
+    code, out, _ = run(capsys, "predict", str(src), "--emit", "content", "--site-repeats", "2")  # no url: no site
+    assert all(APPEAL in json.loads(line)["content"] for line in out.splitlines())
+
+
+def test_workers_give_the_same_output(tmp_path, capsys):
+    # more than one chunk of lines, so --jobs 2 starts its workers and they revise too
+    src = write_jsonl(tmp_path / "crawl.jsonl", crawl_records(n_sites=40, copies=25))
+    outputs = []
+    for jobs in ("1", "2"):
+        code, out, err = run(capsys, "predict", str(src), "--emit", "labels", "--site-repeats", "2", "--jobs", jobs)
+        assert code == EXIT_OK, err
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    first = json.loads(outputs[0].splitlines()[0])
+    assert first["labels"][6] == 0  # the appeal, chrome
+
+
+def test_stdin_is_a_one_line_usage_error(capsys):
+    code, out, err = run(capsys, "predict", "--site-repeats", "2")
+    assert code == EXIT_USAGE and out == "" and err.count("\n") == 1 and "stdin" in err
+
+
+def test_a_bad_record_is_reported_once_and_stops_the_run_without_skip_bad(tmp_path, capsys):
+    records = crawl_records()
+    src = tmp_path / "crawl.jsonl"
+    src.write_text(json.dumps(records[0]) + "\nnot json\n" + "".join(json.dumps(r) + "\n" for r in records[1:]))
+    out_file = tmp_path / "out.jsonl"
+    out_file.write_text("earlier output\n")
+    code, _, err = run(capsys, "predict", str(src), "--site-repeats", "2", "--out", str(out_file))
+    assert code == EXIT_INPUT and err.count("\n") == 1 and f"{src}:2" in err
+    assert out_file.read_text() == "earlier output\n"  # stopped in the counting pass: nothing written
+    code, out, err = run(capsys, "predict", str(src), "--site-repeats", "2", "--skip-bad", "--emit", "content")
+    assert code == EXIT_INPUT and err.count(f"{src}:2") == 1
+    assert [APPEAL in json.loads(line)["content"] for line in out.splitlines()] == [False] * 4
