@@ -173,3 +173,28 @@ def test_a_bad_record_is_reported_once_and_stops_the_run_without_skip_bad(tmp_pa
     code, out, err = run(capsys, "predict", str(src), "--site-repeats", "2", "--skip-bad", "--emit", "content")
     assert code == EXIT_INPUT and err.count(f"{src}:2") == 1
     assert [APPEAL in json.loads(line)["content"] for line in out.splitlines()] == [False] * 4
+
+
+def test_evaluate_scores_the_revised_labels(tmp_path, capsys):
+    """Labelled pages whose appeal is chrome: the step turns the kept appeal chrome, and the report says so."""
+    rows = []
+    for record in crawl_records():
+        lines = record["text"].split("\n")
+        labels = ["blank" if not line else "chrome" if line == APPEAL or line.startswith("Home |") else "content"
+                  for line in lines]
+        rows.append({"url": record["url"], "text": record["text"], "labels": labels})
+    data = write_jsonl(tmp_path / "labelled.jsonl", rows)
+    code, plain, err = run(capsys, "evaluate", str(data), "--json")
+    assert code == EXIT_OK, err
+    code, revised, err = run(capsys, "evaluate", str(data), "--json", "--site-repeats", "2")
+    assert code == EXIT_OK, err
+    plain, revised = json.loads(plain), json.loads(revised)
+    assert plain["site_repeats"] is None and revised["site_repeats"] == {"min_pages": 2, "lines": 4}
+    assert plain["confusion"]["fp"] - revised["confusion"]["fp"] == 4 and revised["confusion"]["tp"] == plain["confusion"]["tp"]
+    assert revised["page_metric"]["precision"] > plain["page_metric"]["precision"]
+    code, text, _ = run(capsys, "evaluate", str(data), "--site-repeats", "2", "--worst", "0")
+    assert "site repeats: 4 content line(s) held by 2+ other pages of their site made chrome" in text.splitlines()[1]
+    pytest.importorskip("matplotlib", reason="the HTML report needs the 'report' extra")
+    code, _, err = run(capsys, "evaluate", str(data), "--site-repeats", "2", "--html", str(tmp_path / "r.html"))
+    assert code == EXIT_OK, err
+    assert "then 4 content line(s) held by 2+ other pages of their site made chrome" in (tmp_path / "r.html").read_text()

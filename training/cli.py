@@ -396,6 +396,7 @@ def evaluate(
     worst: int = typer.Option(5, "--worst", min=0, help="How many of the worst pages to list with their wrong lines."),
     peers: bool = typer.Option(False, "--peers", help="Also score keep-all, C4's line rule and jusText (if installed) on the same lines."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Also write the report as one self-contained HTML page: tables, precision/recall/F1 against the threshold, score histograms (drawn by matplotlib: the 'report' extra), the worst pages in the review view."),
+    site_repeats: Optional[int] = typer.Option(None, "--site-repeats", min=1, help="Score the labels as 'predict --site-repeats K' gives them: content lines that K other pages of their site (the host of a record's url, else its site field) hold made chrome."),
 ) -> None:
     """Score a model on labelled pages.
 
@@ -422,7 +423,7 @@ def evaluate(
     if seen:
         _err(f"warning: {seen} of {len(pages)} pages are in the model's own training data: its figures on them "
              "are not a test on unseen pages (use the cross-validated figures in its metadata)")
-    evaluation, results = evaluate_results(predictor, pages, worst=worst)
+    evaluation, results = evaluate_results(predictor, pages, worst=worst, site_repeats=site_repeats or 0)
     report = evaluation.as_dict()
     if html_out is not None:
         from .report import report_html

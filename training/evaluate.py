@@ -8,6 +8,7 @@ from typing import Sequence
 import numpy as np
 from linesift.model.labels import BLANK, CONTENT, UNKNOWN
 from linesift.model.predictor import PageResult, Predictor, assemble
+from linesift.model.site_repeats import RepeatCounter, site_of
 from linesift.model.text import is_blank
 
 from .data import LabelledPage
@@ -64,6 +65,7 @@ class EvalReport:
     per_corpus: dict[str, dict] = field(default_factory=dict)
     snippets: SnippetMetric | None = None
     per_language: dict[str, dict] = field(default_factory=dict)
+    site_repeats: dict | None = None  # the site-repeats step, when it revised the labels: {min_pages, lines}
 
     def to_text(self, worst: bool = True) -> str:
         return format_report(self.as_dict(), worst)
@@ -80,6 +82,7 @@ class EvalReport:
             "pages": self.pages,
             "threshold": self.threshold,
             "decoding": self.decoding,
+            "site_repeats": self.site_repeats,
             "per_corpus": self.per_corpus,
             "per_language": self.per_language,
             "worst_pages": [
@@ -151,14 +154,36 @@ def evaluate(predictor: Predictor, pages: Sequence[LabelledPage], worst: int = W
     return evaluate_results(predictor, pages, worst)[0]
 
 
-def evaluate_results(predictor: Predictor, pages: Sequence[LabelledPage],
-                     worst: int = WORST_PAGES) -> tuple[EvalReport, list[PageResult]]:
-    """``evaluate``, also returning each page's predicted labels and scores (for the HTML report)."""
+def evaluate_results(predictor: Predictor, pages: Sequence[LabelledPage], worst: int = WORST_PAGES,
+                     site_repeats: int = 0) -> tuple[EvalReport, list[PageResult]]:
+    """``evaluate``, also returning each page's predicted labels and scores (for the HTML report).
+    With ``site_repeats`` K, the labels are revised as ``predict --site-repeats K`` would."""
     results = predictor.predict_pages([p.lines for p in pages])
+    changed = 0
+    if site_repeats:
+        before = results
+        results = revise_site_repeats(pages, results, site_repeats)
+        changed = sum(x != y for a, b in zip(before, results) for x, y in zip(a.labels, b.labels))
     report = score_labels(pages, [r.labels for r in results], [r.scores for r in results], worst=worst)
     report.threshold = predictor.threshold
     report.decoding = predictor.decoding.as_dict() if predictor.decoding else None
+    if site_repeats:
+        report.site_repeats = {"min_pages": site_repeats, "lines": changed}
     return report, results
+
+
+def page_site(page: LabelledPage) -> str:
+    """A labelled page's site for the site-repeats step: its URL's host, else its record's site."""
+    return site_of(page.url) or page.site
+
+
+def revise_site_repeats(pages: Sequence[LabelledPage], results: Sequence[PageResult], min_pages: int) -> list[PageResult]:
+    """Each page's content lines that ``min_pages`` other pages of its site hold made chrome (a page is its URL)."""
+    counter = RepeatCounter()
+    for page in pages:
+        counter.add(page_site(page), page.url or page.source, page.lines)
+    repeated = counter.repeated(min_pages)
+    return [repeated.revise(result, page_site(page)) for page, result in zip(pages, results)]
 
 
 def evaluate_peers(pages: Sequence[LabelledPage]) -> dict[str, EvalReport]:
@@ -180,6 +205,9 @@ def format_report(r: dict, worst: bool = True) -> str:
         f"page       precision {pm['precision']:.3f}  recall {pm['recall']:.3f}  F1 {pm['f1']:.3f}  "
         "(word 4-gram shingles, mean over pages)",
     ]
+    if r.get("site_repeats"):
+        sr = r["site_repeats"]
+        lines.insert(1, f"site repeats: {sr['lines']} content line(s) held by {sr['min_pages']}+ other pages of their site made chrome")
     sm = r.get("snippet_metric")
     if sm:
         lines.append(f"snippets   precision {sm['precision']:.3f}  recall {sm['recall']:.3f}  F1 {sm['f1']:.3f}  "

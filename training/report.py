@@ -132,6 +132,9 @@ def report_html(report: dict, pages: Sequence[LabelledPage], results: Sequence[P
     """The whole evaluate report page."""
     truth, scores = judged_scores(pages, results)
     rule = rule_text(predictor.decoding.as_dict()) if predictor.decoding else f"threshold {predictor.threshold:.2f}"
+    if report.get("site_repeats"):
+        sr = report["site_repeats"]
+        rule += f"; then {sr['lines']:,} content line(s) held by {sr['min_pages']}+ other pages of their site made chrome"
     marks = {"fixed threshold" if predictor.decoding else "in use": predictor.threshold}
     for name, value in (predictor.metadata.get("thresholds") or {}).items():
         if isinstance(value, (int, float)) and abs(value - predictor.threshold) > 1e-9:
