@@ -161,6 +161,12 @@ def test_stdin_is_a_one_line_usage_error(capsys):
     assert code == EXIT_USAGE and out == "" and err.count("\n") == 1 and "stdin" in err
 
 
+def test_a_site_field_without_the_step_is_a_usage_error(tmp_path, capsys):
+    src = write_jsonl(tmp_path / "crawl.jsonl", crawl_records())
+    code, out, err = run(capsys, "predict", str(src), "--site-field", "domain")
+    assert code == EXIT_USAGE and out == "" and err.count("\n") == 1 and "--site-repeats" in err
+
+
 def test_a_bad_record_is_reported_once_and_stops_the_run_without_skip_bad(tmp_path, capsys):
     records = crawl_records()
     src = tmp_path / "crawl.jsonl"

@@ -199,6 +199,8 @@ def predict(
         raise LinesiftError("no pages found in the given folders (text, HTML, JSONL, Parquet or WARC/WET files)")
     sources = [s for s, _ in found]
     roots = [r for _, r in found]
+    if site_field != "url" and not site_repeats:
+        raise typer.BadParameter("it names the site for --site-repeats, which is not given", param_hint="--site-field")
     if site_repeats and "-" in sources:
         raise typer.BadParameter("it reads the input twice: give files, not stdin", param_hint="--site-repeats")
     if "-" in sources and sys.stdin.isatty():
