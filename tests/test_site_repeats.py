@@ -53,6 +53,8 @@ def write_jsonl(path, records):
     ("example.org", "example.org"),
     ("www.example.org/path", "example.org"),
     ("site-42", "site-42"),
+    ("https://news.example.com./x", "news.example.com"),  # a fully qualified host's final dot
+    ("http://www.a/", "a"), ("http://www./", "www"),
     ("http://[broken/", "http://[broken/"),  # a malformed URL names its site as it is
     ("", None), ("   ", None), (None, None), (17, None),
 ])
@@ -88,6 +90,8 @@ def test_a_line_counts_once_per_distinct_page_of_its_site():
     assert counted(pages, min_pages=1).repeated("a", ["Sign up", "Body two"]).tolist() == [True, False]
     assert counted(pages, min_pages=3).repeated("a", ["Nav"]).tolist() == [False]
     assert not counted([]).repeated("a", ["Nav"]).any()
+    assert counted([]).repeated("a", ["Nav"]).dtype == bool and counted(pages, min_pages=3).min_pages == 3
+    assert counted([], min_pages=4).min_pages == 4
 
 
 def test_pages_without_a_site_count_for_nothing():
@@ -101,6 +105,17 @@ def test_keys_are_stable_and_blank_lines_have_none():
     keys = line_keys("a", ["Nav", " ", "nav"])
     assert keys.dtype == np.uint64 and keys[1] == 0 and keys[0] == keys[2] != 0
     assert line_keys("b", ["Nav"])[0] != keys[0]
+    # JSON may carry a lone surrogate ("\\ud800"): it is counted like any other text, never an error
+    odd = ["caf\ud800 menu", "caf\ud800  MENU"]
+    assert line_keys("a", odd)[0] == line_keys("a", odd)[1] != 0
+    assert counted([("a", f"u{i}", odd[:1]) for i in range(3)]).repeated("a", odd).tolist() == [True, True]
+
+
+def test_every_repeated_line_is_found_whatever_its_place_in_the_table():
+    lines = [f"Line number {i}" for i in range(6)]
+    table = RepeatedLines(np.sort(line_keys("a", lines)), 2)
+    assert table.repeated("a", lines).all()  # the smallest and the largest key too
+    assert table.repeated("a", ["Line number 6", "", "line number 0 "]).tolist() == [False, False, True]
 
 
 def test_revise_turns_repeated_content_chrome_and_keeps_scores():

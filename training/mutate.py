@@ -32,7 +32,7 @@ MUTATED = ("model/", "training/train.py", "training/metrics.py", "training/data.
 MUTATION_TESTS = ("test_cli.py", "test_data.py", "test_errors.py", "test_features.py", "test_inputs.py",
                   "test_keywords.py", "test_lexicon.py", "test_metrics.py", "test_modelfile.py", "test_partial_labels.py",
                   "test_peers.py", "test_pins.py", "test_relabel.py", "test_review.py", "test_scripts.py",
-                  "test_text_input.py")
+                  "test_site_repeats.py", "test_text_input.py")
 #: The four tests that train on all samples several times (about 130 s together), and the bench's
 #: (linesift in child processes, which mutants never reach): with them a run takes hours. What the
 #: first three check is also pinned by faster tests (test_pins.py's CV and threshold tests).
