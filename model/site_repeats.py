@@ -9,8 +9,8 @@ the rule reads its input twice: once to count (``RepeatCounter``), once to label
 (docs/model-selection.md, "A site's repeated lines"): it helps only where a run holds several
 pages per site, as a crawl does; one page at a time it changes nothing.
 
-Memory while counting: 16 bytes per distinct line of each page; kept afterwards: 8 bytes per
-repeated line of each site.
+Memory while counting: 8 bytes per distinct line of each page (and a set of the pages seen), up to
+about 32 while the counts are made; kept afterwards: 8 bytes per repeated line of each site.
 """
 
 from __future__ import annotations
@@ -96,32 +96,47 @@ class RepeatedLines:
         return replace(result, labels=labels, content=assemble(result.lines, labels))
 
 
+def page_key(site: str, page_id: str) -> int:
+    """A page's identity within its site (two records of one URL are one page)."""
+    return _hash(site + "\n" + page_id)
+
+
 class RepeatCounter:
     """Counts, for every line of every page added, how many distinct pages of its site hold it."""
 
     def __init__(self) -> None:
         self._keys: list[np.ndarray] = []
-        self._pages: list[np.ndarray] = []
+        self._pages: set[int] = set()
 
     def add(self, site: str | None, page_id: str, lines: Sequence[str]) -> None:
-        """Count one page's lines (a page without a site counts for nothing)."""
+        """Count one page's lines; a page without a site, or one already added, counts for nothing."""
         if site is None:
             return
+        page = page_key(site, page_id)
+        if page in self._pages:
+            return
+        self._pages.add(page)
         keys = np.unique(line_keys(site, lines))
-        keys = keys[keys != 0]
-        self._keys.append(keys)
-        self._pages.append(np.full(len(keys), _hash(site + "\n" + page_id), dtype=np.uint64))
+        self._keys.append(keys[keys != 0])
+
+    def keys(self) -> np.ndarray:
+        """Every page's distinct line keys so far, one after another, shape (n,) uint64."""
+        if not self._keys:
+            return np.zeros(0, dtype=np.uint64)
+        if len(self._keys) > 1:
+            self._keys = [np.concatenate(self._keys)]
+        return self._keys[0]
+
+    def extend(self, keys: np.ndarray) -> None:
+        """Add the ``keys()`` of a counter elsewhere (a worker's share of pages not added here)."""
+        self._keys.append(np.asarray(keys, dtype=np.uint64))
 
     def repeated(self, min_pages: int = DEFAULT_MIN_PAGES) -> RepeatedLines:
         """The lines held by at least ``min_pages`` other pages of their site."""
         if min_pages < 1:
             raise ValueError(f"min_pages must be at least 1, got {min_pages}")
-        if not self._keys:
-            return RepeatedLines(np.zeros(0, dtype=np.uint64), min_pages)
-        keys, pages = np.concatenate(self._keys), np.concatenate(self._pages)
-        order = np.lexsort((pages, keys))
-        keys, pages = keys[order], pages[order]
-        new = np.r_[True, (keys[1:] != keys[:-1]) | (pages[1:] != pages[:-1])]  # one (line, page) pair once
-        keys = keys[new]
-        unique, counts = np.unique(keys, return_counts=True)
-        return RepeatedLines(unique[counts >= min_pages + 1], min_pages)
+        keys = self.keys()
+        keys.sort()  # in place: memory stays at 8 bytes a key, plus the run starts
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
+        pages = np.diff(np.r_[starts, len(keys)])  # each key is once per page, so its run is its page count
+        return RepeatedLines(keys[starts[pages >= min_pages + 1]], min_pages)

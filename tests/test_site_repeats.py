@@ -219,3 +219,22 @@ def test_evaluate_scores_the_revised_labels(tmp_path, capsys):
     code, _, err = run(capsys, "evaluate", str(data), "--site-repeats", "2", "--html", str(tmp_path / "r.html"))
     assert code == EXIT_OK, err
     assert "then 4 content line(s) held by 2+ other pages of their site made chrome" in (tmp_path / "r.html").read_text()
+
+
+def test_counting_in_workers_counts_what_one_process_counts(tmp_path, monkeypatch):
+    """Many small chunks spread over two workers: the same table as counting in this process."""
+    from linesift.model.io import predict as run_module
+    from linesift.model.io.sources import ReadOptions
+
+    records = crawl_records(n_sites=3, copies=2)
+    records[5]["url"] = records[1]["url"]  # the same URL twice counts once
+    src = str(write_jsonl(tmp_path / "crawl.jsonl", records))
+    monkeypatch.setattr(run_module, "CHUNK_LINES", 20)  # a chunk of about two pages
+    step = run_module.SiteRepeats(2)
+    tables = [run_module.count_repeats([src], ["jsonl"], ReadOptions(), step, jobs=jobs) for jobs in (1, 2)]
+    assert np.array_equal(tables[0].keys, tables[1].keys) and len(tables[0].keys) > 0
+    counter = RepeatCounter()
+    for r in records:
+        counter.add(site_of(r["url"]), r["url"], r["text"].split("\n"))
+    assert np.array_equal(counter.repeated(2).keys, tables[1].keys)
+    assert tables[1].repeated("harbour0.example", [APPEAL]).tolist() == [True]

@@ -359,12 +359,16 @@ def main(argv: list[str] | None = None) -> int:
             print_comparisons(compare(streams, args.against, args.pairs, args.model, Path(tmp)))
             return 0
         results = measure_streams(streams, args, linesift)
-        parallel = None
+        parallel = parallel_step = None
         if streams and cores > 1:
             label, stream, total = streams[-1]
             cmd = [linesift, "predict", str(stream), "--format", "jsonl", "--jobs", str(cores)]
             cmd += ["--model", args.model] if args.model else []
             parallel = min((measure_child("jobs", cmd, total) for _ in range(max(1, args.repeats))), key=lambda m: m.wall_seconds)
+            if args.site_repeats:
+                scmd = cmd + ["--site-repeats", str(args.site_repeats)]
+                parallel_step = min((measure_child("jobs", scmd, total) for _ in range(max(1, args.repeats))),
+                                    key=lambda m: m.wall_seconds)
         help_s, first_s = start_up(linesift, Path(tmp), args.model)
     width = max([28] + [len(s.name) for s in results])
     print(f"{'tool':<{width}} {'lines':>11} {'CPU s':>8} {'wall s':>8} {'lines/CPU-s':>12} {'range':>19} {'peak MB':>8}")
@@ -385,6 +389,9 @@ def main(argv: list[str] | None = None) -> int:
     if parallel is not None:
         print(f"--jobs {cores} on the {streams[-1][0]}: {parallel.wall_seconds:.1f} s wall for {parallel.lines:,} lines "
               f"({parallel.lines / parallel.wall_seconds:,.0f} lines per second), best of {max(1, args.repeats)}")
+        if args.site_repeats:
+            print(f"--jobs {cores} --site-repeats {args.site_repeats} on the {streams[-1][0]}: "
+                  f"{parallel_step.wall_seconds:.1f} s wall ({parallel_step.wall_seconds / parallel.wall_seconds - 1:+.1%})")
     print(f"start-up: linesift --help {help_s:.2f} s; predict one page (start, load the model, label) {first_s:.2f} s")
     return 0
 

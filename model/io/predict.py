@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..errors import DataError, LinesiftError
 from ..predictor import PageResult, Predictor
-from ..site_repeats import RepeatCounter, RepeatedLines, site_of
+from ..site_repeats import RepeatCounter, RepeatedLines, page_key, site_of
 from ..text import decode_page, split_lines
 from .sinks import (
     PARQUET_OUT,
@@ -283,7 +283,7 @@ def predict_inputs(sources: list[str], roots: list[str], model: ModelSpec, spec:
 
     try:
         revision = None if site_repeats is None else (
-            site_repeats, count_repeats(sources, kinds, options, site_repeats, skip_bad))
+            site_repeats, count_repeats(sources, kinds, options, site_repeats, skip_bad, jobs))
         pages = read_pages(sources, kinds, options, on_bad, on_unreadable)
         for rendered, indices, n_lines in _label_chunks(_chunks(pages, header_for, out_dir is not None),
                                                         model, spec, jobs, predictor, revision):
@@ -301,20 +301,76 @@ def predict_inputs(sources: list[str], roots: list[str], model: ModelSpec, spec:
     return stats
 
 
+#: One page to count: its site, its id, its text.
+CountItem = tuple[str, str, str]
+
+
+def count_chunk(items: list[CountItem]):
+    """The line keys of a chunk of distinct pages, shape (n,) uint64: the counting done in a worker."""
+    counter = RepeatCounter()
+    for site, page_id, text in items:
+        counter.add(site, page_id, split_lines(text))
+    return counter.keys()
+
+
+def _init_counter() -> None:
+    """Set up a counting worker: Ctrl-C is left to the main process."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _count_chunks(pages: Iterator[Page], step: SiteRepeats) -> Iterator[list[CountItem]]:
+    """The pages that have a site, each once (a URL seen before is skipped), grouped to about
+    CHUNK_LINES lines or CHUNK_RECORDS pages."""
+    chunk: list[CountItem] = []
+    size = 0
+    seen: set[int] = set()
+    for page in pages:
+        site = step.site(page)
+        if site is None:
+            continue
+        page_id = step.page_id(page)
+        key = page_key(site, page_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        chunk.append((site, page_id, page.text))
+        size += page.text.count("\n") + 1
+        if size >= CHUNK_LINES or len(chunk) >= CHUNK_RECORDS:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
 def count_repeats(sources: list[str], kinds: list[str], options: ReadOptions, step: SiteRepeats,
-                  skip_bad: bool = False) -> RepeatedLines:
-    """The first pass of a run with the site-repeats step: every page's lines counted per site.
-    A bad input stops it unless ``skip_bad`` (then the labelling pass reports it)."""
+                  skip_bad: bool = False, jobs: int = 1) -> RepeatedLines:
+    """The first pass of a run with the site-repeats step: every page's lines counted per site,
+    in ``jobs`` worker processes once the input is larger than one chunk. A bad input stops it
+    unless ``skip_bad`` (then the labelling pass reports it)."""
     counter = RepeatCounter()
 
     def on_bad(exc: LinesiftError, *_) -> None:
         if not skip_bad:
             raise exc
 
-    for page in read_pages(sources, kinds, options, on_bad, lambda index, exc: on_bad(exc)):
-        site = step.site(page)
-        if site is not None:
-            counter.add(site, step.page_id(page), split_lines(page.text))
+    chunks = _count_chunks(read_pages(sources, kinds, options, on_bad, lambda index, exc: on_bad(exc)), step)
+    first = next(chunks, None)
+    second = next(chunks, None) if first is not None and jobs > 1 else None
+    if second is None:  # one job, or one chunk: no workers to start
+        for chunk in _prepend(first, chunks) if first is not None else ():
+            counter.extend(count_chunk(chunk))
+        return counter.repeated(step.min_pages)
+    with WorkerPool(_mp_context(), jobs, count_chunk, _init_counter).start() as pool:
+        for chunk in _prepend(first, _prepend(second, chunks)):
+            pool.submit(chunk)
+            if pool.in_flight() >= jobs * CHUNKS_AHEAD_PER_JOB:
+                counter.extend(pool.result())
+        while pool.in_flight():
+            counter.extend(pool.result())
     return counter.repeated(step.min_pages)
 
 
