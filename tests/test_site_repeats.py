@@ -94,6 +94,13 @@ def test_a_line_counts_once_per_distinct_page_of_its_site():
     assert counted([], min_pages=4).min_pages == 4
 
 
+@pytest.mark.parametrize("n_pages", [1, 2, 3])
+def test_a_line_on_every_page_is_held_by_all_the_others(n_pages):
+    pages = [("a", f"u{i}", ["Menu", f"Body {i}"]) for i in range(n_pages)]
+    for k in range(1, 4):
+        assert counted(pages, min_pages=k).repeated("a", ["Menu", "Body 0"]).tolist() == [n_pages - 1 >= k, False]
+
+
 def test_pages_without_a_site_count_for_nothing():
     pages = [(None, f"u{i}", ["Nav"]) for i in range(5)] + [("a", "u1", ["Nav"])]
     assert not counted(pages, min_pages=1).repeated("a", ["Nav"]).any()
