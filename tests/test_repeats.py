@@ -50,3 +50,16 @@ def test_table_scores_the_model_and_each_rule():
     assert changed == {"held by 2+ others": 4, "held by 9+ others": 0}
     f1 = {r.split("  ")[0].strip(): float(r.split()[5]) for r in rows[2:]}
     assert f1["held by 2+ others"] > float(rows[1].split()[3]) == f1["held by 9+ others"]
+
+
+def test_table_leaves_excluded_corpora_out_of_the_overall_figure_only():
+    body = "The council met on Tuesday and approved the new budget for the library and the roads."
+    stub = "Sorry, the page you were looking for could not be found on this server today."
+    ps = [page(["Budget approved by the council", body], ["content", "content"], "u1"),
+          page([stub, "Return to the home page of the site"], ["chrome", "chrome"], "s1", site="s.example", corpus="stubs")]
+    predicted = [["content", "content"], ["content", "content"]]  # keeps the stub page whole: page F1 0 there
+    with_stub = table(ps, predicted, [2])
+    without = table(ps, predicted, [2], frozenset({"stubs"}))
+    assert without[0].split()[-1] == with_stub[0].split()[-1] == "stubs"  # its own column stays
+    assert float(without[1].split()[3]) == float(table(ps[:1], predicted[:1], [2])[1].split()[3]) == 1.0
+    assert float(with_stub[1].split()[3]) < 1.0
