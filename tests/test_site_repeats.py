@@ -225,7 +225,9 @@ def test_evaluate_scores_the_revised_labels(tmp_path, capsys):
     pytest.importorskip("matplotlib", reason="the HTML report needs the 'report' extra")
     code, _, err = run(capsys, "evaluate", str(data), "--site-repeats", "2", "--html", str(tmp_path / "r.html"))
     assert code == EXIT_OK, err
-    assert "then 4 content line(s) held by 2+ other pages of their site made chrome" in (tmp_path / "r.html").read_text()
+    page = (tmp_path / "r.html").read_text()
+    assert "then 4 content line(s) held by 2+ other pages of their site made chrome" in page
+    assert "(scores alone: before the site-repeats step)" in page
 
 
 def test_counting_in_workers_counts_what_one_process_counts(tmp_path, monkeypatch):

@@ -157,7 +157,9 @@ def report_html(report: dict, pages: Sequence[LabelledPage], results: Sequence[P
     if len(truth):
         parts.append("<h2>Threshold</h2><figure>" + curves_svg(threshold_curves(truth, scores), marks) +
                      "<figcaption>Line precision, recall and F1 if lines scoring at or above the threshold are kept; "
-                     "dotted lines mark the threshold in use and the model's tuned ones.</figcaption></figure>")
+                     "dotted lines mark the threshold in use and the model's tuned ones"
+                     + (" (scores alone: before the site-repeats step)" if report.get("site_repeats") else "")
+                     + ".</figcaption></figure>")
         parts.append("<figure>" + histogram_svg(truth, scores, predictor.threshold) +
                      "<figcaption>Scores of lines by their true label: overlap is where the model hesitates.</figcaption></figure>")
     worst = report.get("worst_pages") or []
