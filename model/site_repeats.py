@@ -11,13 +11,17 @@ pages per site, as a crawl does; one page at a time it changes nothing.
 
 Memory while counting: 8 bytes per distinct line of each page (and a set of the pages seen), up to
 about 32 while the counts are made; kept afterwards: 8 bytes per repeated line of each site.
+
+A run split over tasks that never meet (datatrove, Ray) counts a ``Shard`` in each task and merges
+them with ``merge_shards``, which counts a page that two tasks both hold once; shards and tables of
+repeated lines travel between tasks as flat uint64 arrays (``to_array`` / ``from_array``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from hashlib import blake2b
-from typing import Sequence
+from typing import Iterable, Sequence
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -29,6 +33,9 @@ from .text import is_blank
 #: Default other pages of the site that must hold a line (2: one other page is ruinous, since a
 #: site's pages share real content too; docs/model-selection.md).
 DEFAULT_MIN_PAGES = 2
+#: The first element of a shard's or a table's array ("linesift" in ASCII), then its kind.
+ARRAY_MAGIC = 0x6C696E6573696674
+_SHARD, _REPEATED = 1, 2
 
 
 def normalise(line: str) -> str:
@@ -82,6 +89,19 @@ class RepeatedLines:
         at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
         return (self.keys[at] == keys) & (keys != 0)
 
+    def to_array(self) -> np.ndarray:
+        """A flat uint64 array to save or send: magic, kind, ``min_pages``, then the keys."""
+        return np.concatenate([np.array([ARRAY_MAGIC, _REPEATED, self.min_pages], dtype=np.uint64), self.keys])
+
+    @classmethod
+    def from_array(cls, array: np.ndarray) -> "RepeatedLines":
+        """The table ``to_array`` gave; ValueError for any other array."""
+        array = _checked(array, _REPEATED, "a table of repeated lines")
+        keys = array[3:]
+        if len(array) < 3 or array[2] < 1 or (len(keys) > 1 and not (keys[1:] > keys[:-1]).all()):
+            raise ValueError("not a table of repeated lines (damaged)")
+        return cls(keys, int(array[2]))
+
     def revise(self, result: PageResult, site: str | None) -> PageResult:
         """``result`` with its repeated content lines made chrome (scores kept); as it was without a site."""
         if site is None:
@@ -96,9 +116,71 @@ class RepeatedLines:
         return replace(result, labels=labels, content=assemble(result.lines, labels))
 
 
+def page_id_of(url: object, fallback: str) -> str:
+    """A page's name for counting: its URL without fragment, else ``fallback`` (a record's name or id)."""
+    return url.split("#", 1)[0] if isinstance(url, str) and url else fallback
+
+
 def page_key(site: str, page_id: str) -> int:
     """A page's identity within its site (two records of one URL are one page)."""
     return _hash(site + "\n" + page_id)
+
+
+def _checked(array: np.ndarray, kind: int, what: str) -> np.ndarray:
+    """``array`` as a flat uint64 array of ``kind``; ValueError naming ``what`` otherwise."""
+    array = np.asarray(array)
+    if array.dtype != np.uint64 or array.ndim != 1 or len(array) < 2 or array[0] != ARRAY_MAGIC or array[1] != kind:
+        raise ValueError(f"not {what} (saved by another tool or version)")
+    return array
+
+
+@dataclass(frozen=True)
+class Shard:
+    """The pages one task counted: page keys and each page's count of distinct line keys, both shape
+    (n_pages,), and the line keys, shape (sum of the counts,), page after page."""
+
+    pages: np.ndarray
+    sizes: np.ndarray
+    keys: np.ndarray
+
+    def to_array(self) -> np.ndarray:
+        """A flat uint64 array to save or send: magic, kind, pages, then pages, counts and keys."""
+        head = np.array([ARRAY_MAGIC, _SHARD, len(self.pages)], dtype=np.uint64)
+        return np.concatenate([head, self.pages, self.sizes.astype(np.uint64), self.keys])
+
+    @classmethod
+    def from_array(cls, array: np.ndarray) -> "Shard":
+        """The shard ``to_array`` gave; ValueError for any other array."""
+        array = _checked(array, _SHARD, "a shard of counted lines")
+        n = int(array[2]) if len(array) > 2 else -1
+        if n < 0 or len(array) < 3 + 2 * n:
+            raise ValueError("not a shard of counted lines (damaged)")
+        sizes = array[3 + n:3 + 2 * n].astype(np.int64)
+        if (sizes < 0).any() or int(sizes.sum()) != len(array) - 3 - 2 * n:
+            raise ValueError("not a shard of counted lines (damaged)")
+        return cls(array[3:3 + n], sizes, array[3 + 2 * n:])
+
+
+def _repeated_lines(keys: np.ndarray, min_pages: int) -> RepeatedLines:
+    """The table of ``keys`` (each once per page that holds it; sorted in place) held by ``min_pages`` + 1 pages."""
+    if min_pages < 1:
+        raise ValueError(f"min_pages must be at least 1, got {min_pages}")
+    keys.sort()  # in place: memory stays at 8 bytes a key, plus the run starts
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
+    pages = np.diff(np.r_[starts, len(keys)])  # each key is once per page, so its run is its page count
+    return RepeatedLines(keys[starts[pages >= min_pages + 1]], min_pages)
+
+
+def merge_shards(shards: Iterable[Shard], min_pages: int = DEFAULT_MIN_PAGES) -> RepeatedLines:
+    """The lines held by at least ``min_pages`` other pages of their site, over every task's shard;
+    a page in several shards (the same URL in two tasks' input) counts once."""
+    shards = list(shards)
+    pages = np.concatenate([s.pages for s in shards] or [np.zeros(0, dtype=np.uint64)])
+    sizes = np.concatenate([s.sizes for s in shards] or [np.zeros(0, dtype=np.int64)])
+    keys = np.concatenate([s.keys for s in shards] or [np.zeros(0, dtype=np.uint64)])
+    first = np.zeros(len(pages), dtype=bool)
+    first[np.unique(pages, return_index=True)[1]] = True
+    return _repeated_lines(keys[np.repeat(first, sizes)] if not first.all() else keys, min_pages)
 
 
 class RepeatCounter:
@@ -107,6 +189,8 @@ class RepeatCounter:
     def __init__(self) -> None:
         self._keys: list[np.ndarray] = []
         self._pages: set[int] = set()
+        self._added: list[tuple[int, int]] = []  # (page key, distinct line keys) of each page added here
+        self._extended = False
 
     def add(self, site: str | None, page_id: str, lines: Sequence[str]) -> None:
         """Count one page's lines; a page without a site, or one already added, counts for nothing."""
@@ -117,7 +201,9 @@ class RepeatCounter:
             return
         self._pages.add(page)
         keys = np.unique(line_keys(site, lines))
-        self._keys.append(keys[keys != 0])
+        keys = keys[keys != 0]
+        self._keys.append(keys)
+        self._added.append((page, len(keys)))
 
     def keys(self) -> np.ndarray:
         """Every page's distinct line keys so far, one after another, shape (n,) uint64."""
@@ -130,13 +216,18 @@ class RepeatCounter:
     def extend(self, keys: np.ndarray) -> None:
         """Add the ``keys()`` of a counter elsewhere (a worker's share of pages not added here)."""
         self._keys.append(np.asarray(keys, dtype=np.uint64))
+        self._extended = True
+
+    def shard(self) -> Shard:
+        """The pages added so far, to merge with other tasks' (``merge_shards``); ValueError once
+        ``extend`` has mixed in keys of pages it cannot name."""
+        if self._extended:
+            raise ValueError("a counter extended with other counters' keys has no shard of its own")
+        pages = np.array([page for page, _ in self._added], dtype=np.uint64)
+        sizes = np.array([size for _, size in self._added], dtype=np.int64)
+        return Shard(pages, sizes, self.keys().copy())
 
     def repeated(self, min_pages: int = DEFAULT_MIN_PAGES) -> RepeatedLines:
-        """The lines held by at least ``min_pages`` other pages of their site."""
-        if min_pages < 1:
-            raise ValueError(f"min_pages must be at least 1, got {min_pages}")
-        keys = self.keys()
-        keys.sort()  # in place: memory stays at 8 bytes a key, plus the run starts
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
-        pages = np.diff(np.r_[starts, len(keys)])  # each key is once per page, so its run is its page count
-        return RepeatedLines(keys[starts[pages >= min_pages + 1]], min_pages)
+        """The lines held by at least ``min_pages`` other pages of their site (sorts the keys in place:
+        call it once the counting is done)."""
+        return _repeated_lines(self.keys(), min_pages)

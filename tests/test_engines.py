@@ -91,3 +91,94 @@ def test_ray_data_function_in_local_mode(small_model):
     assert [r["content"] for r in rows] == [w.content_text() for w in want]
     assert [list(r["labels"]) for r in rows] == [[CODES[x] for x in w.labels] for w in want]
     assert [list(r["scores"]) for r in rows] == [w.scores for w in want]
+
+
+def cli_contents(tmp_path, capsys, records, *options):
+    """The content the CLI's `predict --emit content` gives each record (the bundled model)."""
+    from .test_cli import run
+    from .test_site_repeats import write_jsonl
+
+    code, out, err = run(capsys, "predict", str(write_jsonl(tmp_path / "cli.jsonl", records)), "--emit", "content", *options)
+    assert code == 0, err
+    return [json.loads(line)["content"] for line in out.splitlines()]
+
+
+def repeats_crawl():
+    """Two sites of four articles each and a one-page site; one article of the first site twice."""
+    from .test_site_repeats import crawl_records
+
+    records = crawl_records(n_sites=2)
+    records.append({"url": "https://lonely.example/1", "text": records[0]["text"]})
+    records.append(dict(records[1]))  # the same URL fetched again: still one page of its site
+    return records
+
+
+def test_datatrove_counts_merges_and_revises_as_predict_does(tmp_path, capsys):
+    pytest.importorskip("datatrove", reason="datatrove (extra 'datatrove') is not installed")
+    for module in ("warcio", "cchardet", "magic", "regex"):
+        pytest.importorskip(module, reason=f"{module} (extra 'datatrove') is not installed")
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.readers import WarcReader
+    from datatrove.pipeline.writers import JsonlWriter
+    from linesift.model.engines.datatrove import LinesiftFilter, LinesiftRepeatCounter, LinesiftRepeatMerge
+    from linesift.model.errors import LinesiftError
+
+    from .test_site_repeats import APPEAL
+
+    records = repeats_crawl()
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    for part in range(2):  # two files, so two tasks count; the repeated URL lands in both
+        body = WARCINFO + b"".join(warc_record("conversion", r["url"], f"{part}-{i}", r["text"].encode())
+                                   for i, r in enumerate(records) if i % 2 == part or i == len(records) - 1)
+        (crawl / f"part{part}.warc.wet.gz").write_bytes(gzip.compress(body))
+
+    def run(pipeline, tasks, name):
+        LocalPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=1, logging_dir=str(tmp_path / "logs" / name)).run()
+
+    def cleaned(out):
+        return {d["metadata"]["url"]: d["text"] for f in sorted(out.glob("*.jsonl")) for line in f.read_text().splitlines()
+                for d in [json.loads(line)]}
+
+    reader = WarcReader(str(crawl), glob_pattern="*.wet.gz")
+    with pytest.raises(LinesiftError, match="repeats.*no such file"):
+        LinesiftFilter(site_repeats=str(tmp_path / "repeats")).repeated()
+    run([reader, LinesiftRepeatCounter(str(tmp_path / "repeats" / "counts"))], 2, "count")
+    assert len(list((tmp_path / "repeats" / "counts").glob("*.linesift-shard.npy"))) == 2
+    run([LinesiftRepeatMerge(str(tmp_path / "repeats" / "counts"), str(tmp_path / "repeats"), min_pages=2)], 1, "merge")
+    run([WarcReader(str(crawl), glob_pattern="*.wet.gz"), LinesiftFilter(site_repeats=str(tmp_path / "repeats")),
+         JsonlWriter(str(tmp_path / "out"), compression=None)], 2, "clean")
+    run([WarcReader(str(crawl), glob_pattern="*.wet.gz"), LinesiftFilter(),
+         JsonlWriter(str(tmp_path / "plain"), compression=None)], 2, "plain")
+
+    revised, plain = cleaned(tmp_path / "out"), cleaned(tmp_path / "plain")
+    want = dict(zip([r["url"] for r in records], cli_contents(tmp_path, capsys, records, "--site-repeats", "2")))
+    assert revised == want  # the same pages, the same content as the CLI's
+    assert all(APPEAL in text for text in plain.values())
+    assert [url for url, text in revised.items() if APPEAL in text] == ["https://lonely.example/1"]
+    # a damaged table is one error naming its file
+    (tmp_path / "repeats" / "repeated.linesift.npy").write_bytes(b"\x93NUMPY garbage")
+    with pytest.raises(LinesiftError, match="repeated.linesift.npy: not a saved array"):
+        LinesiftFilter(site_repeats=str(tmp_path / "repeats")).repeated()
+
+
+def test_ray_counts_and_revises_as_predict_does(tmp_path, capsys):
+    ray = pytest.importorskip("ray", reason="ray (extra 'ray') is not installed")
+    from linesift.model.engines.ray import count_site_repeats, predict_dataset
+
+    from .test_site_repeats import APPEAL
+
+    records = repeats_crawl()
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True,
+             runtime_env={"env_vars": {"OMP_NUM_THREADS": "1"}})
+    try:
+        ds = ray.data.from_items([dict(r, row=i) for i, r in enumerate(records)])
+        repeated = count_site_repeats(ds, batch_size=3)  # batches apart: the repeated URL counted in two of them
+        rows = sorted(predict_dataset(ds, repeated=repeated, batch_size=4).take_all(), key=lambda r: r["row"])
+        three = count_site_repeats(ds, min_pages=3, batch_size=3)
+        four = count_site_repeats(ds, min_pages=4, batch_size=3)
+    finally:
+        ray.shutdown()
+    assert [r["content"] for r in rows] == cli_contents(tmp_path, capsys, records, "--site-repeats", "2")
+    assert [APPEAL in r["content"] for r in rows] == [False] * 8 + [True, False]
+    assert len(three.keys) == len(repeated.keys) > len(four.keys) == 0  # four pages a site: K = 4 finds nothing

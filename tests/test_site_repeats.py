@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from linesift.model.predictor import PageResult
-from linesift.model.site_repeats import RepeatCounter, RepeatedLines, line_keys, normalise, site_of
+from linesift.model.site_repeats import ARRAY_MAGIC, RepeatCounter, RepeatedLines, Shard, line_keys, merge_shards, normalise, site_of
 from linesift.training.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 
 from .test_cli import run
@@ -123,6 +123,85 @@ def test_every_repeated_line_is_found_whatever_its_place_in_the_table():
     table = RepeatedLines(np.sort(line_keys("a", lines)), 2)
     assert table.repeated("a", lines).all()  # the smallest and the largest key too
     assert table.repeated("a", ["Line number 6", "", "line number 0 "]).tolist() == [False, False, True]
+
+
+#: Pages of two sites; "u1" of site a is fetched twice, and a line of site b is also on site a.
+PAGES = [("a", "u1", ["Nav", "Body one", "", "Sign up"]),
+         ("a", "u2", ["nav", "Body two", "Sign up", "Shared"]),
+         ("a", "u1", ["Nav", "Body one", "SIGN   up"]),
+         ("a", "u3", ["Nav ", "Body three", "Shared"]),
+         ("b", "v1", ["Sign up", "Nav", "Shared"]),
+         ("b", "v2", ["Sign up", "Shared"]),
+         ("b", "v3", ["Sign up", "Other"]),
+         (None, "w", ["Nav", "Sign up"])]
+
+
+def shard_of(pages):
+    counter = RepeatCounter()
+    for site, page_id, lines in pages:
+        counter.add(site, page_id, lines)
+    return counter.shard()
+
+
+@pytest.mark.parametrize("split", [0, 1, 3, 5, 8])
+@pytest.mark.parametrize("min_pages", [1, 2, 3])
+def test_shards_merge_to_what_one_counter_counts(split, min_pages):
+    # two tasks, split anywhere: a page in both tasks ("u1" when split is 1) still counts once
+    shards = [Shard.from_array(shard_of(part).to_array()) for part in (PAGES[:split], PAGES[split:])]
+    merged = merge_shards(shards, min_pages)
+    assert merged.keys.tolist() == counted(PAGES, min_pages).keys.tolist()
+    assert merged.min_pages == min_pages
+    lines = ["Nav", "Sign up", "Shared", "Body one", "Other"]
+    assert merged.repeated("a", lines).tolist() == [min_pages <= 2, min_pages == 1, min_pages == 1, False, False]
+    assert merged.repeated("b", lines).tolist() == [False, min_pages <= 2, min_pages == 1, False, False]
+
+
+def test_a_page_in_every_shard_counts_once():
+    page = ("a", "u", ["Menu", "Body"])
+    shards = [shard_of([page]) for _ in range(3)] + [shard_of([("a", "u2", ["Menu"])])]
+    assert not merge_shards(shards, 2).repeated("a", ["Menu"]).any()  # two pages, not four
+    assert merge_shards(shards, 1).repeated("a", ["Menu", "Body"]).tolist() == [True, False]
+    assert len(merge_shards([], 1).keys) == 0
+    with pytest.raises(ValueError, match="at least 1"):
+        merge_shards(shards, 0)
+
+
+def test_saved_tables_and_shards_come_back_and_nothing_else_is_read_as_one():
+    table = counted(PAGES, 1)
+    back = RepeatedLines.from_array(table.to_array())
+    assert back.keys.tolist() == table.keys.tolist() and back.min_pages == 1
+    shard = shard_of(PAGES)
+    again = Shard.from_array(shard.to_array())
+    assert [again.pages.tolist(), again.sizes.tolist(), again.keys.tolist()] == \
+           [shard.pages.tolist(), shard.sizes.tolist(), shard.keys.tolist()]
+    assert len(shard.pages) == 6 and shard.sizes.sum() == len(shard.keys)  # the second "u1" and the siteless page: none
+    head = np.array([ARRAY_MAGIC], dtype=np.uint64)
+    bad = {
+        "another dtype": table.to_array().astype(np.int64),
+        "another magic": np.r_[np.uint64(7), table.to_array()[1:]],
+        "a shard": shard.to_array(),
+        "too short": head,
+        "min_pages 0": np.r_[table.to_array()[:2], np.uint64(0)],
+        "unsorted keys": np.r_[table.to_array()[:3], table.keys[::-1]],
+        "a 2-d array": table.to_array()[None, :],
+    }
+    assert len(table.keys) > 1
+    for name, array in bad.items():
+        with pytest.raises(ValueError, match="not a table of repeated lines"):
+            RepeatedLines.from_array(array)
+            pytest.fail(f"read {name} as a table")
+    whole = shard.to_array()
+    for array in (table.to_array(), whole[:-1], np.r_[whole, whole[-1:]], whole[:2], whole[:3 + len(shard.pages)]):
+        with pytest.raises(ValueError, match="not a shard of counted lines"):
+            Shard.from_array(array)
+
+
+def test_a_counter_fed_other_counters_keys_has_no_shard():
+    counter = RepeatCounter()
+    counter.add("a", "u", ["Menu"])
+    counter.extend(shard_of(PAGES).keys)
+    with pytest.raises(ValueError, match="no shard"):
+        counter.shard()
 
 
 def test_revise_turns_repeated_content_chrome_and_keeps_scores():

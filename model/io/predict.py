@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..errors import DataError, LinesiftError
 from ..predictor import PageResult, Predictor
-from ..site_repeats import RepeatCounter, RepeatedLines, page_key, site_of
+from ..site_repeats import RepeatCounter, RepeatedLines, page_id_of, page_key, site_of
 from ..text import decode_page, split_lines
 from .sinks import (
     PARQUET_OUT,
@@ -78,8 +78,7 @@ class SiteRepeats:
         return site_of(page.record.get(self.site_field))
 
     def page_id(self, page: Page) -> str:
-        url = page.record.get("url")
-        return url.split("#", 1)[0] if isinstance(url, str) and url else page.name
+        return page_id_of(page.record.get("url"), page.name)
 
 
 def is_jsonl(path: str) -> bool:
