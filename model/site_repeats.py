@@ -175,9 +175,11 @@ def merge_shards(shards: Iterable[Shard], min_pages: int = DEFAULT_MIN_PAGES) ->
     """The lines held by at least ``min_pages`` other pages of their site, over every task's shard;
     a page in several shards (the same URL in two tasks' input) counts once."""
     shards = list(shards)
-    pages = np.concatenate([s.pages for s in shards] or [np.zeros(0, dtype=np.uint64)])
-    sizes = np.concatenate([s.sizes for s in shards] or [np.zeros(0, dtype=np.int64)])
-    keys = np.concatenate([s.keys for s in shards] or [np.zeros(0, dtype=np.uint64)])
+    if not shards:
+        return _repeated_lines(np.zeros(0, dtype=np.uint64), min_pages)
+    pages = np.concatenate([s.pages for s in shards])
+    sizes = np.concatenate([s.sizes for s in shards])
+    keys = np.concatenate([s.keys for s in shards])
     first = np.zeros(len(pages), dtype=bool)
     first[np.unique(pages, return_index=True)[1]] = True
     return _repeated_lines(keys[np.repeat(first, sizes)] if not first.all() else keys, min_pages)

@@ -9,7 +9,17 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from linesift.model.predictor import PageResult
-from linesift.model.site_repeats import ARRAY_MAGIC, RepeatCounter, RepeatedLines, Shard, line_keys, merge_shards, normalise, site_of
+from linesift.model.site_repeats import (
+    ARRAY_MAGIC,
+    RepeatCounter,
+    RepeatedLines,
+    Shard,
+    line_keys,
+    merge_shards,
+    normalise,
+    page_id_of,
+    site_of,
+)
 from linesift.training.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 
 from .test_cli import run
@@ -194,6 +204,38 @@ def test_saved_tables_and_shards_come_back_and_nothing_else_is_read_as_one():
     for array in (table.to_array(), whole[:-1], np.r_[whole, whole[-1:]], whole[:2], whole[:3 + len(shard.pages)]):
         with pytest.raises(ValueError, match="not a shard of counted lines"):
             Shard.from_array(array)
+
+
+def test_edge_tables_and_shards_come_back_and_near_misses_do_not():
+    for keys in ([], [5], [3, 9]):  # empty, one key, two
+        table = RepeatedLines(np.array(keys, dtype=np.uint64), 3)
+        assert RepeatedLines.from_array(table.to_array()).keys.tolist() == keys
+    head = [ARRAY_MAGIC, 2, 1]
+    for array in (np.array(head, dtype=np.int64), np.array([head], dtype=np.uint64),
+                  np.array(head + [9, 9], dtype=np.uint64), np.array(head + [3, 9, 5], dtype=np.uint64),
+                  np.array(head[:2], dtype=np.uint64)):
+        with pytest.raises(ValueError, match="^not a table of repeated lines \\("):
+            RepeatedLines.from_array(array)
+    # pages with no line at all and more pages than keys: the counts, not the lengths, place the keys
+    shard = shard_of([("a", "e1", [""]), ("a", "e2", []), ("a", "u", ["Menu"]), ("a", "e3", ["  "])])
+    assert shard.sizes.tolist() == [0, 0, 1, 0]
+    again = Shard.from_array(shard.to_array())
+    assert again.sizes.tolist() == [0, 0, 1, 0] and again.keys.tolist() == shard.keys.tolist()
+    assert shard.sizes.dtype == np.int64 and again.sizes.dtype == np.int64
+    whole = shard.to_array()
+    for array in (whole[:2], whole[:-1], whole.astype(np.int64)):
+        with pytest.raises(ValueError, match="^not a shard of counted lines \\("):
+            Shard.from_array(array)
+    assert merge_shards([], 1).keys.dtype == np.uint64
+    assert RepeatCounter().shard().sizes.dtype == np.int64 and RepeatCounter().shard().pages.dtype == np.uint64
+
+
+@pytest.mark.parametrize("url, page", [
+    ("https://a.example/x#comments", "https://a.example/x"), ("https://a.example/x", "https://a.example/x"),
+    ("u 1#top", "u 1"), ("https://a.example/x#a#b", "https://a.example/x"), ("", "fallback"), (None, "fallback"), (17, "fallback"), (["u"], "fallback"),
+])
+def test_a_page_is_its_url_without_fragment_else_its_name(url, page):
+    assert page_id_of(url, "fallback") == page
 
 
 def test_a_counter_fed_other_counters_keys_has_no_shard():
