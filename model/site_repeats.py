@@ -149,6 +149,13 @@ class Shard:
         return np.concatenate([head, self.pages, self.sizes.astype(np.uint64), self.keys])
 
     @classmethod
+    def join(cls, shards: Sequence["Shard"]) -> "Shard":
+        """One shard of the pages of several (a page in two of them stays in both until merged)."""
+        if not shards:
+            return cls(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64))
+        return cls(*(np.concatenate([getattr(s, name) for s in shards]) for name in ("pages", "sizes", "keys")))
+
+    @classmethod
     def from_array(cls, array: np.ndarray) -> "Shard":
         """The shard ``to_array`` gave; ValueError for any other array."""
         array = _checked(array, _SHARD, "a shard of counted lines")
@@ -174,12 +181,8 @@ def _repeated_lines(keys: np.ndarray, min_pages: int) -> RepeatedLines:
 def merge_shards(shards: Iterable[Shard], min_pages: int = DEFAULT_MIN_PAGES) -> RepeatedLines:
     """The lines held by at least ``min_pages`` other pages of their site, over every task's shard;
     a page in several shards (the same URL in two tasks' input) counts once."""
-    shards = list(shards)
-    if not shards:
-        return _repeated_lines(np.zeros(0, dtype=np.uint64), min_pages)
-    pages = np.concatenate([s.pages for s in shards])
-    sizes = np.concatenate([s.sizes for s in shards])
-    keys = np.concatenate([s.keys for s in shards])
+    joined = Shard.join(list(shards))  # fresh arrays: the counting below sorts the keys in place
+    pages, sizes, keys = joined.pages, joined.sizes, joined.keys
     first = np.zeros(len(pages), dtype=bool)
     first[np.unique(pages, return_index=True)[1]] = True
     return _repeated_lines(keys[np.repeat(first, sizes)] if not first.all() else keys, min_pages)

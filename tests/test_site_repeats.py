@@ -368,3 +368,69 @@ def test_counting_in_workers_counts_what_one_process_counts(tmp_path, monkeypatc
         counter.add(site_of(r["url"]), r["url"], r["text"].split("\n"))
     assert np.array_equal(counter.repeated(2).keys, tables[1].keys)
     assert tables[1].repeated("harbour0.example", [APPEAL]).tolist() == [True]
+
+
+def contents(out):
+    return [json.loads(line)["content"] for line in out.splitlines()]
+
+
+def test_counting_parts_apart_gives_what_one_run_gives(tmp_path, capsys, monkeypatch):
+    records = crawl_records(n_sites=2)
+    records.append({"url": "https://lonely.example/1", "text": records[0]["text"]})
+    whole = write_jsonl(tmp_path / "all.jsonl", records)
+    parts = [write_jsonl(tmp_path / "p1.jsonl", records[:5]), write_jsonl(tmp_path / "p2.jsonl", records[4:])]  # one page in both
+    for i, part in enumerate(parts):
+        code, _, err = run(capsys, "repeats", "count", str(part), "--out", str(tmp_path / f"s{i}.npy"))
+        assert code == EXIT_OK, err
+        assert "5 pages with a site" in err
+    shards = [str(tmp_path / f"s{i}.npy") for i in range(2)]
+    code, _, err = run(capsys, "repeats", "merge", *shards, "--out", str(tmp_path / "t.npy"))
+    assert code == EXIT_OK and "4 lines repeated" in err  # the appeal and the menu line of each site
+    code, one_run, _ = run(capsys, "predict", str(whole), "--emit", "content", "--site-repeats", "2")
+    code, with_table, err = run(capsys, "predict", str(whole), "--emit", "content", "--site-repeats-table", str(tmp_path / "t.npy"))
+    assert code == EXIT_OK, err
+    assert with_table == one_run
+    assert [APPEAL in text for text in contents(with_table)] == [False] * 8 + [True]
+    # a part on its own, from stdin: the table knows the other part's pages
+    monkeypatch.setattr("sys.stdin", open(parts[1], encoding="utf-8"))
+    code, part_out, err = run(capsys, "predict", "-", "--emit", "content", "--site-repeats-table", str(tmp_path / "t.npy"))
+    assert code == EXIT_OK, err
+    assert contents(part_out) == contents(one_run)[4:]
+    # K = 4: four pages a site, so nothing is repeated and the output is the model's own
+    code, _, _ = run(capsys, "repeats", "merge", *shards, "--out", str(tmp_path / "t4.npy"), "--min-pages", "4")
+    code, plain, _ = run(capsys, "predict", str(whole), "--emit", "content")
+    code, k4, _ = run(capsys, "predict", str(whole), "--emit", "content", "--site-repeats-table", str(tmp_path / "t4.npy"))
+    assert k4 == plain != one_run
+
+
+def test_repeats_files_fail_in_one_line_and_leave_old_files_as_they_were(tmp_path, capsys):
+    src = write_jsonl(tmp_path / "crawl.jsonl", crawl_records())
+    shard, table = tmp_path / "s.npy", tmp_path / "t.npy"
+    assert run(capsys, "repeats", "count", str(src), "--out", str(shard))[0] == EXIT_OK
+    assert run(capsys, "repeats", "merge", str(shard), "--out", str(table))[0] == EXIT_OK
+    before = table.read_bytes()
+    (tmp_path / "junk.npy").write_bytes(b"not numpy at all")
+    cases = [
+        (("repeats", "merge", str(shard), str(tmp_path / "nope.npy"), "--out", str(table)), EXIT_INPUT, "nope.npy: no such file"),
+        (("repeats", "merge", str(shard), str(tmp_path / "junk.npy"), "--out", str(table)), EXIT_INPUT, "junk.npy: not a shard"),
+        (("repeats", "merge", str(table), "--out", str(table)), EXIT_INPUT, "t.npy: output would overwrite an input"),
+        (("repeats", "merge", str(shard), "--out", str(table), "--min-pages", "0"), EXIT_USAGE, "--min-pages"),
+        (("repeats", "count", str(src), "--out", str(src)), EXIT_INPUT, "crawl.jsonl: output would overwrite an input"),
+        (("repeats", "count", "-", "--out", str(shard)), EXIT_USAGE, "not stdin"),
+        (("predict", str(src), "--site-repeats-table", str(shard)), EXIT_INPUT, "s.npy: not a table of repeated lines"),
+        (("predict", str(src), "--site-repeats-table", str(tmp_path / "junk.npy")), EXIT_INPUT, "junk.npy: not a table"),
+        (("predict", str(src), "--site-repeats", "2", "--site-repeats-table", str(table)), EXIT_USAGE, "not both"),
+    ]
+    for args, want, message in cases:
+        code, out, err = run(capsys, *args)
+        assert code == want, args
+        assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert table.read_bytes() == before
+    # a shard of a bad part is not written unless --skip-bad, and then the bad record is reported
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(src.read_text() + "{broken\n")
+    code, _, err = run(capsys, "repeats", "count", str(bad), "--out", str(tmp_path / "b.npy"))
+    assert code == EXIT_INPUT and "bad.jsonl:5" in err and not (tmp_path / "b.npy").exists()
+    code, _, err = run(capsys, "repeats", "count", str(bad), "--out", str(tmp_path / "b.npy"), "--skip-bad")
+    assert code == EXIT_INPUT and "skipped" in err and "bad.jsonl:5" in err and (tmp_path / "b.npy").exists()
+    assert np.array_equal(np.load(tmp_path / "b.npy"), np.load(shard))

@@ -167,6 +167,7 @@ def predict(
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Show pages, lines, pages/s and elapsed time on stderr (default: when stderr is a terminal)."),
     site_repeats: Optional[int] = typer.Option(None, "--site-repeats", min=1, help="For crawls: a line kept as content that at least K other pages of its site hold in this run becomes chrome (2 is a good start; sites repeat their sign-up prompts, disclaimers and author boxes). Reads the input twice; pages without a site (see --site-field) are left as the model labels them."),
     site_field: str = typer.Option("url", "--site-field", help="JSONL key / Parquet column giving each page's site for --site-repeats: a URL (its host, without www.) or a site name as it is. WARC records carry their URL."),
+    site_repeats_table: Optional[Path] = typer.Option(None, "--site-repeats-table", help="For a crawl split over runs or machines: the --site-repeats step with a table counted over every part beforehand ('linesift repeats count' on each part, then 'linesift repeats merge'; K is the table's) instead of this run's pages. Reads the input once, so stdin is fine."),
 ) -> None:
     """Clean pages: keep the content lines, drop the chrome.
 
@@ -180,6 +181,7 @@ def predict(
     with _settled_heap(), _without_pandas():
         from linesift.model.io.paths import kinds_summary
         from linesift.model.io.predict import ModelSpec, SiteRepeats, ensure_parent, predict_inputs
+        from linesift.model.io.repeats import load_table
         from linesift.model.io.sinks import OutputSpec, compression_for, format_for
         from linesift.model.io.sources import RECORD_KINDS, ReadOptions, expand_inputs, input_kind
         from linesift.model.predictor import Predictor
@@ -199,10 +201,15 @@ def predict(
         raise LinesiftError("no pages found in the given folders (text, HTML, JSONL, Parquet or WARC/WET files)")
     sources = [s for s, _ in found]
     roots = [r for _, r in found]
-    if site_field != "url" and not site_repeats:
+    if site_repeats and site_repeats_table is not None:
+        raise typer.BadParameter("give --site-repeats or --site-repeats-table, not both", param_hint="--site-repeats-table")
+    if site_field != "url" and not site_repeats and site_repeats_table is None:
         raise typer.BadParameter("it names the site for --site-repeats, which is not given", param_hint="--site-field")
     if site_repeats and "-" in sources:
-        raise typer.BadParameter("it reads the input twice: give files, not stdin", param_hint="--site-repeats")
+        raise typer.BadParameter("it reads the input twice: give files, not stdin (or count beforehand: "
+                                 "--site-repeats-table)", param_hint="--site-repeats")
+    table = load_table(site_repeats_table) if site_repeats_table is not None else None
+    step = SiteRepeats(table.min_pages if table is not None else site_repeats, site_field) if (site_repeats or table) else None
     if "-" in sources and sys.stdin.isatty():
         _err("reading one page from the terminal; end it with Ctrl-D (or give files: see 'linesift predict --help')")
     with _settled_heap():
@@ -234,7 +241,7 @@ def predict(
     with threadpool_limits(limits=threads), _progress_display(show) as on_progress:
         stats = predict_inputs(sources, roots, model_spec, spec, options, out=out, out_dir=out_dir, jobs=n_jobs,
                                skip_bad=skip_bad, predictor=predictor, on_progress=on_progress,
-                               kinds=kinds, site_repeats=SiteRepeats(site_repeats, site_field) if site_repeats else None)
+                               kinds=kinds, site_repeats=step, repeated=table)
     for path in missing or []:
         stats.skipped += 1
         stats.problems.append(f"{path}: no such file or directory")
@@ -539,6 +546,88 @@ def label(
     with atomic_write(out, "wb") as handle:
         handle.write(data)
     _err(f"wrote {out} ({min(n, len(pages))} of {len(pages)} pages, most expected wrong lines first)")
+
+
+repeats_app = typer.Typer(help="A site's repeated lines over a crawl split into parts (runs, machines): count each "
+                               "part, merge the counts, then 'linesift predict --site-repeats-table'.",
+                          no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT)
+app.add_typer(repeats_app, name="repeats")
+
+
+@repeats_app.command("count")
+@_guarded
+def repeats_count(
+    paths: List[str] = typer.Argument(..., help="One part's pages, as for 'linesift predict' (files or folders; not stdin)."),
+    out: str = typer.Option(..., "--out", "-o", help="The part's shard (.npy), written atomically."),
+    site_field: str = typer.Option("url", "--site-field", help="JSONL key / Parquet column giving each page's site: a URL (its host, without www.) or a site name. WARC records carry their URL."),
+    text_field: str = typer.Option("text", "--text-field", help="JSONL key / Parquet column holding each page's text."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", "-e", help="Decode text pages as this encoding instead of detecting it."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Report and skip bad or missing files and bad records instead of stopping at the first (exit code 1 if any were skipped)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes; 0 (the default) is one per core."),
+) -> None:
+    """Count which lines each page of one part holds, per site, into a shard for 'linesift repeats merge'.
+
+    No model is loaded. A page is its URL without fragment (else its name), counted once however
+    often it appears; pages without a site count for nothing. The shard holds 8 bytes per distinct
+    line of each page, and 16 per page.
+    """
+    from linesift.model.io.paths import kinds_summary
+    from linesift.model.io.predict import SiteRepeats, count_shard, ensure_parent
+    from linesift.model.io.repeats import save_array
+    from linesift.model.io.sources import ReadOptions, expand_inputs, input_kind
+    from linesift.model.site_repeats import DEFAULT_MIN_PAGES
+
+    if encoding:
+        _check_encoding(encoding)
+    if "-" in paths:
+        raise typer.BadParameter("a part is counted from files, not stdin", param_hint="paths")
+    missing: list[str] | None = [] if skip_bad else None
+    ignored: list[str] = []
+    found = expand_inputs(paths, ignored=ignored, missing=missing)
+    if ignored:
+        _err(f"not read: {kinds_summary(ignored)} file(s) in the given folders (known: text, HTML, JSONL, Parquet, WARC/WET)")
+    sources = [s for s, _ in found]
+    if not sources and not missing:
+        raise LinesiftError("no pages found in the given folders (text, HTML, JSONL, Parquet or WARC/WET files)")
+    ensure_parent(out)
+    if os.path.exists(out) and any(os.path.samefile(s, out) for s in sources if os.path.exists(s)):
+        raise LinesiftError("output would overwrite an input file", source=out)
+    problems: list[str] = [f"{path}: no such file or directory" for path in missing or []]
+    shard = count_shard(sources, [input_kind(s) for s in sources], ReadOptions(text_field=text_field, encoding=encoding),
+                        SiteRepeats(DEFAULT_MIN_PAGES, site_field), skip_bad, jobs or _cores(),
+                        on_skipped=lambda exc: problems.append(str(exc)))
+    save_array(out, shard.to_array())
+    for problem in problems:
+        _err(f"skipped {problem}")
+    _err(f"wrote {out}: {len(shard.pages):,} pages with a site, {len(shard.keys):,} distinct lines of a page")
+    if problems:
+        raise typer.Exit(EXIT_INPUT)
+
+
+@repeats_app.command("merge")
+@_guarded
+def repeats_merge(
+    shards: List[Path] = typer.Argument(..., help="Every part's shard ('linesift repeats count')."),
+    out: Path = typer.Option(..., "--out", "-o", help="The table (.npy) for 'linesift predict --site-repeats-table', written atomically."),
+    min_pages: int = typer.Option(2, "--min-pages", "-k", min=1, help="A line is repeated when at least K other pages of its site hold it (as --site-repeats K)."),
+) -> None:
+    """Merge every part's counts into the table of lines that K other pages of their site hold.
+
+    A page in several parts (the same URL) counts once. Memory: 8 bytes per distinct line of
+    each page over all shards, for a moment twice that; the table keeps 8 bytes per repeated line.
+    """
+    from linesift.model.io.predict import ensure_parent
+    from linesift.model.io.repeats import load_shard, save_array
+    from linesift.model.site_repeats import merge_shards
+
+    ensure_parent(str(out))
+    if out.exists() and any(s.exists() and os.path.samefile(s, out) for s in shards):
+        raise LinesiftError("output would overwrite an input file", source=str(out))
+    loaded = [load_shard(path) for path in shards]
+    table = merge_shards(loaded, min_pages)
+    save_array(out, table.to_array())
+    _err(f"wrote {out}: {len(table.keys):,} lines repeated on {min_pages}+ other pages of their site "
+         f"({sum(len(s.pages) for s in loaded):,} pages in {len(loaded)} shard(s))")
 
 
 datasets_app = typer.Typer(help="Build line-labelled training data from real corpora.", no_args_is_help=True,

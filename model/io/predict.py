@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..errors import DataError, LinesiftError
 from ..predictor import PageResult, Predictor
-from ..site_repeats import RepeatCounter, RepeatedLines, page_id_of, page_key, site_of
+from ..site_repeats import RepeatCounter, RepeatedLines, Shard, merge_shards, page_id_of, page_key, site_of
 from ..text import decode_page, split_lines
 from .sinks import (
     PARQUET_OUT,
@@ -252,18 +252,19 @@ def predict_inputs(sources: list[str], roots: list[str], model: ModelSpec, spec:
                    options: ReadOptions, out: str | None = None, out_dir: str | None = None, jobs: int = 1,
                    skip_bad: bool = False, predictor: Predictor | None = None,
                    on_progress: Callable[[RunStats], None] | None = None, kinds: list[str] | None = None,
-                   site_repeats: SiteRepeats | None = None) -> RunStats:
+                   site_repeats: SiteRepeats | None = None, repeated: RepeatedLines | None = None) -> RunStats:
     """Label every page of ``sources`` and write them as ``spec`` says; returns what was done.
 
     ``jobs`` > 1 runs prediction in that many worker processes (each loading ``model`` once, one
     thread each) once the input is larger than one chunk; the output is the same byte for byte.
-    With ``site_repeats`` the input is read twice: first to count each site's lines, then to label."""
+    With ``site_repeats`` the input is read twice: first to count each site's lines, then to label;
+    with ``repeated`` as well (a table counted before, over this run's pages or more), only once."""
     stats = RunStats()
     kinds = kinds if kinds is not None else [input_kind(s) for s in sources]
     unreadable: set[int] = set()
     if spec.format == PARQUET_OUT and out is None and out_dir is None:
         raise LinesiftError("Parquet output needs a file: give --out NAME.parquet or --out-dir")
-    if site_repeats is not None and STDIN in sources:
+    if site_repeats is not None and repeated is None and STDIN in sources:
         raise LinesiftError("--site-repeats reads its input twice: give files, not stdin")
     outputs, header_for = plan_outputs(sources, roots, kinds, spec, out, out_dir)
 
@@ -282,7 +283,8 @@ def predict_inputs(sources: list[str], roots: list[str], model: ModelSpec, spec:
 
     try:
         revision = None if site_repeats is None else (
-            site_repeats, count_repeats(sources, kinds, options, site_repeats, skip_bad, jobs))
+            site_repeats, repeated if repeated is not None else count_repeats(sources, kinds, options, site_repeats,
+                                                                              skip_bad, jobs))
         pages = read_pages(sources, kinds, options, on_bad, on_unreadable)
         for rendered, indices, n_lines in _label_chunks(_chunks(pages, header_for, out_dir is not None),
                                                         model, spec, jobs, predictor, revision):
@@ -304,12 +306,12 @@ def predict_inputs(sources: list[str], roots: list[str], model: ModelSpec, spec:
 CountItem = tuple[str, str, str]
 
 
-def count_chunk(items: list[CountItem]):
-    """The line keys of a chunk of distinct pages, shape (n,) uint64: the counting done in a worker."""
+def count_chunk(items: list[CountItem]) -> Shard:
+    """The counted lines of a chunk of distinct pages: the counting done in a worker."""
     counter = RepeatCounter()
     for site, page_id, text in items:
         counter.add(site, page_id, split_lines(text))
-    return counter.keys()
+    return counter.shard()
 
 
 def _init_counter() -> None:
@@ -345,32 +347,42 @@ def _count_chunks(pages: Iterator[Page], step: SiteRepeats) -> Iterator[list[Cou
         yield chunk
 
 
-def count_repeats(sources: list[str], kinds: list[str], options: ReadOptions, step: SiteRepeats,
-                  skip_bad: bool = False, jobs: int = 1) -> RepeatedLines:
-    """The first pass of a run with the site-repeats step: every page's lines counted per site,
-    in ``jobs`` worker processes once the input is larger than one chunk. A bad input stops it
-    unless ``skip_bad`` (then the labelling pass reports it)."""
-    counter = RepeatCounter()
+def count_shard(sources: list[str], kinds: list[str], options: ReadOptions, step: SiteRepeats,
+                skip_bad: bool = False, jobs: int = 1,
+                on_skipped: Callable[[LinesiftError], None] | None = None) -> Shard:
+    """Every page's lines counted per site (each URL once), in ``jobs`` worker processes once the
+    input is larger than one chunk; ``step.min_pages`` is not used. A bad input stops it unless
+    ``skip_bad`` (then ``on_skipped`` hears of it, if given)."""
+    shards: list[Shard] = []
 
     def on_bad(exc: LinesiftError, *_) -> None:
         if not skip_bad:
             raise exc
+        if on_skipped is not None:
+            on_skipped(exc)
 
     chunks = _count_chunks(read_pages(sources, kinds, options, on_bad, lambda index, exc: on_bad(exc)), step)
     first = next(chunks, None)
     second = next(chunks, None) if first is not None and jobs > 1 else None
     if second is None:  # one job, or one chunk: no workers to start
         for chunk in _prepend(first, chunks) if first is not None else ():
-            counter.extend(count_chunk(chunk))
-        return counter.repeated(step.min_pages)
+            shards.append(count_chunk(chunk))
+        return Shard.join(shards)
     with WorkerPool(_mp_context(), jobs, count_chunk, _init_counter).start() as pool:
         for chunk in _prepend(first, _prepend(second, chunks)):
             pool.submit(chunk)
             if pool.in_flight() >= jobs * CHUNKS_AHEAD_PER_JOB:
-                counter.extend(pool.result())
+                shards.append(pool.result())
         while pool.in_flight():
-            counter.extend(pool.result())
-    return counter.repeated(step.min_pages)
+            shards.append(pool.result())
+    return Shard.join(shards)
+
+
+def count_repeats(sources: list[str], kinds: list[str], options: ReadOptions, step: SiteRepeats,
+                  skip_bad: bool = False, jobs: int = 1) -> RepeatedLines:
+    """The first pass of a run with the site-repeats step: the lines that ``step.min_pages`` other
+    pages of their site hold (see ``count_shard``)."""
+    return merge_shards([count_shard(sources, kinds, options, step, skip_bad, jobs)], step.min_pages)
 
 
 def _chunks(pages: Iterator[Page], header_for: Callable[[int], bool], per_input: bool) -> Iterator[list[Item]]:
