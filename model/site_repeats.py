@@ -9,8 +9,9 @@ the rule reads its input twice: once to count (``RepeatCounter``), once to label
 (docs/model-selection.md, "A site's repeated lines"): it helps only where a run holds several
 pages per site, as a crawl does; one page at a time it changes nothing.
 
-Memory while counting: 8 bytes per distinct line of each page (and a set of the pages seen), up to
-about 32 while the counts are made; kept afterwards: 8 bytes per repeated line of each site.
+Memory while counting: 8 bytes per distinct line of each page (and a set of the pages seen), twice
+that for a moment when parts are joined, and 9 while the counts are made; kept afterwards: 8 bytes
+per repeated line of each site.
 
 A run split over tasks that never meet (datatrove, Ray) counts a ``Shard`` in each task and merges
 them with ``merge_shards``, which counts a page that two tasks both hold once; shards and tables of
@@ -155,6 +156,11 @@ class Shard:
             return cls(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64))
         return cls(*(np.concatenate([getattr(s, name) for s in shards]) for name in ("pages", "sizes", "keys")))
 
+    def repeated(self, min_pages: int = DEFAULT_MIN_PAGES) -> "RepeatedLines":
+        """The table of this shard alone, whose pages are distinct (as one run counts them); sorts
+        its keys in place, so that no copy is made."""
+        return _repeated_lines(self.keys, min_pages)
+
     @classmethod
     def from_array(cls, array: np.ndarray) -> "Shard":
         """The shard ``to_array`` gave; ValueError for any other array."""
@@ -172,10 +178,11 @@ def _repeated_lines(keys: np.ndarray, min_pages: int) -> RepeatedLines:
     """The table of ``keys`` (each once per page that holds it; sorted in place) held by ``min_pages`` + 1 pages."""
     if min_pages < 1:
         raise ValueError(f"min_pages must be at least 1, got {min_pages}")
-    keys.sort()  # in place: memory stays at 8 bytes a key, plus the run starts
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
-    pages = np.diff(np.r_[starts, len(keys)])  # each key is once per page, so its run is its page count
-    return RepeatedLines(keys[starts[pages >= min_pages + 1]], min_pages)
+    keys.sort()  # in place: memory stays at 8 bytes a key, plus 1 for the comparison below
+    # Each key is once per page, so a key on min_pages + 1 pages or more is a sorted run that long,
+    # and exactly such a run has a key equal to the one min_pages places after it.
+    held = keys[:-min_pages][keys[:-min_pages] == keys[min_pages:]] if len(keys) > min_pages else keys[:0]
+    return RepeatedLines(np.unique(held), min_pages)
 
 
 def merge_shards(shards: Iterable[Shard], min_pages: int = DEFAULT_MIN_PAGES) -> RepeatedLines:
@@ -194,8 +201,7 @@ class RepeatCounter:
     def __init__(self) -> None:
         self._keys: list[np.ndarray] = []
         self._pages: set[int] = set()
-        self._added: list[tuple[int, int]] = []  # (page key, distinct line keys) of each page added here
-        self._extended = False
+        self._added: list[tuple[int, int]] = []  # (page key, distinct line keys) of each page added
 
     def add(self, site: str | None, page_id: str, lines: Sequence[str]) -> None:
         """Count one page's lines; a page without a site, or one already added, counts for nothing."""
@@ -218,16 +224,8 @@ class RepeatCounter:
             self._keys = [np.concatenate(self._keys)]
         return self._keys[0]
 
-    def extend(self, keys: np.ndarray) -> None:
-        """Add the ``keys()`` of a counter elsewhere (a worker's share of pages not added here)."""
-        self._keys.append(np.asarray(keys, dtype=np.uint64))
-        self._extended = True
-
     def shard(self) -> Shard:
-        """The pages added so far, to merge with other tasks' (``merge_shards``); ValueError once
-        ``extend`` has mixed in keys of pages it cannot name."""
-        if self._extended:
-            raise ValueError("a counter extended with other counters' keys has no shard of its own")
+        """The pages added so far (a copy), to merge with other tasks' (``merge_shards``)."""
         pages = np.array([page for page, _ in self._added], dtype=np.uint64)
         sizes = np.array([size for _, size in self._added], dtype=np.int64)
         return Shard(pages, sizes, self.keys().copy())

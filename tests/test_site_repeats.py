@@ -160,10 +160,20 @@ def test_shards_merge_to_what_one_counter_counts(split, min_pages):
     shards = [Shard.from_array(shard_of(part).to_array()) for part in (PAGES[:split], PAGES[split:])]
     merged = merge_shards(shards, min_pages)
     assert merged.keys.tolist() == counted(PAGES, min_pages).keys.tolist()
+    assert shard_of(PAGES).repeated(min_pages).keys.tolist() == merged.keys.tolist()  # one counter: pages distinct
     assert merged.min_pages == min_pages
     lines = ["Nav", "Sign up", "Shared", "Body one", "Other"]
     assert merged.repeated("a", lines).tolist() == [min_pages <= 2, min_pages == 1, min_pages == 1, False, False]
     assert merged.repeated("b", lines).tolist() == [False, min_pages <= 2, min_pages == 1, False, False]
+
+
+@given(st.lists(st.integers(1, 6), max_size=30), st.integers(1, 5), st.randoms(use_true_random=False))
+def test_the_table_holds_exactly_the_lines_on_more_than_k_pages(counts, k, rnd):
+    # line i is held by counts[i] pages: its key appears that many times, in any order
+    keys = [i + 1 for i, c in enumerate(counts) for _ in range(c)]
+    rnd.shuffle(keys)
+    shard = Shard(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.array(keys, dtype=np.uint64))
+    assert shard.repeated(k).keys.tolist() == [i + 1 for i, c in enumerate(counts) if c >= k + 1]
 
 
 def test_a_page_in_every_shard_counts_once():
@@ -238,12 +248,19 @@ def test_a_page_is_its_url_without_fragment_else_its_name(url, page):
     assert page_id_of(url, "fallback") == page
 
 
-def test_a_counter_fed_other_counters_keys_has_no_shard():
+def test_a_shard_is_a_copy_and_an_empty_join_is_an_empty_shard():
     counter = RepeatCounter()
-    counter.add("a", "u", ["Menu"])
-    counter.extend(shard_of(PAGES).keys)
-    with pytest.raises(ValueError, match="no shard"):
-        counter.shard()
+    for site, page_id, lines in PAGES:
+        counter.add(site, page_id, lines)
+    shard = counter.shard()
+    before = shard.keys.tolist()
+    counter.repeated(1)  # sorts the counter's keys in place
+    assert shard.keys.tolist() == before and before != sorted(before)
+    empty = Shard.join([])
+    assert [len(empty.pages), len(empty.sizes), len(empty.keys)] == [0, 0, 0]
+    assert [empty.pages.dtype, empty.sizes.dtype, empty.keys.dtype] == [np.uint64, np.int64, np.uint64]
+    joined = Shard.join([shard, empty, shard])
+    assert joined.keys.tolist() == before * 2 and joined.sizes.tolist() == shard.sizes.tolist() * 2
 
 
 def test_revise_turns_repeated_content_chrome_and_keeps_scores():

@@ -623,11 +623,18 @@ def repeats_merge(
     ensure_parent(str(out))
     if out.exists() and any(s.exists() and os.path.samefile(s, out) for s in shards):
         raise LinesiftError("output would overwrite an input file", source=str(out))
-    loaded = [load_shard(path) for path in shards]
-    table = merge_shards(loaded, min_pages)
+    pages = []
+
+    def read():  # a generator, so that the shards as read are freed once merge_shards has joined them
+        for path in shards:
+            shard = load_shard(path)
+            pages.append(len(shard.pages))
+            yield shard
+
+    table = merge_shards(read(), min_pages)
     save_array(out, table.to_array())
     _err(f"wrote {out}: {len(table.keys):,} lines repeated on {min_pages}+ other pages of their site "
-         f"({sum(len(s.pages) for s in loaded):,} pages in {len(loaded)} shard(s))")
+         f"({sum(pages):,} pages in {len(shards)} shard(s))")
 
 
 datasets_app = typer.Typer(help="Build line-labelled training data from real corpora.", no_args_is_help=True,

@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..errors import DataError, LinesiftError
 from ..predictor import PageResult, Predictor
-from ..site_repeats import RepeatCounter, RepeatedLines, Shard, merge_shards, page_id_of, page_key, site_of
+from ..site_repeats import RepeatCounter, RepeatedLines, Shard, page_id_of, page_key, site_of
 from ..text import decode_page, split_lines
 from .sinks import (
     PARQUET_OUT,
@@ -382,7 +382,7 @@ def count_repeats(sources: list[str], kinds: list[str], options: ReadOptions, st
                   skip_bad: bool = False, jobs: int = 1) -> RepeatedLines:
     """The first pass of a run with the site-repeats step: the lines that ``step.min_pages`` other
     pages of their site hold (see ``count_shard``)."""
-    return merge_shards([count_shard(sources, kinds, options, step, skip_bad, jobs)], step.min_pages)
+    return count_shard(sources, kinds, options, step, skip_bad, jobs).repeated(step.min_pages)  # its pages are distinct
 
 
 def _chunks(pages: Iterator[Page], header_for: Callable[[int], bool], per_input: bool) -> Iterator[list[Item]]:
