@@ -167,7 +167,7 @@ def predict(
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Show pages, lines, pages/s and elapsed time on stderr (default: when stderr is a terminal)."),
     site_repeats: Optional[int] = typer.Option(None, "--site-repeats", min=1, help="For crawls: a line kept as content that at least K other pages of its site hold in this run becomes chrome (2 is a good start; sites repeat their sign-up prompts, disclaimers and author boxes). Reads the input twice; pages without a site (see --site-field) are left as the model labels them."),
     site_field: str = typer.Option("url", "--site-field", help="JSONL key / Parquet column giving each page's site for --site-repeats: a URL (its host, without www.) or a site name as it is. WARC records carry their URL."),
-    site_repeats_table: Optional[Path] = typer.Option(None, "--site-repeats-table", help="For a crawl split over runs or machines: the --site-repeats step with a table counted over every part beforehand ('linesift repeats count' on each part, then 'linesift repeats merge'; K is the table's) instead of this run's pages. Reads the input once, so stdin is fine."),
+    site_repeats_table: Optional[Path] = typer.Option(None, "--site-repeats-table", help="For a crawl split over runs or machines: the --site-repeats step with a table counted over every part beforehand ('linesift repeats count' on each part, then 'linesift repeats merge'; K is the table's) instead of this run's pages; give the --site-field the count was given. Reads the input once, so stdin is fine."),
 ) -> None:
     """Clean pages: keep the content lines, drop the chrome.
 
