@@ -125,9 +125,14 @@ def test_bench_times_site_repeats_beside_the_plain_run(capsys):
     import re
 
     code = main(["dev", "bench", "--lines", "300", "--crawl-lines", "0", "--justext-lines", "0", "--repeats", "1",
-                 "--site-repeats", "2"])
+                 "--site-repeats", "2", "--merge-keys", "20000"])
     out = capsys.readouterr().out
     assert code == 0
+    # the files' commands: count on the stream, merge on synthetic shards of the keys asked for
+    assert re.search(r"^linesift repeats count, sample pages +[\d,]+ ", out, re.M), out
+    keys = int(re.search(r"^linesift repeats merge, 2 shards +([\d,]+) ", out, re.M).group(1).replace(",", ""))
+    assert 19_000 <= keys <= 20_000
+    assert re.search(rf"^repeats merge of {keys:,} line keys: [\d,]+ MB peak, [+-][\d,]+ MB over a merge of one page", out, re.M)
     cpu = {m.group(1): float(m.group(2)) for m in
            re.finditer(r"^(linesift(?: --site-repeats)?, sample pages) +[\d,]+ +([\d.]+) ", out, re.M)}
     assert len(cpu) == 2, out
@@ -282,3 +287,16 @@ def test_select_never_writes_over_its_labelled_input(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == EXIT_USAGE and "--out" in err and "written over" in err and err.count("\n") == 1, err
     assert target.read_bytes() == before
+
+
+def test_bench_reports_a_commands_own_peak_memory_not_the_benchs():
+    """A child forked by a process that once held 400 MB would report 400 MB; the launcher's does not."""
+    import numpy as np
+    from linesift.training.bench import measure_child
+
+    held = np.ones(50_000_000)  # 400 MB, touched: this process's peak
+    small = measure_child("python", [sys.executable, "-c", "pass"], 1)
+    big = measure_child("python", [sys.executable, "-c", "import numpy; x = numpy.ones(25_000_000)"], 1)
+    del held
+    assert small.peak_mb < 100 and 200 < big.peak_mb < 350, (small, big)
+    assert small.cpu_seconds > 0 and big.cpu_seconds > small.cpu_seconds and big.wall_seconds > 0

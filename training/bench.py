@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -53,6 +52,11 @@ CRAWL_CONVERTER = "resiliparse"
 DEFAULT_REPEATS = 3
 #: Pairs of runs of ``--against`` (this checkout, then the revision, on each stream).
 DEFAULT_PAIRS = 5
+#: Line keys in all of the synthetic shards that ``--site-repeats`` times ``linesift repeats
+#: merge`` on (8 bytes each on disk and in memory).
+DEFAULT_MERGE_KEYS = 10_000_000
+#: A synthetic page's distinct lines, how many of them its site repeats, and the sites.
+MERGE_PAGE_LINES, MERGE_SITE_LINES, MERGE_SITES = 50, 10, 100
 
 
 @dataclass
@@ -163,17 +167,42 @@ def write_pages(path: Path, texts: list[str], n_lines: int, urls: bool = False) 
     return total
 
 
-def measure_child(name: str, argv: list[str], lines: int, env: dict[str, str] | None = None) -> Measure:
-    """Run ``argv`` with stdout to /dev/null; CPU time and peak RSS come from wait4."""
-    start = time.perf_counter()
-    with open(os.devnull, "wb") as sink:
-        proc = subprocess.Popen(argv, stdout=sink, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+#: Starts the measured command from a small process of its own and reports its CPU seconds, peak
+#: resident kB and wall seconds on the file descriptor given first. Linux hands a forked child the
+#: peak memory of its parent (kept through exec), so a command forked by this process, which holds
+#: the streams, would report that peak instead of its own.
+_LAUNCHER = """import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, ru = os.wait4(pid, 0)
+os.write(int(sys.argv[1]), f"{ru.ru_utime + ru.ru_stime} {ru.ru_maxrss} {time.perf_counter() - start}".encode())
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def measure_child(name: str, argv: list[str], lines: int, env: dict[str, str] | None = None,
+                  quiet: bool = False) -> Measure:
+    """Run ``argv`` with stdout (and with ``quiet`` stderr) to /dev/null, started by ``_LAUNCHER``;
+    its CPU time and peak RSS come from wait4 there."""
+    read_end, write_end = os.pipe()
+    try:
+        with open(os.devnull, "wb") as sink:
+            proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(write_end), *argv], stdout=sink,
+                                    stderr=sink if quiet else None, env=env, pass_fds=(write_end,))
+            os.close(write_end)
+            write_end = -1
+            report = os.read(read_end, 256).decode()
+            proc.wait()
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
+    if proc.returncode != 0 or not report:
         raise LinesiftError(f"{name} failed with exit code {proc.returncode}", source=argv[0])
-    return Measure(name, lines, usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024)
+    cpu, peak_kb, wall = report.split()
+    return Measure(name, lines, float(cpu), float(wall), float(peak_kb) / 1024)
 
 
 def run_justext(path: Path, max_lines: int) -> None:
@@ -201,6 +230,52 @@ def count_lines(path: Path, max_lines: int) -> int:
             if done >= max_lines:
                 break
     return done
+
+
+def write_shards(folder: Path, keys: int, shards: int = 2, dry_run: bool = False) -> tuple[list[Path], int]:
+    """Synthetic shards of about ``keys`` line keys in all (at least a page each), for timing a
+    merge: pages of MERGE_PAGE_LINES random lines, MERGE_SITE_LINES of them the lines of one of
+    MERGE_SITES sites. Returns the files and their keys (with ``dry_run``, without writing them)."""
+    pages = max(1, keys // shards // MERGE_PAGE_LINES)
+    paths = [folder / f"shard-{keys}-{i}.npy" for i in range(shards)]
+    if dry_run:
+        return paths, shards * pages * MERGE_PAGE_LINES
+    import numpy as np
+    from linesift.model.io.repeats import save_array
+    from linesift.model.site_repeats import Shard
+
+    rng = np.random.default_rng(0)
+    site_lines = rng.integers(1, 2**63, size=(MERGE_SITES, MERGE_SITE_LINES), dtype=np.uint64)
+    for i in range(shards):
+        lines = rng.integers(1, 2**63, size=(pages, MERGE_PAGE_LINES), dtype=np.uint64)
+        lines[:, :MERGE_SITE_LINES] = site_lines[rng.integers(0, MERGE_SITES, size=pages)]
+        shard = Shard(rng.integers(1, 2**63, size=pages, dtype=np.uint64),
+                      np.full(pages, MERGE_PAGE_LINES, dtype=np.int64), lines.ravel())
+        save_array(paths[i], shard.to_array())
+    return paths, shards * pages * MERGE_PAGE_LINES
+
+
+def measure_repeats_files(streams: list[tuple[str, Path, int]], args, linesift: str, tmp: Path) -> tuple[list[Summary], Measure]:
+    """``linesift repeats count`` on each stream (no model) and ``repeats merge`` on synthetic shards
+    of ``args.merge_keys`` keys; and a merge of a one-page shard: the command's own start-up."""
+    repeats = max(1, args.repeats)
+    results = []
+    for label, stream, total in streams:
+        cmd = [linesift, "repeats", "count", str(stream), "--out", str(tmp / "count.npy"), "--jobs", "1"]
+        name = f"linesift repeats count, {label}"
+        results.append(summarise(name, total, functools.partial(measure_child, name, cmd, total, quiet=True), repeats))
+    # Written by a child: a parent grown by the shards would pass its peak memory on to every child
+    # it forks, since Linux carries the high-water mark of the forked copy through exec.
+    subprocess.run([sys.executable, "-m", "linesift.training.bench", "--shards-child", str(tmp),
+                    "--merge-keys", str(args.merge_keys)], check=True)
+    shards, keys = write_shards(tmp, args.merge_keys, dry_run=True)
+    cmd = [linesift, "repeats", "merge", *map(str, shards), "--out", str(tmp / "table.npy"), "-k", str(args.site_repeats)]
+    name = f"linesift repeats merge, {len(shards)} shards"
+    results.append(summarise(name, keys, functools.partial(measure_child, name, cmd, keys, quiet=True), repeats))
+    tiny, tiny_keys = write_shards(tmp, 0, shards=1)
+    base = measure_child("merge, one page", [linesift, "repeats", "merge", str(tiny[0]), "--out", str(tmp / "t0.npy")],
+                         tiny_keys, quiet=True)
+    return results, base
 
 
 def measure_streams(streams: list[tuple[str, Path, int]], args, linesift: str) -> list[Summary]:
@@ -325,10 +400,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=DEFAULT_PAIRS, help="pairs of runs with --against")
     parser.add_argument("--site-repeats", type=int, default=0, metavar="K",
                         help="also time predict --site-repeats K (each page a site of its own: the step's cost, no change)")
+    parser.add_argument("--merge-keys", type=int, default=DEFAULT_MERGE_KEYS, metavar="N",
+                        help="with --site-repeats: also time 'linesift repeats count' on each stream and 'repeats merge' "
+                             "on synthetic shards of N line keys in all")
     parser.add_argument("--justext-child", help=argparse.SUPPRESS)
+    parser.add_argument("--shards-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.justext_child:
         run_justext(Path(args.justext_child), args.justext_lines)
+        return 0
+    if args.shards_child:
+        write_shards(Path(args.shards_child), args.merge_keys)
         return 0
     if args.against:
         if args.pairs < 1:
@@ -359,6 +441,10 @@ def main(argv: list[str] | None = None) -> int:
             print_comparisons(compare(streams, args.against, args.pairs, args.model, Path(tmp)))
             return 0
         results = measure_streams(streams, args, linesift)
+        merge_base = None
+        if args.site_repeats:
+            files, merge_base = measure_repeats_files(streams, args, linesift, Path(tmp))
+            results += files
         parallel = parallel_step = None
         if streams and cores > 1:
             label, stream, total = streams[-1]
@@ -386,6 +472,11 @@ def main(argv: list[str] | None = None) -> int:
         if ours and step:
             print(f"{label}: --site-repeats {args.site_repeats} costs {step.cpu_seconds / ours.cpu_seconds - 1:+.1%} CPU time "
                   f"and {step.peak_mb - ours.peak_mb:+,.0f} MB peak memory")
+    merge = next((s for s in results if s.name.startswith("linesift repeats merge")), None)
+    if merge is not None and merge_base is not None:
+        print(f"repeats merge of {merge.lines:,} line keys: {merge.peak_mb:,.0f} MB peak, "
+              f"{merge.peak_mb - merge_base.peak_mb:+,.0f} MB over a merge of one page "
+              f"({(merge.peak_mb - merge_base.peak_mb) * 2**20 / max(1, merge.lines):.1f} bytes a key)")
     if parallel is not None:
         print(f"--jobs {cores} on the {streams[-1][0]}: {parallel.wall_seconds:.1f} s wall for {parallel.lines:,} lines "
               f"({parallel.lines / parallel.wall_seconds:,.0f} lines per second), best of {max(1, args.repeats)}")
