@@ -451,3 +451,9 @@ def test_repeats_files_fail_in_one_line_and_leave_old_files_as_they_were(tmp_pat
     code, _, err = run(capsys, "repeats", "count", str(bad), "--out", str(tmp_path / "b.npy"), "--skip-bad")
     assert code == EXIT_INPUT and "skipped" in err and "bad.jsonl:5" in err and (tmp_path / "b.npy").exists()
     assert np.array_equal(np.load(tmp_path / "b.npy"), np.load(shard))
+    # pages without a site (text files, or records without the field) count for nothing, and it says so
+    (tmp_path / "page.txt").write_text("Menu\nSome article text.\n", encoding="utf-8")
+    for args in ((str(tmp_path / "page.txt"),), (str(src), "--site-field", "domain")):
+        code, _, err = run(capsys, "repeats", "count", *args, "--out", str(tmp_path / "n.npy"))
+        assert code == EXIT_OK and "0 pages with a site" in err and "no page had a site" in err, err
+    assert "no page had a site" not in run(capsys, "repeats", "count", str(src), "--out", str(tmp_path / "n.npy"))[2]

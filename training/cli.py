@@ -600,6 +600,8 @@ def repeats_count(
     for problem in problems:
         _err(f"skipped {problem}")
     _err(f"wrote {out}: {len(shard.pages):,} pages with a site, {len(shard.keys):,} distinct lines of a page")
+    if not len(shard.pages) and sources:
+        _err(f"no page had a site (a URL or site name in {site_field!r}; text and HTML files have none): nothing counted")
     if problems:
         raise typer.Exit(EXIT_INPUT)
 
