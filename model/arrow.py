@@ -12,13 +12,15 @@ content lines it holds become chrome, as ``linesift predict --site-repeats`` doe
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .io.extras import require
 from .io.sinks import LABEL_CODES
-from .predictor import Predictor
 from .site_repeats import RepeatedLines, site_of
 from .text import split_lines
+
+if TYPE_CHECKING:  # the predictor imports scikit-learn: loaded only where a model is
+    from .predictor import Predictor
 
 #: Columns ``predict_table`` adds (or replaces): the cleaned text, a label code per line
 #: (1 content, 0 chrome, -1 blank), a content score per line (0 for blank lines).
@@ -30,6 +32,8 @@ def cached_predictor(model: str | os.PathLike | None = None, threshold: float | 
     """The predictor for ``model`` (None: the default model) and ``threshold``, loaded once per process."""
     key = (os.fspath(model) if model is not None else None, threshold, os.getpid())
     if key not in _CACHE:
+        from .predictor import Predictor
+
         _CACHE[key] = Predictor.load(model, threshold=threshold)
     return _CACHE[key]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -16,6 +15,7 @@ from .errors import LinesiftError
 from .labels import BLANK, CHROME, CONTENT, LABELS  # noqa: F401 (re-exported for API users)
 from .location import MODEL_ENV, bundled_model_path, default_model_path  # noqa: F401 (re-exported)
 from .modelfile import load_model
+from .result import PageResult, assemble  # noqa: F401 (re-exported for API users)
 from .text import split_lines
 
 #: Raw lines featurised per model call: large enough to amortise calls, small enough to stay in cache.
@@ -26,38 +26,6 @@ FAVOR_CHOICES = ("precision", "recall")
 #: Labels by code (0 chrome, 1 content, 2 blank): one gather of shared strings, five times faster
 #: than building a unicode array and converting it.
 _LABEL_OF = np.array([CHROME, CONTENT, BLANK], dtype=object)
-
-
-@dataclass(frozen=True)
-class PageResult:
-    """One page's lines with a label and a content score each (score 0 for blank lines)."""
-
-    lines: list[str]
-    labels: list[str]
-    scores: list[float]
-    content: str | None = None
-
-    def content_text(self) -> str:
-        """The content lines in order, one blank line where the original had blank lines between them."""
-        return self.content if self.content is not None else assemble(self.lines, self.labels)
-
-    def line_records(self) -> list[dict[str, Any]]:
-        return [{"text": t, "label": l, "score": s} for t, l, s in zip(self.lines, self.labels, self.scores)]
-
-
-def assemble(lines: Sequence[str], labels: Sequence[str]) -> str:
-    """Join the lines labelled content; a blank line marks where blank lines separated them."""
-    out: list[str] = []
-    gap = False
-    for line, label in zip(lines, labels):
-        if label == CONTENT:
-            if gap and out:
-                out.append("")
-            out.append(line)
-            gap = False
-        elif label == BLANK:
-            gap = True
-    return "\n".join(out)
 
 
 class Predictor:

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from .labels import CHROME, CONTENT
-from .predictor import PageResult, assemble
+from .result import PageResult, assemble
 from .text import is_blank
 
 #: Default other pages of the site that must hold a line (2: one other page is ruinous, since a

@@ -457,3 +457,20 @@ def test_repeats_files_fail_in_one_line_and_leave_old_files_as_they_were(tmp_pat
         code, _, err = run(capsys, "repeats", "count", *args, "--out", str(tmp_path / "n.npy"))
         assert code == EXIT_OK and "0 pages with a site" in err and "no page had a site" in err, err
     assert "no page had a site" not in run(capsys, "repeats", "count", str(src), "--out", str(tmp_path / "n.npy"))[2]
+
+
+def test_counting_and_merging_load_no_model_and_import_no_scikit_learn(tmp_path):
+    """Counting parts of a crawl needs no model: each task starts in a fraction of predict's memory."""
+    import subprocess
+    import sys
+
+    src = write_jsonl(tmp_path / "crawl.jsonl", crawl_records())
+    shard, table = tmp_path / "s.npy", tmp_path / "t.npy"
+    code = ("import sys\n"
+            "from linesift.training.cli import main\n"
+            f"a = main(['repeats', 'count', {str(src)!r}, '--out', {str(shard)!r}, '--jobs', '2'])\n"
+            f"b = main(['repeats', 'merge', {str(shard)!r}, '--out', {str(table)!r}])\n"
+            "print(a, b, sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy', 'joblib'}))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.stdout.strip() == "0 0 []", done.stdout + done.stderr
+    assert RepeatedLines.from_array(np.load(table)).keys.size > 0

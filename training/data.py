@@ -14,7 +14,7 @@ from linesift.model.errors import DataError
 from linesift.model.io.jsonl import parse_record
 from linesift.model.io.paths import expand_paths, has_suffix
 from linesift.model.labels import BLANK, CHROME, CONTENT, DATA_LABELS, UNKNOWN
-from linesift.model.predictor import assemble
+from linesift.model.result import assemble
 from linesift.model.text import decode_page, is_blank, split_lines
 
 JSONL_SUFFIXES = (".jsonl",)

@@ -13,10 +13,10 @@ import sys
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..errors import DataError, LinesiftError
-from ..predictor import PageResult, Predictor
+from ..result import PageResult
 from ..site_repeats import RepeatCounter, RepeatedLines, Shard, page_id_of, page_key, site_of
 from ..text import decode_page, split_lines
 from .sinks import (
@@ -32,6 +32,9 @@ from .sinks import (
 from .sources import RECORD_KINDS, Page, ReadOptions, input_kind, kind_by_name, read_pages
 from .streams import STDIN, file_compression, open_raw
 from .workers import WorkerPool
+
+if TYPE_CHECKING:  # the predictor imports scikit-learn: loaded only where a model is
+    from ..predictor import Predictor
 
 #: Lines gathered before one prediction call; bounds memory per worker (lines).
 CHUNK_LINES = 32_768
@@ -63,6 +66,8 @@ class ModelSpec:
     favor: str | None = None
 
     def load(self) -> Predictor:
+        from ..predictor import Predictor
+
         return Predictor.load(self.path, threshold=self.threshold, favor=self.favor)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from ..atomic import AtomicFile
 from ..errors import DataError, LinesiftError
 from ..labels import BLANK, CHROME, CONTENT
-from ..predictor import PageResult
+from ..result import PageResult
 from .extras import require
 from .jsonl import to_json_line
 from .sources import Page
