@@ -101,6 +101,20 @@ def test_line_metrics_skip_unknown_and_page_metric_skips_partial_pages(tmp_path)
     assert report.page.pages == 1  # only the fully judged page has a true content text
 
 
+
+def test_report_shows_a_dash_not_zero_where_nothing_was_judged(tmp_path):
+    """A snippet-only file has no page with known content: its page F1 is undefined, not 0.000."""
+    from linesift.training.evaluate import format_report
+
+    f = _jsonl(tmp_path / "s.jsonl", {"text": "Menu\nA sentence here.", "labels": ["unknown", "unknown"],
+                                      "with": ["A sentence here."], "without": ["Menu"]})
+    text = format_report(score_labels(read_labelled([f]), [["chrome", "content"]], worst=0).as_dict())
+    assert "lines      -  (no judged line" in text and "page       -  (no page has every line judged" in text
+    assert "snippets   precision 1.000  recall 1.000  F1 1.000" in text
+    g = _jsonl(tmp_path / "j.jsonl", {"text": "Menu\nA sentence here.", "labels": ["chrome", "content"]})
+    text = format_report(score_labels(read_labelled([g]), [["chrome", "content"]], worst=0).as_dict())
+    assert "lines      precision 1.000  recall 1.000  F1 1.000" in text and "page       precision 1.000" in text
+
 def test_snippet_metric_hand_computed():
     out = "Headline\nThe first sentence\nruns over two lines.\nShare this"
     assert snippet_counts(out, ["first sentence runs over", "missing text"], ["Share this", "Cookies"]) == (1, 1, 1, 1)

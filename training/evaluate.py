@@ -200,10 +200,12 @@ def format_report(r: dict, worst: bool = True) -> str:
     lines = [
         f"pages {r['pages']}" + (f", {rule_text(r['decoding'])}" if r.get("decoding") else
                                  f", threshold {r['threshold']:.2f}" if r.get("threshold") is not None else ""),
-        f"lines      precision {r['precision']:.3f}  recall {r['recall']:.3f}  F1 {r['f1']:.3f}  accuracy {r['accuracy']:.3f}",
+        f"lines      precision {r['precision']:.3f}  recall {r['recall']:.3f}  F1 {r['f1']:.3f}  accuracy {r['accuracy']:.3f}"
+        if sum(c.values()) else "lines      -  (no judged line: every line is blank or 'unknown')",
         f"confusion  true content: {c['tp']} kept, {c['fn']} dropped;  true chrome: {c['fp']} kept, {c['tn']} dropped",
         f"page       precision {pm['precision']:.3f}  recall {pm['recall']:.3f}  F1 {pm['f1']:.3f}  "
-        "(word 4-gram shingles, mean over pages)",
+        "(word 4-gram shingles, mean over pages)"
+        if pm["pages"] else "page       -  (no page has every line judged, so no page's content is known)",
     ]
     if r.get("site_repeats"):
         sr = r["site_repeats"]
