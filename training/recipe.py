@@ -201,7 +201,8 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     # the convention of the sealed 14-language set. Site-grouped CV on Fundus +0.009 / +0.007 at
     # seeds 0 / 1 (Japanese and Norwegian +0.05-0.12), held out WCXB -0.004; retrained on all the
     # corpora it drops the Reuters example's headline (0.885 -> 0.545) and a German brief's
-    # paragraph (measured, not shipped; docs/model-selection.md, "Fundus weighed twice").
+    # paragraph (measured, not shipped; docs/model-selection.md, "Fundus weighed twice", which also
+    # has ``--corpus-weight fundus=1.5``: the headline kept, the brief still lost).
     _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs-kw2-heads-fundus2", page_balance=1.0,
              groups=_N12.groups + ("echo",), classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True,
              language_balance=0.5, keywords=2, page_headings=True, corpus_weights={**CORPUS_WEIGHTS, "fundus": 2.0}),
