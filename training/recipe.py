@@ -206,6 +206,10 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
     _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs-kw2-heads-fundus2", page_balance=1.0,
              groups=_N12.groups + ("echo",), classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True,
              language_balance=0.5, keywords=2, page_headings=True, corpus_weights={**CORPUS_WEIGHTS, "fundus": 2.0}),
+    # ... and with Fundus weighed 1.5 (the same section: held out WCXB 0.835 / 0.840 at seeds 0 / 1).
+    _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs-kw2-heads-fundus15", page_balance=1.0,
+             groups=_N12.groups + ("echo",), classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True,
+             language_balance=0.5, keywords=2, page_headings=True, corpus_weights={**CORPUS_WEIGHTS, "fundus": 1.5}),
     # ... whose keyword vocabulary 3 adds teaser-list and comment-thread headings in every language of
     # vocabularies 1 and 2 ("You might also like", "Könnte Sie auch interessieren", "Relaterte saker",
     # "おすすめ記事", "관련뉴스"), so the page stage's heading columns fire on more pages. Paired quick
