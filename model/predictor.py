@@ -20,6 +20,10 @@ from .text import split_lines
 
 #: Raw lines featurised per model call: large enough to amortise calls, small enough to stay in cache.
 BATCH_LINES = 16_384
+#: A page longer than this many raw lines is labelled in consecutive parts of this size, each read
+#: as a page of its own: the longest page in the corpora has about 5,100 lines, and featurising a
+#: page costs about 4 KB a line at once, so a whole corpus fed as one text file would need gigabytes.
+PAGE_MAX_LINES = 50_000
 #: Decimal places kept in reported scores.
 SCORE_DECIMALS = 4
 FAVOR_CHOICES = ("precision", "recall")
@@ -60,14 +64,30 @@ class Predictor:
 
     def score_pages(self, pages: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Content probability of every line of every page: one array of shape (len(page),) each."""
+        parts, owner = _split_long(pages, PAGE_MAX_LINES)
         out: list[np.ndarray] = []
-        for group in _batches(pages, BATCH_LINES):
+        for group in _batches(parts, BATCH_LINES):
             batch = LineBatch.from_pages(group)
             out.extend(np.split(self.score_batch(batch), np.cumsum(batch.page_sizes)[:-1]))
-        return out
+        if owner is None:
+            return out
+        return [np.concatenate([out[i] for i in rows]) for rows in _rows_by_owner(owner, len(pages))]
 
     def predict_pages(self, pages: Sequence[Sequence[str]]) -> list[PageResult]:
-        """Label every line of every page (pages given as lists of lines)."""
+        """Label every line of every page (pages given as lists of lines; see ``PAGE_MAX_LINES``)."""
+        parts, owner = _split_long(pages, PAGE_MAX_LINES)
+        results = self._predict_parts(parts)
+        if owner is None:
+            return results
+        merged = []
+        for rows in _rows_by_owner(owner, len(pages)):
+            lines = [line for i in rows for line in results[i].lines]
+            labels = [label for i in rows for label in results[i].labels]
+            merged.append(PageResult(lines, labels, [s for i in rows for s in results[i].scores], assemble(lines, labels)))
+        return merged
+
+    def _predict_parts(self, pages: Sequence[Sequence[str]]) -> list[PageResult]:
+        """``predict_pages`` for pages no longer than ``PAGE_MAX_LINES``."""
         results: list[PageResult] = []
         for group in _batches(pages, BATCH_LINES):
             batch = LineBatch.from_pages(group)
@@ -139,6 +159,28 @@ def resolve_decoding(metadata: dict[str, Any], threshold: float | None, favor: s
     if threshold is not None or favor is not None or not decoding or decoding.get("rule") != PAGE_RULE:
         return None
     return PageDecoding.from_dict(decoding)
+
+
+def _split_long(pages: Sequence[Sequence[str]], max_lines: int) -> tuple[Sequence[Sequence[str]], list[int] | None]:
+    """Pages longer than ``max_lines`` cut into consecutive parts of that many lines, and each part's
+    page index (None when no page is that long, the common case: nothing is copied)."""
+    if all(len(page) <= max_lines for page in pages):
+        return pages, None
+    parts: list[Sequence[str]] = []
+    owner: list[int] = []
+    for i, page in enumerate(pages):
+        for start in range(0, max(len(page), 1), max_lines):
+            parts.append(page[start : start + max_lines])
+            owner.append(i)
+    return parts, owner
+
+
+def _rows_by_owner(owner: list[int], n_pages: int) -> list[list[int]]:
+    """The part indices of each page, in order: one list per page."""
+    rows: list[list[int]] = [[] for _ in range(n_pages)]
+    for part, page in enumerate(owner):
+        rows[page].append(part)
+    return rows
 
 
 def _batches(pages: Sequence[Sequence[str]], max_lines: int) -> Iterable[Sequence[Sequence[str]]]:

@@ -1,0 +1,55 @@
+"""A page longer than ``PAGE_MAX_LINES`` is labelled in parts, so its memory stays bounded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from linesift.model import predictor as predictor_module
+from linesift.model.predictor import Predictor
+from linesift.model.result import assemble
+
+LIMIT = 40
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return Predictor.load()
+
+
+@pytest.fixture()
+def long_page(sample_pages):
+    lines = [line for page in sample_pages[:6] for line in page.lines][: 2 * LIMIT + 7]
+    assert len(lines) == 2 * LIMIT + 7
+    return lines
+
+
+def test_a_long_page_is_labelled_as_its_parts_and_comes_back_whole(bundled, long_page, monkeypatch):
+    parts = [long_page[:LIMIT], long_page[LIMIT : 2 * LIMIT], long_page[2 * LIMIT :]]
+    each = bundled.predict_pages(parts)
+    whole_before = bundled.predict_pages([long_page])[0]
+    monkeypatch.setattr(predictor_module, "PAGE_MAX_LINES", LIMIT)
+    short = ["A short page.", "", "Its second line."]
+    short_result, whole, also_short = bundled.predict_pages([short, long_page, short])
+
+    assert whole.lines == long_page
+    assert whole.labels == [label for r in each for label in r.labels]
+    assert whole.scores == [s for r in each for s in r.scores]
+    assert whole.content_text() == assemble(long_page, whole.labels)
+    assert short_result == also_short == bundled.predict_pages([short])[0]
+    assert whole.scores != whole_before.scores  # the parts are read as pages: their first lines' positions differ
+
+
+def test_scores_of_a_long_page_are_its_parts_scores(bundled, long_page, monkeypatch):
+    parts = [long_page[:LIMIT], long_page[LIMIT : 2 * LIMIT], long_page[2 * LIMIT :]]
+    each = bundled.score_pages(parts)
+    monkeypatch.setattr(predictor_module, "PAGE_MAX_LINES", LIMIT)
+    [scores] = bundled.score_pages([long_page])
+    assert scores.shape == (len(long_page),)
+    assert np.array_equal(scores, np.concatenate(each))
+
+
+def test_an_empty_page_among_long_ones(bundled, long_page, monkeypatch):
+    monkeypatch.setattr(predictor_module, "PAGE_MAX_LINES", LIMIT)
+    empty, whole = bundled.predict_pages([[], long_page])
+    assert (empty.lines, empty.labels, empty.content_text()) == ([], [], "")
+    assert len(whole.labels) == len(long_page)
