@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import re
+from typing import Any
 
 from .errors import NotTextError
 
@@ -13,6 +15,8 @@ CHAOS_TIE = 0.01
 #: How many leading bytes the binary sniffing looks at (bytes).
 SNIFF_BYTES = 8192
 
+#: A surrogate code point: in a Python str only a lone one (a JSON "\\ud800" escape), which no UTF-8 can hold.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
 
 
@@ -84,3 +88,22 @@ def is_blank(line: str | bytes) -> bool:
 
     The one definition of a blank line (text or raw bytes) that every module uses."""
     return not line or line.isspace()
+
+
+def utf8(text: str) -> bytes:
+    """``text`` as UTF-8, each lone surrogate written as U+FFFD: output any reader can decode."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return LONE_SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
+def without_surrogates(value: Any) -> Any:
+    """A record (nested dicts, lists, strings) with each lone surrogate in its strings as U+FFFD."""
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_surrogates(v) for v in value]
+    return value

@@ -423,3 +423,28 @@ def test_binary_named_html_is_refused_not_printed(tmp_path, capsys, model):
     f.write_bytes(HTML.encode("utf-16"))  # NUL bytes, but a byte-order mark says it is text
     code, out, err = run(capsys, "predict", str(f), "-t", "0", *model)
     assert code == EXIT_OK and "Bridge approved" in out, err
+
+
+def test_a_lone_surrogate_never_makes_invalid_utf8(tmp_path, capsys, model):
+    """A JSONL record may carry a lone surrogate escape ("\\ud800", from a split emoji): JSONL out keeps
+    the escape, so the record reads back the same; text, TSV and Parquet out hold U+FFFD instead."""
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "a", "text": "Harbour reopens \\ud800 today\\n\\nThe harbour reopened on '
+                      'Tuesday after a storm, the port said, and ferries ran again."}\n', encoding="utf-8")
+    text = json.loads(source.read_text(encoding="utf-8"))["text"]
+    for fmt in ("jsonl", "text", "tsv", "parquet"):
+        out = tmp_path / f"out.{fmt}"
+        code, _, err = run(capsys, "predict", str(source), "-f", fmt, "-o", str(out), *model)
+        assert code == 0, err
+        if fmt == "parquet":
+            [row] = pq.read_table(out).to_pylist()
+            assert row["text"] == text.replace("\ud800", "\ufffd")
+            continue
+        data = out.read_bytes().decode("utf-8")  # strict: no surrogate bytes
+        if fmt == "jsonl":
+            record = json.loads(data)
+            assert record["text"] == text and [line["text"] for line in record["lines"]][0] == text.split("\n")[0]
+        else:
+            assert "\ud800" not in data
+        if fmt == "tsv":
+            assert "Harbour reopens \ufffd today" in data

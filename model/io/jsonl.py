@@ -7,7 +7,7 @@ import json
 import orjson
 
 from ..errors import DataError
-from ..text import is_blank
+from ..text import LONE_SURROGATE, is_blank
 
 
 def parse_record(raw: bytes | str, source: str, line_no: int, required: dict[str, type] | None = None) -> dict | None:
@@ -42,12 +42,14 @@ def to_json_line(obj: dict) -> bytes:
     try:
         data = orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
     except (orjson.JSONEncodeError, TypeError):  # lone surrogates, huge ints: the slow, lenient encoder
-        data = json.dumps(obj, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
+        # A lone surrogate (read from a "\ud800" escape) goes back out as that escape: valid UTF-8, the same record.
+        text = LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False))
+        data = text.encode("utf-8") + b"\n"
     if data.isascii():  # many records: none of the bytes below, found without a search
         return data
     # Searching the bytes is slow: text full of curly quotes and dashes (E2 80 ..) keeps the byte
     # search matching partway. Decoding and three one-character searches take a fifth of the time.
-    text = data.decode("utf-8", "surrogatepass")
+    text = data.decode("utf-8")
     if "\u2028" not in text and "\u2029" not in text and "\x85" not in text:
         return data
     for raw, escaped in _LINE_BREAKS:

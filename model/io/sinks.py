@@ -19,6 +19,7 @@ from ..atomic import AtomicFile
 from ..errors import DataError, LinesiftError
 from ..labels import BLANK, CHROME, CONTENT
 from ..result import PageResult
+from ..text import utf8, without_surrogates
 from .extras import require
 from .jsonl import to_json_line
 from .sources import Page
@@ -52,7 +53,7 @@ class OutputSpec:
 
 
 def _encode(text: str) -> bytes:
-    return text.encode("utf-8", "surrogatepass")
+    return utf8(text)
 
 
 def output_record(record: dict, result: PageResult, emit: str = "full", text_field: str = "text") -> dict:
@@ -184,7 +185,7 @@ class ParquetSink(Sink):
             return
         if self.schema is None:
             try:
-                table = self.pa.Table.from_pylist(self.rows)
+                table = self._table(None)
             except (self.pa.ArrowException, TypeError, ValueError) as exc:
                 raise DataError(f"records cannot be stored as Parquet ({exc})", source=self.path) from None
             self.schema = table.schema
@@ -197,13 +198,20 @@ class ParquetSink(Sink):
                     raise DataError(f"record {self.written + n + 1} has fields the first records lacked "
                                     f"({', '.join(sorted(extra))}); Parquet needs one schema", source=self.path)
             try:
-                table = self.pa.Table.from_pylist(self.rows, schema=self.schema)
+                table = self._table(self.schema)
             except (self.pa.ArrowException, TypeError, ValueError) as exc:
                 raise DataError(f"records after record {self.written} do not fit the first records' "
                                 f"types ({exc})", source=self.path) from None
         self.writer.write_table(table)
         self.written += len(self.rows)
         self.rows = []
+
+    def _table(self, schema: Any) -> Any:
+        """The gathered rows as a table; a lone surrogate, which Parquet's UTF-8 cannot hold, becomes U+FFFD."""
+        try:
+            return self.pa.Table.from_pylist(self.rows, schema=schema)
+        except UnicodeEncodeError:
+            return self.pa.Table.from_pylist([without_surrogates(row) for row in self.rows], schema=schema)
 
     def commit(self) -> None:
         try:
