@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,35 +11,57 @@ from typing import IO, Iterator
 
 
 class AtomicFile:
-    """A temporary file beside ``path`` that replaces it on ``commit`` and vanishes on ``abort``."""
+    """A temporary file beside ``path`` that replaces it on ``commit`` and vanishes on ``abort``.
+
+    A symbolic link is written through (the file it names is replaced, the link stays). A device,
+    pipe or socket (``/dev/null``, ``/dev/stdout``, a named pipe) has no file to replace: it is
+    written directly, and ``abort`` cannot take back what was sent."""
 
     def __init__(self, path: str | os.PathLike, mode: str = "wb", encoding: str | None = "utf-8"):
-        self.target = Path(path)
+        self.direct = _is_special(path)
+        if self.direct:
+            self.target, self.tmp = Path(path), None
+            self.handle: IO = open(path, mode, encoding=None if "b" in mode else encoding)
+            return
+        self.target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
         directory = self.target.parent if str(self.target.parent) else Path(".")
         fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=directory)
         os.close(fd)
         # Opened by path so that ``handle.name`` is the temporary file's path.
-        self.handle: IO = open(self.tmp, mode, encoding=None if "b" in mode else encoding)
+        self.handle = open(self.tmp, mode, encoding=None if "b" in mode else encoding)
 
     def commit(self) -> None:
         """Flush to disk and rename into place."""
+        if self.direct:
+            try:
+                self.handle.close()  # flushes
+            except OSError as exc:
+                raise named(exc, self.target) from None
+            return
         try:
             self.handle.flush()
             os.fsync(self.handle.fileno())
             self.handle.close()
             os.chmod(self.tmp, _mode_for(self.target))
             os.replace(self.tmp, self.target)
+        except OSError as exc:
+            self.abort()
+            raise named(exc, self.target) from None
         except BaseException:
             self.abort()
             raise
 
     def abort(self) -> None:
         """Drop what was written; the target is untouched."""
-        self.handle.close()
         try:
-            os.unlink(self.tmp)
-        except FileNotFoundError:
+            self.handle.close()
+        except OSError:  # its buffer would not flush (a full disk): what was written is dropped anyway
             pass
+        if self.tmp is not None:
+            try:
+                os.unlink(self.tmp)
+            except FileNotFoundError:
+                pass
 
 
 @contextmanager
@@ -47,10 +70,30 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
     atomic = AtomicFile(path, mode, encoding)
     try:
         yield atomic.handle
+    except OSError as exc:
+        atomic.abort()
+        raise named(exc, path) from None
     except BaseException:
         atomic.abort()
         raise
     atomic.commit()
+
+
+def named(exc: OSError, path: str | os.PathLike) -> OSError:
+    """``exc`` naming ``path`` when it names no file (a write's "No space left on device" does not),
+    so the one-line message says which file failed."""
+    if exc.filename is None:
+        exc.filename = str(path)
+    return exc
+
+
+def _is_special(path: str | os.PathLike) -> bool:
+    """Whether ``path`` (its links followed) exists and is not a regular file or a folder."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _mode_for(target: Path) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..atomic import AtomicFile
+from ..atomic import AtomicFile, named
 from ..errors import DataError, LinesiftError
 from ..labels import BLANK, CHROME, CONTENT
 from ..result import PageResult
@@ -147,11 +147,18 @@ class FileSink(Sink):
             self.stream = zstandard.ZstdCompressor(level=ZSTD_LEVEL).stream_writer(self.atomic.handle, closefd=False)
 
     def write(self, item: bytes) -> None:
-        self.stream.write(item)
+        try:
+            self.stream.write(item)
+        except OSError as exc:
+            raise named(exc, self.atomic.target) from None
 
     def commit(self) -> None:
         if self.stream is not self.atomic.handle:
-            self.stream.close()
+            try:
+                self.stream.close()
+            except OSError as exc:
+                self.atomic.abort()
+                raise named(exc, self.atomic.target) from None
         self.atomic.commit()
 
     def abort(self) -> None:
@@ -202,7 +209,10 @@ class ParquetSink(Sink):
             except (self.pa.ArrowException, TypeError, ValueError) as exc:
                 raise DataError(f"records after record {self.written} do not fit the first records' "
                                 f"types ({exc})", source=self.path) from None
-        self.writer.write_table(table)
+        try:
+            self.writer.write_table(table)
+        except OSError as exc:
+            raise named(exc, self.path) from None
         self.written += len(self.rows)
         self.rows = []
 
