@@ -475,6 +475,7 @@ def review(
     favor: Optional[Favor] = typer.Option(None, "--favor", help="Start at the model's precision- or recall-tuned threshold."),
     encoding: Optional[str] = typer.Option(None, "--encoding", "-e", help="Decode text pages as this encoding instead of detecting it."),
     max_pages: int = typer.Option(1000, "--max-pages", min=1, help="Keep the first N pages (a browser slows down beyond a few thousand)."),
+    max_lines: int = typer.Option(200_000, "--max-lines", min=1, help="Keep the leading pages that hold at most N lines together (a longer first page is cut, and scored whole)."),
 ) -> None:
     """Write one self-contained HTML page to look at the model's decisions.
 
@@ -485,7 +486,7 @@ def review(
     """
     from linesift.model.predictor import Predictor
 
-    from .review import read_review_pages, review_html, score
+    from .review import read_review_pages, review_html, score, within_lines
 
     _check_threshold(threshold, favor)
     if encoding:
@@ -496,7 +497,10 @@ def review(
         _err(f"showing the first {max_pages} of {len(pages)} pages (--max-pages)")
         pages = pages[:max_pages]
     predictor = Predictor.load(model, threshold=threshold, favor=favor.value if favor else None)
-    page = review_html(pages, score(predictor, pages), predictor, f"linesift review: {_names(paths)}")
+    pages, results, note = within_lines(pages, score(predictor, pages), max_lines)
+    if note:
+        _err(note)
+    page = review_html(pages, results, predictor, f"linesift review: {_names(paths)}")
     with atomic_write(out, "w") as handle:
         handle.write(page)
     typer.echo(f"wrote {out} ({len(pages)} pages, {sum(len(p.lines) for p in pages):,} lines)")

@@ -99,6 +99,32 @@ def score(predictor: Predictor, pages: Sequence[ReviewPage]) -> list[PageResult]
     return predictor.predict_pages([p.lines for p in pages])
 
 
+def within_lines(pages: Sequence[ReviewPage], results: Sequence[PageResult],
+                 max_lines: int) -> tuple[list[ReviewPage], list[PageResult], str | None]:
+    """The leading pages that fit in ``max_lines`` lines together (a first page longer than that cut
+    to its first ``max_lines``, scored whole), and a note of what was left out (None: nothing)."""
+    kept_pages: list[ReviewPage] = []
+    kept_results: list[PageResult] = []
+    total = 0
+    for page, result in zip(pages, results):
+        if total + len(page.lines) > max_lines:
+            if kept_pages:
+                break
+            n = max_lines
+            truth = None if page.truth is None else page.truth[:n]
+            kept_pages.append(ReviewPage(page.name, page.source, page.lines[:n], truth))
+            kept_results.append(PageResult(result.lines[:n], result.labels[:n], result.scores[:n]))
+            return kept_pages, kept_results, (f"showing the first {n:,} of the {len(page.lines):,} lines of "
+                                              f"{page.name} and no other page (--max-lines)")
+        kept_pages.append(page)
+        kept_results.append(result)
+        total += len(page.lines)
+    if len(kept_pages) < len(pages):
+        return kept_pages, kept_results, (f"showing the first {len(kept_pages)} of {len(pages)} pages: "
+                                          f"{max_lines:,} lines at most (--max-lines)")
+    return kept_pages, kept_results, None
+
+
 # --- the review page ---------------------------------------------------------------------------
 
 def review_data(pages: Sequence[ReviewPage], results: Sequence[PageResult], predictor: Predictor, title: str) -> dict:
