@@ -9,6 +9,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from . import text as lines_rule
 from .batch import LineBatch
 from .decode import PAGE_RULE, PageDecoding, decode_pages
 from .errors import LinesiftError
@@ -20,10 +21,6 @@ from .text import split_lines
 
 #: Raw lines featurised per model call: large enough to amortise calls, small enough to stay in cache.
 BATCH_LINES = 16_384
-#: A page longer than this many raw lines is labelled in consecutive parts of this size, each read
-#: as a page of its own: the longest page in the corpora has about 5,100 lines, and featurising a
-#: page costs about 4 KB a line at once, so a whole corpus fed as one text file would need gigabytes.
-PAGE_MAX_LINES = 50_000
 #: Decimal places kept in reported scores.
 SCORE_DECIMALS = 4
 FAVOR_CHOICES = ("precision", "recall")
@@ -64,7 +61,7 @@ class Predictor:
 
     def score_pages(self, pages: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Content probability of every line of every page: one array of shape (len(page),) each."""
-        parts, owner = _split_long(pages, PAGE_MAX_LINES)
+        parts, owner = _split_long(pages, lines_rule.PAGE_MAX_LINES)
         out: list[np.ndarray] = []
         for group in _batches(parts, BATCH_LINES):
             batch = LineBatch.from_pages(group)
@@ -74,8 +71,8 @@ class Predictor:
         return [np.concatenate([out[i] for i in rows]) for rows in _rows_by_owner(owner, len(pages))]
 
     def predict_pages(self, pages: Sequence[Sequence[str]]) -> list[PageResult]:
-        """Label every line of every page (pages given as lists of lines; see ``PAGE_MAX_LINES``)."""
-        parts, owner = _split_long(pages, PAGE_MAX_LINES)
+        """Label every line of every page (pages given as lists of lines; see ``text.PAGE_MAX_LINES``)."""
+        parts, owner = _split_long(pages, lines_rule.PAGE_MAX_LINES)
         results = self._predict_parts(parts)
         if owner is None:
             return results
@@ -87,7 +84,7 @@ class Predictor:
         return merged
 
     def _predict_parts(self, pages: Sequence[Sequence[str]]) -> list[PageResult]:
-        """``predict_pages`` for pages no longer than ``PAGE_MAX_LINES``."""
+        """``predict_pages`` for pages no longer than ``text.PAGE_MAX_LINES``."""
         results: list[PageResult] = []
         for group in _batches(pages, BATCH_LINES):
             batch = LineBatch.from_pages(group)

@@ -15,6 +15,11 @@ CHAOS_TIE = 0.01
 #: How many leading bytes the binary sniffing looks at (bytes).
 SNIFF_BYTES = 8192
 
+#: A page longer than this many lines is labelled in consecutive parts of this size, each read as a
+#: page of its own (``Predictor.predict_pages``): the longest page in the corpora has about 5,100
+#: lines, and featurising a page holds about 4 KB a line at once, so a whole corpus fed as one text
+#: file would need gigabytes.
+PAGE_MAX_LINES = 50_000
 #: A surrogate code point: in a Python str only a lone one (a JSON "\\ud800" escape), which no UTF-8 can hold.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, List, Optional
 
 import typer
+from linesift.model import text as lines_rule
 from linesift.model.atomic import atomic_write
 from linesift.model.errors import LinesiftError
 from linesift.model.location import MODEL_ENV
@@ -32,6 +33,8 @@ MODEL_HELP = (f"Model file (.joblib, with its .json metadata beside it). Default
 
 #: -h and --help everywhere.
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+#: Pages over ``text.PAGE_MAX_LINES`` lines named on stderr after a predict run, at most (the rest counted).
+LONG_PAGES_SHOWN = 5
 
 app = typer.Typer(
     help="Label each line of scraped web text as article content or page chrome.\n\n"
@@ -245,6 +248,10 @@ def predict(
     for path in missing or []:
         stats.skipped += 1
         stats.problems.append(f"{path}: no such file or directory")
+    for name, n in stats.long_pages[:LONG_PAGES_SHOWN]:
+        _err(f"{name}: {n:,} lines, labelled in parts of {lines_rule.PAGE_MAX_LINES:,} (is it many pages in one?)")
+    if len(stats.long_pages) > LONG_PAGES_SHOWN:
+        _err(f"... and {len(stats.long_pages) - LONG_PAGES_SHOWN} more pages over {lines_rule.PAGE_MAX_LINES:,} lines")
     for problem in stats.problems:
         _err(f"skipped {problem}")
     if stats.skipped:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
+from .. import text as lines_rule
 from ..errors import DataError, LinesiftError
 from ..result import PageResult
 from ..site_repeats import RepeatCounter, RepeatedLines, Shard, page_id_of, page_key, site_of
@@ -55,6 +56,7 @@ class RunStats:
     lines: int = 0
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
+    long_pages: list[tuple[str, int]] = field(default_factory=list)  # (name, lines) of pages labelled in parts
 
 
 @dataclass(frozen=True)
@@ -291,7 +293,10 @@ def predict_inputs(sources: list[str], roots: list[str], model: ModelSpec, spec:
             site_repeats, repeated if repeated is not None else count_repeats(sources, kinds, options, site_repeats,
                                                                               skip_bad, jobs))
         pages = read_pages(sources, kinds, options, on_bad, on_unreadable)
-        for rendered, indices, n_lines in _label_chunks(_chunks(pages, header_for, out_dir is not None),
+        def on_long(page: Page, n: int) -> None:
+            stats.long_pages.append((page.name, n))
+
+        for rendered, indices, n_lines in _label_chunks(_chunks(pages, header_for, out_dir is not None, on_long),
                                                         model, spec, jobs, predictor, revision):
             for index, item in zip(indices, rendered):
                 outputs.write(index, item)
@@ -390,13 +395,19 @@ def count_repeats(sources: list[str], kinds: list[str], options: ReadOptions, st
     return count_shard(sources, kinds, options, step, skip_bad, jobs).repeated(step.min_pages)  # its pages are distinct
 
 
-def _chunks(pages: Iterator[Page], header_for: Callable[[int], bool], per_input: bool) -> Iterator[list[Item]]:
-    """Pages grouped to about CHUNK_LINES lines or CHUNK_RECORDS pages, each with its header flags."""
+def _chunks(pages: Iterator[Page], header_for: Callable[[int], bool], per_input: bool,
+            on_long: Callable[[Page, int], None] | None = None) -> Iterator[list[Item]]:
+    """Pages grouped to about CHUNK_LINES lines or CHUNK_RECORDS pages, each with its header flags;
+    ``on_long`` hears of each page longer than ``text.PAGE_MAX_LINES`` (labelled in parts)."""
     chunk: list[Item] = []
     size = 0
     last_input = -1
     try:
         for page in pages:
+            if on_long is not None and len(page.text) > lines_rule.PAGE_MAX_LINES:  # each line holds a character
+                n = len(split_lines(page.text))
+                if n > lines_rule.PAGE_MAX_LINES:
+                    on_long(page, n)
             first = page.input_index != last_input if per_input else last_input == -1
             last_input = page.input_index
             chunk.append((page, header_for(page.input_index), first))
