@@ -25,7 +25,11 @@ class AtomicFile:
             return
         self.target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
         directory = self.target.parent if str(self.target.parent) else Path(".")
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=directory)
+        try:
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=directory)
+        except OSError as exc:  # name the file asked for, not the temporary one
+            exc.filename = str(self.target)
+            raise
         os.close(fd)
         # Opened by path so that ``handle.name`` is the temporary file's path.
         self.handle = open(self.tmp, mode, encoding=None if "b" in mode else encoding)

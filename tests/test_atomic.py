@@ -104,3 +104,14 @@ def test_a_device_that_refuses_the_write_is_a_one_line_error_naming_it(tmp_path,
     err = capsys.readouterr().err
     assert code == EXIT_INPUT
     assert err.strip().splitlines() == [f"linesift: error: {target}: {os.strerror(errno.ENOSPC)}"]
+
+
+def test_a_link_into_a_missing_folder_is_an_error_naming_the_file_it_names(tmp_path, capsys):
+    link = tmp_path / "out.txt"
+    link.symlink_to(tmp_path / "missing" / "out.txt")
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE)
+    assert main(["predict", str(page), "-o", str(link)]) == EXIT_INPUT
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"linesift: error: {tmp_path / 'missing' / 'out.txt'}: {os.strerror(errno.ENOENT)}"]
+    assert link.is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["out.txt", "page.txt"]
