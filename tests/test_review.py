@@ -111,23 +111,20 @@ def test_review_command_writes_every_line_and_escapes_page_text(tmp_path, capsys
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://cdn" not in html
 
 
-def test_review_keeps_the_leading_pages_within_max_lines_and_cuts_a_longer_first_page(tmp_path, capsys, small_model):
+def test_review_cuts_each_page_to_max_lines_after_scoring_it_whole(tmp_path, capsys, small_model):
     long = tmp_path / "long.txt"
     long.write_text("\n".join(f"Line {i} of a very long page." for i in range(300)), encoding="utf-8")
     short = tmp_path / "short.txt"
     short.write_text(PAGE, encoding="utf-8")
     out = tmp_path / "review.html"
-    code, _, err = run(capsys, "review", str(long), str(short), "--out", str(out), "--model", str(small_model),
+    code, _, err = run(capsys, "review", str(short), str(long), "--out", str(out), "--model", str(small_model),
                        "--max-lines", "120")
-    assert code == EXIT_OK and "first 120 of the 300 lines" in err
-    [shown] = embedded_data(out.read_text(encoding="utf-8"))["pages"]
-    whole = Predictor.load(small_model).predict_pages([read_review_pages([long])[0].lines])[0]
-    assert shown["lines"] == whole.lines[:120] and shown["scores"] == whole.scores[:120]  # scored whole, then cut
-
-    code, _, err = run(capsys, "review", str(short), str(long), str(short), "--out", str(out), "--model",
-                       str(small_model), "--max-lines", "20")
-    assert code == EXIT_OK and "first 1 of 3 pages" in err
-    assert [p["source"] for p in embedded_data(out.read_text(encoding="utf-8"))["pages"]] == [str(short)]
+    assert code == EXIT_OK and err.strip() == f"linesift: showing the first 120 lines of {long} (300) (--max-lines)"
+    first, second = embedded_data(out.read_text(encoding="utf-8"))["pages"]
+    short_page, long_page = read_review_pages([short, long])
+    whole = Predictor.load(small_model).predict_pages([long_page.lines])[0]
+    assert first["lines"] == short_page.lines  # a page within the limit is whole
+    assert second["lines"] == whole.lines[:120] and second["scores"] == whole.scores[:120]  # scored whole, then cut
 
 
 def test_review_refuses_a_non_html_output_or_its_own_input(tmp_path, capsys, small_model):

@@ -482,7 +482,7 @@ def review(
     favor: Optional[Favor] = typer.Option(None, "--favor", help="Start at the model's precision- or recall-tuned threshold."),
     encoding: Optional[str] = typer.Option(None, "--encoding", "-e", help="Decode text pages as this encoding instead of detecting it."),
     max_pages: int = typer.Option(1000, "--max-pages", min=1, help="Keep the first N pages (a browser slows down beyond a few thousand)."),
-    max_lines: int = typer.Option(200_000, "--max-lines", min=1, help="Keep the leading pages that hold at most N lines together (a longer first page is cut, and scored whole)."),
+    max_lines: int = typer.Option(50_000, "--max-lines", min=1, help="Show each page's first N lines at most (it is scored whole); a browser draws 50,000 rows in seconds."),
 ) -> None:
     """Write one self-contained HTML page to look at the model's decisions.
 

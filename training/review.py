@@ -101,28 +101,25 @@ def score(predictor: Predictor, pages: Sequence[ReviewPage]) -> list[PageResult]
 
 def within_lines(pages: Sequence[ReviewPage], results: Sequence[PageResult],
                  max_lines: int) -> tuple[list[ReviewPage], list[PageResult], str | None]:
-    """The leading pages that fit in ``max_lines`` lines together (a first page longer than that cut
-    to its first ``max_lines``, scored whole), and a note of what was left out (None: nothing)."""
+    """Each page cut to its first ``max_lines`` lines (scored whole: its labels are ``predict``'s), so
+    a browser can draw it (50,000 rows draw in a few seconds; 200,000 did not draw at all), and a
+    note naming the pages cut (None: none was)."""
     kept_pages: list[ReviewPage] = []
     kept_results: list[PageResult] = []
-    total = 0
+    cut: list[str] = []
     for page, result in zip(pages, results):
-        if total + len(page.lines) > max_lines:
-            if kept_pages:
-                break
-            n = max_lines
-            truth = None if page.truth is None else page.truth[:n]
-            kept_pages.append(ReviewPage(page.name, page.source, page.lines[:n], truth))
-            kept_results.append(PageResult(result.lines[:n], result.labels[:n], result.scores[:n]))
-            return kept_pages, kept_results, (f"showing the first {n:,} of the {len(page.lines):,} lines of "
-                                              f"{page.name} and no other page (--max-lines)")
+        if len(page.lines) > max_lines:
+            cut.append(f"{page.name} ({len(page.lines):,})")
+            page = ReviewPage(page.name, page.source, page.lines[:max_lines],
+                              None if page.truth is None else page.truth[:max_lines])
+            result = PageResult(result.lines[:max_lines], result.labels[:max_lines], result.scores[:max_lines])
         kept_pages.append(page)
         kept_results.append(result)
-        total += len(page.lines)
-    if len(kept_pages) < len(pages):
-        return kept_pages, kept_results, (f"showing the first {len(kept_pages)} of {len(pages)} pages: "
-                                          f"{max_lines:,} lines at most (--max-lines)")
-    return kept_pages, kept_results, None
+    if not cut:
+        return kept_pages, kept_results, None
+    more = f" and {len(cut) - 3} more" if len(cut) > 3 else ""
+    return kept_pages, kept_results, (f"showing the first {max_lines:,} lines of {', '.join(cut[:3])}{more}"
+                                      " (--max-lines)")
 
 
 # --- the review page ---------------------------------------------------------------------------
