@@ -211,7 +211,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in (
              groups=_N12.groups + ("echo",), classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True,
              language_balance=0.5, keywords=2, page_headings=True, corpus_weights={**CORPUS_WEIGHTS, "fundus": 1.5}),
     # ... and with Fundus weighed 1.25 (the same section: CV Fundus +0.005 and the pinned pages kept,
-    # but held out WCXB -0.004 to -0.008).
+    # but held out WCXB -0.004 to -0.008 at seed 0, -0.002 at seed 1).
     _N12.but(name=f"{_N12.name}-balanced-echo-b255-decode-langs-kw2-heads-fundus125", page_balance=1.0,
              groups=_N12.groups + ("echo",), classifier_params={**LEAN_FIRST, "max_bins": 255}, page_decoding=True,
              language_balance=0.5, keywords=2, page_headings=True, corpus_weights={**CORPUS_WEIGHTS, "fundus": 1.25}),
