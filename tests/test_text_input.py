@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from linesift.model.batch import MAX_LINE_CHARS, LineBatch
 from linesift.model.errors import LinesiftError, NotTextError
-from linesift.model.text import decode_page, split_lines
+from linesift.model.text import decode_page, split_lines, utf8, without_surrogates
 from linesift.training.cli import EXIT_INPUT, EXIT_OK, main
 
 
@@ -34,6 +34,55 @@ def test_crlf_and_cr_give_the_same_lines_as_lf():
 def test_binary_is_refused(data):
     with pytest.raises(NotTextError, match="not a text file"):
         decode_page(data, "x.bin")
+
+
+@pytest.mark.parametrize("codec, text", [
+    ("shift_jis", "東京都は月曜日、新しい図書館の開館時間を発表した。利用者は午前九時から午後九時まで本を借りることができる。"),
+    ("koi8_r", "Городской совет утвердил новый бюджет на строительство школ и дорог в понедельник."),
+    ("gbk", "市政府星期一宣布了新图书馆的开放时间，读者可以从上午九点到晚上九点借书。"),
+])
+def test_legacy_encodings_other_than_cp1252_are_detected(codec, text):
+    assert decode_page(text.encode(codec), "legacy.txt") == text
+
+
+def test_an_encoding_as_told_is_used_and_its_byte_order_mark_dropped():
+    text = "東京の図書館は九時に開く。"
+    assert decode_page(text.encode("shift_jis"), "a.txt", encoding="shift_jis") == text
+    assert decode_page(b"\xef\xbb\xbf" + "Grüße".encode("utf-8"), "b.txt", encoding="utf-8") == "Grüße"
+
+
+def test_an_encoding_that_does_not_fit_names_the_file_and_the_byte():
+    with pytest.raises(NotTextError) as info:
+        decode_page("Grüße".encode("cp1252"), "old.txt", encoding="utf-8")
+    assert str(info.value) == "old.txt: not valid utf-8 text (byte 2)"
+    with pytest.raises(NotTextError) as info:
+        decode_page(b"text", "old.txt", encoding="no-such-codec")
+    assert str(info.value) == "old.txt: unknown encoding 'no-such-codec'"
+
+
+def test_binary_errors_name_the_file():
+    with pytest.raises(NotTextError) as info:
+        decode_page(bytes(range(1, 9)) * 100, "x.bin")
+    assert str(info.value) == "x.bin: not a text file (mostly control bytes)"
+    with pytest.raises(NotTextError) as info:
+        decode_page(bytes(range(0x80, 0x100)) * 2, "high.bin")  # no NUL, no control byte, no encoding fits
+    assert str(info.value) == "high.bin: not a text file (no text encoding fits its bytes)"
+    with pytest.raises(NotTextError) as info:
+        decode_page(b"\xff\xfeA\x00B", "odd.txt")  # a UTF-16 byte-order mark, then an odd byte out
+    assert str(info.value) == "odd.txt: not valid utf-16 text (byte 4)"
+
+
+def test_a_few_control_bytes_do_not_make_a_page_binary():
+    # One control byte in ten (BEL: a stray terminal bell) is exactly the limit, MAX_CONTROL_SHARE.
+    assert decode_page(b"Page one\n\x07", "bell.txt") == "Page one\n\x07"
+    assert decode_page(b"A line of prose with one \x1b[1mbold\x1b[0m word\x07.", "ansi.txt").endswith("word\x07.")
+
+
+def test_lone_surrogates_become_replacement_characters_at_every_depth():
+    record = {"url\ud800": ["line \udfff", 3, None, {"text": "half an emoji \ud83d"}], "n": 2.5}
+    assert without_surrogates(record) == {"url\ufffd": ["line \ufffd", 3, None, {"text": "half an emoji \ufffd"}],
+                                          "n": 2.5}
+    assert utf8("a\ud800b").decode("utf-8") == "a\ufffdb" and utf8("Grüße") == "Grüße".encode("utf-8")
 
 
 def test_cli_binary_file_one_line_error_and_exit_1(tmp_path, capsys):
