@@ -307,6 +307,44 @@ def test_out_dir_text_and_tsv_outputs_stay_plain(tmp_path, capsys, model):
         assert (tmp_path / fmt / name).read_text().startswith("### page r\n" if fmt == "tsv" else "==> r <==\n")
 
 
+def _read_warc(path):
+    from linesift.model.io.sources import ReadOptions, read_warc
+
+    bad = []
+    pages = list(read_warc(str(path), ReadOptions(), bad.append))
+    return [p.record["id"] for p in pages], [str(e) for e in bad]
+
+
+def test_warc_reader_names_each_bad_record_and_reads_on(tmp_path):
+    f = tmp_path / "mixed.wet"
+    request = warc_record("request", "https://a.example/r", "r", b"GET / HTTP/1.1\r\n\r\n", "application/http; msgtype=request")
+    f.write_bytes(WARCINFO + warc_record("conversion", "https://a.example/1", "1", PAGE.encode())
+                  + warc_record("conversion", "https://a.example/2", "2", b"GIF89a\x00\x01") + request
+                  + warc_record("conversion", "https://a.example/3", "3", OTHER.encode()))
+    ids, bad = _read_warc(f)
+    assert ids == ["<urn:uuid:1>", "<urn:uuid:3>"]  # the binary record and the request skipped, not the rest
+    assert bad == [f"{f}: WARC record 3 (<urn:uuid:2>): not a text file (contains NUL bytes)"]
+    cut = wet_bytes()
+    (tmp_path / "cut.wet").write_bytes(cut[: cut.index(b"The council") + 10])
+    ids, bad = _read_warc(tmp_path / "cut.wet")
+    assert ids == ["<urn:uuid:1>"]
+    assert bad == [f"{tmp_path / 'cut.wet'}: WARC record 3 (<urn:uuid:2>) is cut short ({OTHER.index('The council') + 10} of {len(OTHER.encode())} bytes)"]
+
+
+def test_warc_reader_errors_say_where_the_file_stops_being_warc(tmp_path):
+    from linesift.model.errors import DataError
+
+    blank, tail = tmp_path / "blank.wet", tmp_path / "tail.wet"
+    blank.write_bytes(b"\r\n\r\n")
+    tail.write_bytes(wet_bytes() + b"trailing bytes that are no WARC header\r\n\r\n")
+    with pytest.raises(DataError) as info:
+        _read_warc(blank)
+    assert str(info.value) == f"{blank}: no WARC record found (not a WARC or WET file?)"
+    with pytest.raises(DataError) as info:
+        _read_warc(tail)
+    assert str(info.value).startswith(f"{tail}: damaged WARC data after record 3 (")
+
+
 def test_a_file_named_wet_that_holds_no_warc_record_is_an_error(tmp_path, capsys, model):
     f = tmp_path / "junk.wet"
     f.write_bytes(b"this is not a web archive\n" * 10)

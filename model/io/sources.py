@@ -251,7 +251,7 @@ def read_warc(source: str, options: ReadOptions, on_bad: Callable[[DataError], N
                 try:
                     text = decode_page(body, f"{name}: {where}")
                 except LinesiftError as exc:
-                    on_bad(DataError(exc.reason, source=name))
+                    on_bad(DataError(f"WARC {where}: {exc.reason}", source=name))
                     continue
             else:
                 payload = _html_payload(body)
