@@ -345,6 +345,49 @@ def test_warc_reader_errors_say_where_the_file_stops_being_warc(tmp_path):
     assert str(info.value).startswith(f"{tail}: damaged WARC data after record 3 (")
 
 
+def _read_parquet(path):
+    from linesift.model.io.sources import ReadOptions, read_parquet
+
+    bad = []
+    pages = list(read_parquet(str(path), ReadOptions(), bad.append))
+    return [p.name for p in pages], [str(e) for e in bad]
+
+
+def test_parquet_rows_without_text_are_named_by_row_and_the_rest_read(tmp_path):
+    f = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({"text": [PAGE, None, OTHER, None, "last"]}), f)
+    names, bad = _read_parquet(f)
+    assert names == [f"{f}:row 1", f"{f}:row 3", f"{f}:row 5"]
+    assert bad == [f"{f}:2: row has no text in column 'text'", f"{f}:4: row has no text in column 'text'"]
+
+
+def test_parquet_errors_name_the_file_and_the_last_good_row(tmp_path):
+    from linesift.model.errors import DataError, LinesiftError
+    from linesift.model.io.sources import STDIN, ReadOptions, read_parquet
+
+    numbers = tmp_path / "numbers.parquet"
+    pq.write_table(pa.table({"text": [1, 2]}), numbers)
+    with pytest.raises(DataError) as info:
+        _read_parquet(numbers)
+    assert str(info.value) == f"{numbers}: column 'text' is int64, not text"
+    with pytest.raises(LinesiftError) as info:
+        list(read_parquet(STDIN, ReadOptions(), print))
+    assert str(info.value) == "<stdin>: Parquet cannot be read from stdin (it is read from its end): give the file"
+    # Two row groups of 1,024 rows; the second's strings overwritten, so reading stops after row 1,024.
+    damaged = tmp_path / "damaged.parquet"
+    pq.write_table(pa.table({"text": [f"page number {i:05d} of the stream" for i in range(1500)]}), damaged,
+                   row_group_size=1024, compression="none", use_dictionary=False)
+    data = bytearray(damaged.read_bytes())
+    at = data.find(b"page number 01300")
+    data[at - 20: at + 400] = b"\xab" * 420
+    damaged.write_bytes(bytes(data))
+    read = []
+    with pytest.raises(DataError) as info:
+        for page in read_parquet(str(damaged), ReadOptions(), print):
+            read.append(page)
+    assert len(read) == 1024 and str(info.value).startswith(f"{damaged}: damaged Parquet data after row 1024 (")
+
+
 def test_a_file_named_wet_that_holds_no_warc_record_is_an_error(tmp_path, capsys, model):
     f = tmp_path / "junk.wet"
     f.write_bytes(b"this is not a web archive\n" * 10)
