@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 
 import pytest
 from linesift.training.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
@@ -331,6 +332,23 @@ def test_warc_reader_names_each_bad_record_and_reads_on(tmp_path):
     assert bad == [f"{tmp_path / 'cut.wet'}: WARC record 3 (<urn:uuid:2>) is cut short ({OTHER.index('The council') + 10} of {len(OTHER.encode())} bytes)"]
 
 
+def test_warc_reader_skips_a_non_html_response_and_reads_records_without_uri_or_date(tmp_path):
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + HTML.encode()
+    image = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG\x00\x00"
+    bare = (b"WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Record-ID: <urn:uuid:b>\r\nContent-Type: text/plain\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(OTHER.encode())) + OTHER.encode() + b"\r\n\r\n"
+    f = tmp_path / "crawl.warc"
+    f.write_bytes(warc_record("response", "https://n.example/i.png", "10", image, "application/http; msgtype=response")
+                  + warc_record("response", "https://n.example/b", "9", http, "application/http; msgtype=response") + bare)
+    from linesift.model.io.sources import ReadOptions, read_warc
+
+    pages = list(read_warc(str(f), ReadOptions(), print))
+    assert [(p.record["id"], p.record["url"], p.record["date"], p.name) for p in pages] == [
+        ("<urn:uuid:9>", "https://n.example/b", "2025-01-01T00:00:00Z", "https://n.example/b"),
+        ("<urn:uuid:b>", "", "", "<urn:uuid:b>")]
+    assert "Bridge approved" in pages[0].text and pages[1].text == OTHER
+
+
 def test_warc_reader_errors_say_where_the_file_stops_being_warc(tmp_path):
     from linesift.model.errors import DataError
 
@@ -343,6 +361,13 @@ def test_warc_reader_errors_say_where_the_file_stops_being_warc(tmp_path):
     with pytest.raises(DataError) as info:
         _read_warc(tail)
     assert str(info.value).startswith(f"{tail}: damaged WARC data after record 3 (")
+    many = gzip.compress(WARCINFO + b"".join(warc_record("conversion", f"https://a.example/{i}", str(i), (PAGE * 20).encode())
+                                             for i in range(1, 200)))
+    cut = tmp_path / "cut.wet.gz"
+    cut.write_bytes(many[: len(many) * 9 // 10])
+    with pytest.raises(DataError) as info:
+        _read_warc(cut)
+    assert re.fullmatch(rf"{re.escape(str(cut))}: damaged gzip data after WARC record [1-9][0-9]* \(.+\)", str(info.value))
 
 
 def _read_parquet(path):
