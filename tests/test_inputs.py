@@ -349,6 +349,32 @@ def test_warc_reader_skips_a_non_html_response_and_reads_records_without_uri_or_
     assert "Bridge approved" in pages[0].text and pages[1].text == OTHER
 
 
+def test_warc_html_in_each_content_coding_is_read_and_the_rest_named(tmp_path):
+    import zlib
+
+    html = HTML.replace("<p>", "\r\n\r\n<p>").encode()  # blank lines in the body, not only after the headers
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    bodies = {"gzip": gzip.compress(html), "x-gzip": gzip.compress(html), "deflate": zlib.compress(html),
+              "Deflate": raw.compress(html) + raw.flush(), "identity": html, "br": b"\x8b\x02\x80<p>", "gzip ": gzip.compress(html)[:-12]}
+    stream = b"".join(
+        warc_record("response", f"https://n.example/{i}", str(i),
+                    f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: {coding}\r\n\r\n".encode() + body,
+                    "application/http; msgtype=response")
+        for i, (coding, body) in enumerate(bodies.items(), start=1))
+    untyped = warc_record("response", "https://n.example/u", "u", b"HTTP/1.1 200 OK\r\n\r\n" + html,
+                          "application/http; msgtype=response")
+    f = tmp_path / "codings.warc"
+    f.write_bytes(stream + untyped)
+    from linesift.model.io.sources import ReadOptions, read_warc
+
+    bad = []
+    pages = list(read_warc(str(f), ReadOptions(), bad.append))
+    assert [p.record["id"] for p in pages] == [f"<urn:uuid:{i}>" for i in range(1, 6)]  # untyped: not HTML, skipped
+    assert all("Bridge approved" in p.text and "The council approved" in p.text for p in pages)
+    assert [str(e) for e in bad] == [f"{f}: WARC record 6 (<urn:uuid:6>): its HTML is br-coded, which linesift cannot undo",
+                   f"{f}: WARC record 7 (<urn:uuid:7>): its gzip-coded HTML is damaged"]
+
+
 def test_warc_reader_errors_say_where_the_file_stops_being_warc(tmp_path):
     from linesift.model.errors import DataError
 

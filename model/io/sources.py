@@ -231,7 +231,8 @@ def read_parquet(source: str, options: ReadOptions, on_bad: Callable[[DataError]
 def read_warc(source: str, options: ReadOptions, on_bad: Callable[[DataError], None]) -> Iterator[Page]:
     """One page per WARC ``conversion`` record (WET text) or HTML ``response`` record (converted
     like HTML input), with ``WARC-Target-URI`` as ``url`` and ``WARC-Record-ID`` as ``id``; a
-    record whose block is shorter than its Content-Length goes to ``on_bad``."""
+    record whose block is shorter than its Content-Length, is not text, or holds HTML in a coding
+    that cannot be undone goes to ``on_bad`` (named by its number and id) and the next is read."""
     warc = require("fastwarc.warc", source)
     name = "<stdin>" if source == STDIN else source
     stream, _ = open_decompressed(source)
@@ -254,7 +255,11 @@ def read_warc(source: str, options: ReadOptions, on_bad: Callable[[DataError], N
                     on_bad(DataError(f"WARC {where}: {exc.reason}", source=name))
                     continue
             else:
-                payload = _html_payload(body)
+                try:
+                    payload = _html_payload(body)
+                except ValueError as exc:
+                    on_bad(DataError(f"WARC {where}: {exc}", source=name))
+                    continue
                 if payload is None:
                     continue
                 from .html import html_page
@@ -278,7 +283,8 @@ def read_warc(source: str, options: ReadOptions, on_bad: Callable[[DataError], N
 
 
 def _html_payload(block: bytes) -> bytes | None:
-    """The body of an HTTP response block when it is HTML (gzip content-encoding undone), else None."""
+    """The body of an HTTP response block when it is HTML (a gzip or deflate coding undone), else
+    None; ValueError when its coding cannot be undone (brotli, zstd) or its compressed body is damaged."""
     head, sep, payload = block.partition(b"\r\n\r\n")
     if not sep:
         return None
@@ -288,14 +294,23 @@ def _html_payload(block: bytes) -> bytes | None:
         headers[key.strip().lower()] = value.strip().lower()
     if b"html" not in headers.get(b"content-type", b""):
         return None
-    if headers.get(b"content-encoding") == b"gzip":
-        import gzip
+    coding = headers.get(b"content-encoding", b"identity")
+    if coding in (b"", b"identity"):
+        return payload
+    if coding not in (b"gzip", b"x-gzip", b"deflate"):
+        raise ValueError(f"its HTML is {coding.decode('latin-1')}-coded, which linesift cannot undo")
+    import zlib
 
+    # gzip, or deflate as zlib data or (as some servers send it) raw.
+    for wbits in ((16 + zlib.MAX_WBITS,) if coding != b"deflate" else (zlib.MAX_WBITS, -zlib.MAX_WBITS)):
         try:
-            return gzip.decompress(payload)
-        except (OSError, EOFError):
-            return None
-    return payload
+            decoder = zlib.decompressobj(wbits)
+            body = decoder.decompress(payload) + decoder.flush()
+        except zlib.error:
+            continue
+        if decoder.eof:
+            return body
+    raise ValueError(f"its {coding.decode('latin-1')}-coded HTML is damaged")
 
 
 def _is_empty(source: str) -> bool:
