@@ -580,3 +580,23 @@ def test_a_lone_surrogate_never_makes_invalid_utf8(tmp_path, capsys, model):
             assert "\ud800" not in data
         if fmt == "tsv":
             assert "Harbour reopens \ufffd today" in data
+
+
+def test_zstd_reader_reads_every_frame_through_buffers_of_any_size():
+    import io
+
+    from linesift.model.io.streams import ZstdReader
+
+    first = b"".join(b"line %d of the first frame\n" % i for i in range(5000))
+    second = b"the second frame (a file of two, as cat a.zst b.zst makes)\n" * 3
+    data = zstandard.ZstdCompressor().compress(first) + zstandard.ZstdCompressor().compress(second)
+    reader = ZstdReader(io.BytesIO(data), "two.zst")
+    reader.READ_BYTES = 1000  # several reads per frame, and a frame's end inside a read
+    got, buffer = bytearray(), bytearray(7)
+    while n := reader.readinto(buffer):
+        got += buffer[:n]
+    assert bytes(got) == first + second
+    cut = ZstdReader(io.BytesIO(data[:-5]), "cut.zst")
+    with pytest.raises(zstandard.ZstdError, match="input ends inside a zstd frame"):
+        while cut.readinto(buffer):
+            pass

@@ -104,13 +104,14 @@ class ZstdReader(io.RawIOBase):
         self.raw = raw
         self.dobj = self.zstandard.ZstdDecompressor().decompressobj()
         self.pending = b""
+        self.offset = 0  # bytes of ``pending`` already handed out (slicing them off copied the rest each time)
         self.done = False
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        while not self.pending and not self.done:
+        while self.offset == len(self.pending) and not self.done:
             data = self.raw.read(self.READ_BYTES)
             if not data:
                 self.done = True
@@ -118,10 +119,10 @@ class ZstdReader(io.RawIOBase):
                     raise self.zstandard.ZstdError("input ends inside a zstd frame")
                 break
             self._started = True
-            self.pending = self._decompress(data)
-        n = min(len(buffer), len(self.pending))
-        buffer[:n] = self.pending[:n]
-        self.pending = self.pending[n:]
+            self.pending, self.offset = self._decompress(data), 0
+        n = min(len(buffer), len(self.pending) - self.offset)
+        buffer[:n] = memoryview(self.pending)[self.offset:self.offset + n]
+        self.offset += n
         return n
 
     _started = False
