@@ -91,15 +91,6 @@ def test_mutate_stages_an_importable_copy_and_scores_per_module(tmp_path):
     assert '"src/linesift/model/*"' in config and '"src/linesift/training/metrics.py"' in config
     assert "tests/test_newcomer.py" not in config and "--deselect" in config
     assert '"tests/test_engines.py"' in config and '"tests/test_atomic.py"' in config
-
-
-def test_mutation_runs_every_test_file_but_the_named_exclusions():
-    from linesift.training import mutate
-
-    names = mutate.mutation_tests(ROOT / "tests")
-    on_disk = {p.name for p in (ROOT / "tests").glob("test_*.py")}
-    assert set(mutate.NOT_MUTATION_TESTS) <= on_disk, "an excluded test file no longer exists: update the list"
-    assert set(names) == on_disk - set(mutate.NOT_MUTATION_TESTS) and "test_text_input.py" in names
     statuses = {"linesift.training.metrics.x_page_f1__mutmut_1": "killed",
                 "linesift.training.metrics.x__prf__mutmut_2": "survived",
                 "linesift.model.keywords.xǁKeywordIndexǁ__init____mutmut_3": "killed",
@@ -109,6 +100,15 @@ def test_mutation_runs_every_test_file_but_the_named_exclusions():
     assert rows[1].split() == ["model/keywords.py", "2", "1", "0", "1", "0", "0.500"]
     assert rows[2].split() == ["training/metrics.py", "2", "1", "1", "0", "0", "0.500"]
     assert rows[-1].split() == ["all", "4", "2", "1", "1", "0", "0.500"]
+
+
+def test_mutation_runs_every_test_file_but_the_named_exclusions():
+    from linesift.training import mutate
+
+    names = mutate.mutation_tests(ROOT / "tests")
+    on_disk = {p.name for p in (ROOT / "tests").glob("test_*.py")}
+    assert set(mutate.NOT_MUTATION_TESTS) <= on_disk, "an excluded test file no longer exists: update the list"
+    assert set(names) == on_disk - set(mutate.NOT_MUTATION_TESTS) and "test_text_input.py" in names
 
 
 def test_bench_prints_both_streams_the_ratio_its_rows_give_and_start_up(capsys):
