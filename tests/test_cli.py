@@ -134,6 +134,48 @@ def test_out_writes_file_and_failed_run_leaves_it_untouched(tmp_path, capsys, sm
     assert err.count("\n") == 1 and f"{bad}:2: not valid JSON" in err
 
 
+# Each command that writes a file, and the option naming it (every one writes atomically).
+WRITERS = [
+    ("predict", "page.txt", "-o", "out.txt"),
+    ("label", "page.txt", "-o", "queue.tsv"),
+    ("review", "page.txt", "-o", "view.html"),
+    ("evaluate", str(SAMPLES), "--html", "report.html"),
+    ("train", str(SAMPLES), "--out", "m.joblib"),
+    ("repeats count", "page.txt", "-o", "part.npy"),
+    ("repeats merge", "shard.npy", "-o", "table.npy"),
+]
+
+
+@pytest.mark.parametrize("problem", ["missing folder", "a folder"])
+@pytest.mark.parametrize("command, source, option, name", WRITERS)
+def test_an_output_in_a_missing_folder_or_that_is_a_folder_is_refused_before_any_work(
+        tmp_path, capsys, monkeypatch, small_model, problem, command, source, option, name):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "page.txt").write_text(PAGE)
+    (tmp_path / "shard.npy").write_bytes(b"not read: the output is refused first")
+    target = tmp_path / "missing" / name if problem == "missing folder" else tmp_path / name
+    if problem == "a folder":
+        target.mkdir()
+    argv = [*command.split(), source, option, str(target)]
+    if command in ("predict", "label", "review", "evaluate"):
+        argv += ["--model", str(small_model)]
+    if command == "train":
+        argv.append("--no-cv")
+    code, out, err = run(capsys, *argv)
+    said = "output directory does not exist" if problem == "missing folder" else "output path is a directory"
+    assert (code, out, err) == (EXIT_INPUT, "", f"linesift: error: {target}: {said}\n")
+    left = {"page.txt", "shard.npy"} | ({name} if problem == "a folder" else set())
+    assert {p.name for p in tmp_path.iterdir()} == left  # no output, no temporary file
+    assert problem == "missing folder" or list(target.iterdir()) == []
+
+
+def test_train_refuses_a_folder_where_the_metadata_goes_before_training(tmp_path, capsys):
+    (tmp_path / "m.json").mkdir()
+    code, out, err = run(capsys, "train", str(SAMPLES), "--out", str(tmp_path / "m.joblib"), "--no-cv")
+    assert (code, out, err) == (EXIT_INPUT, "", f"linesift: error: {tmp_path / 'm.json'}: output path is a directory\n")
+    assert not (tmp_path / "m.joblib").exists()
+
+
 @pytest.mark.parametrize("line, message", [
     (b"[1, 2]", "not a JSON object"),
     (b'{"text": 3}', "no string field 'text'"),

@@ -338,7 +338,8 @@ def train(
     Cross-validation groups pages by site (the URL's registered domain), so the metrics printed
     are for sites the model did not see; thresholds (and the page decoding's settings) are chosen on out-of-fold scores.
     """
-    from linesift.model.modelfile import save_model
+    from linesift.model.io.predict import ensure_parent
+    from linesift.model.modelfile import metadata_path, save_model
 
     from .data import read_labelled
     from .evaluate import format_report
@@ -348,8 +349,8 @@ def train(
 
     if out.suffix != ".joblib":
         raise typer.BadParameter("must end in .joblib", param_hint="--out")
-    if not out.parent.is_dir():
-        raise LinesiftError("output directory does not exist", source=str(out))
+    for path in (out, metadata_path(out)):  # checked now, not after minutes of training
+        ensure_parent(str(path))
     try:
         chosen = get_recipe(recipe)
     except KeyError:
@@ -461,8 +462,9 @@ def _check_html_out(out: Path, inputs: List) -> None:
     """An HTML output must end in .html, sit in an existing folder and not be one of the inputs."""
     if out.suffix.lower() not in (".html", ".htm"):
         raise typer.BadParameter("must end in .html", param_hint="--html/--out")
-    if not out.parent.is_dir():
-        raise LinesiftError("output directory does not exist", source=str(out))
+    from linesift.model.io.predict import ensure_parent
+
+    ensure_parent(str(out))
     if out.exists() and any(Path(p).exists() and os.path.samefile(p, out) for p in inputs):
         raise LinesiftError("output would overwrite an input file", source=str(out))
 

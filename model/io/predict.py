@@ -470,8 +470,9 @@ def _prepend(item, rest: Iterator) -> Iterator:
 
 
 def ensure_parent(path: str) -> None:
-    parent = Path(path).parent
-    if str(parent) and not parent.is_dir():
+    """Refuse an output whose folder is missing or that is a folder, before any work is done."""
+    parent = Path(path).parent  # "." for a bare name, never empty
+    if not parent.is_dir():
         raise LinesiftError("output directory does not exist", source=str(path))
     if os.path.isdir(path):
         raise LinesiftError("output path is a directory", source=str(path))
