@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 import pytest
-from linesift.model.errors import DataError
+from linesift.model.errors import DataError, LinesiftError
 from linesift.model.predictor import PageResult, Predictor
 from linesift.training.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from linesift.training.data import read_labelled
@@ -58,6 +58,33 @@ def test_bad_records_name_file_and_line(tmp_path):
     empty.mkdir()
     with pytest.raises(DataError, match="no pages"):
         read_review_pages([empty])
+
+
+def test_text_pages_decode_as_told_or_detected_and_bad_ones_are_named(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_bytes("caf\u00e9 ol\u00e9\n".encode("cp1252"))
+    assert read_review_pages([page])[0].lines == ["caf\u00e9 ol\u00e9"]
+    assert read_review_pages([page], "koi8-r")[0].lines == ["caf\u0418 ol\u0418"]  # 0xe9 as KOI8-R reads it
+    binary = tmp_path / "page.bin"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    with pytest.raises(LinesiftError, match=f"^{re.escape(str(binary))}: not a text file \\(contains NUL bytes\\)$"):
+        read_review_pages([binary])
+
+
+def test_a_compressed_text_page_is_refused_when_named_and_skipped_in_a_folder(tmp_path):
+    import gzip
+
+    (tmp_path / "page.txt.gz").write_bytes(gzip.compress(PAGE.encode()))
+    (tmp_path / "other.txt").write_text(PAGE, encoding="utf-8")
+    with pytest.raises(DataError, match=f"^{re.escape(str(tmp_path / 'page.txt.gz'))}: a compressed file that is not .jsonl.gz"):
+        read_review_pages([tmp_path / "page.txt.gz"])
+    assert [p.name for p in read_review_pages([tmp_path])] == [str(tmp_path / "other.txt")]
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/mem"), reason="needs Linux's /proc/self/mem (opens, then fails to read)")
+def test_a_page_that_opens_but_cannot_be_read_is_named():
+    with pytest.raises(LinesiftError, match=r"^/proc/self/mem: cannot read \(Input/output error\)$"):
+        read_review_pages(["/proc/self/mem"])
 
 
 def test_review_data_marks_blank_lines_and_keeps_truth():

@@ -48,9 +48,13 @@ def read_review_pages(paths: Iterable[str | os.PathLike], encoding: str | None =
     ``labels`` when labelled) and hand-labelled TSV, given directly or found in folders; DataError
     names the file and line of a bad record."""
     pages: list[ReviewPage] = []
+    named = {str(p) for p in paths}
     for source in expand_paths(paths, REVIEW_SUFFIXES):
         if source.lower().endswith(".gz") and not source.lower().endswith(GZIP_JSONL_SUFFIX):
-            continue  # a .gz that is not gzipped JSONL, found in a folder
+            if source in named:  # found in a folder it is skipped; named, it is an error, not silence
+                raise DataError("a compressed file that is not .jsonl.gz: give the text page uncompressed",
+                                source=source)
+            continue
         if is_jsonl(source):
             pages.extend(_jsonl_pages(source))
         elif has_suffix(source, TSV_SUFFIXES):
