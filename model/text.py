@@ -80,6 +80,12 @@ def _decode_detected(data: bytes, source: str) -> str:
     for result in results:
         if result.encoding == "cp1252" and result.chaos <= best.chaos + CHAOS_TIE:
             return str(result)
+    if all(result.encoding != "cp1252" for result in results):
+        # The detector lists only some of the encodings that fit equally ("café" as cp1006, Urdu):
+        # cp1252 is measured on its own before another single-byte encoding wins.
+        alone = from_bytes(data, cp_isolation=["cp1252"]).best()
+        if alone is not None and alone.chaos <= best.chaos + CHAOS_TIE:
+            return str(alone)
     return str(best)
 
 

@@ -24,6 +24,17 @@ def test_legacy_cp1252_page_prefers_cp1252():
     assert decode_page("Café au lait est très bon.\r\nMenu\r\n".encode("cp1252")) == "Café au lait est très bon.\r\nMenu\r\n"
 
 
+@pytest.mark.parametrize("text", ["café olé\n", "Zürich müde\n", "naïve résumé\n"])
+def test_a_short_cp1252_page_is_read_as_cp1252_when_the_detector_lists_other_encodings_first(text):
+    # The detector lists cp1006 (Urdu) and others for these bytes, and not cp1252 at all.
+    assert decode_page(text.encode("cp1252")) == text
+
+
+@pytest.mark.parametrize("codec, text", [("cp1253", "Ελληνικά κείμενα\n"), ("cp1250", "Příliš žluťoučký kůň\n")])
+def test_short_pages_that_cp1252_would_garble_keep_their_detected_encoding(codec, text):
+    assert decode_page(text.encode(codec)) == text
+
+
 def test_crlf_and_cr_give_the_same_lines_as_lf():
     lf = split_lines(decode_page(b"one\ntwo\n\nthree"))
     assert split_lines(decode_page(b"one\r\ntwo\r\n\r\nthree")) == lf
