@@ -205,6 +205,19 @@ def test_out_dir_mirrors_relative_paths_and_keeps_compression(tmp_path, capsys, 
     assert (src / "part-1.jsonl").read_bytes() == before
 
 
+def test_out_dir_keeps_the_outputs_of_inputs_read_before_a_bad_one_and_drops_the_bad_ones(tmp_path, capsys, model):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a.jsonl").write_text(json.dumps({"text": PAGE}) + "\n")
+    (src / "b.jsonl").write_text(json.dumps({"text": PAGE}) + "\n{broken\n")
+    (src / "c.jsonl").write_text(json.dumps({"text": PAGE}) + "\n")
+    code, _, err = run(capsys, "predict", str(src), "--out-dir", str(out), "-t", "0", *model)
+    assert code == EXIT_INPUT and err == f"linesift: error: {src / 'b.jsonl'}:2: not valid JSON (Expecting property name enclosed in double quotes at column 2)\n"
+    # a.jsonl was done before b.jsonl went bad; b.jsonl's half-written output is dropped; c.jsonl was never read.
+    assert sorted(p.name for p in out.iterdir()) == ["a.jsonl"]
+    assert json.loads((out / "a.jsonl").read_text())["content"]
+
+
 def test_jobs_2_writes_the_same_bytes_as_jobs_1(tmp_path, capsys, model, monkeypatch):
     from linesift.model.io import predict as runner
 
@@ -221,6 +234,29 @@ def test_jobs_2_writes_the_same_bytes_as_jobs_1(tmp_path, capsys, model, monkeyp
     for fmt in ("jsonl.gz", "parquet", "txt"):
         assert outputs[("1", fmt)] == outputs[("2", fmt)], fmt
     assert len(gzip.decompress(outputs[("1", "jsonl.gz")]).splitlines()) == 120
+
+
+def test_workers_label_with_the_predictor_the_run_was_given(tmp_path, monkeypatch, small_model):
+    """Forked workers share the caller's loaded predictor (its memory, its settings); they load
+    the model spec themselves only where they cannot inherit it."""
+    from linesift.model.io import predict as runner
+    from linesift.model.io.sinks import OutputSpec
+    from linesift.model.io.sources import ReadOptions
+    from linesift.model.predictor import Predictor
+
+    monkeypatch.setattr(runner, "CHUNK_LINES", 40)
+    f = tmp_path / "p.jsonl"
+    f.write_text("".join(json.dumps({"id": i, "text": (PAGE, OTHER)[i % 2]}) + "\n" for i in range(60)))
+    keep_all = Predictor.load(str(small_model), threshold=0.0)
+    texts = {}
+    for jobs, predictor in ((1, keep_all), (2, keep_all), (2, None)):
+        out = tmp_path / f"out-{jobs}-{predictor is None}.jsonl"
+        stats = runner.predict_inputs([str(f)], [""], runner.ModelSpec(str(small_model)), OutputSpec("jsonl", "full"),
+                                      ReadOptions(), out=str(out), jobs=jobs, predictor=predictor)
+        assert (stats.pages, stats.skipped) == (60, 0)
+        texts[(jobs, predictor is None)] = [json.loads(line)["content"] for line in out.read_text().splitlines()]
+    assert texts[(2, False)] == texts[(1, False)] == [(PAGE, OTHER)[i % 2].rstrip("\n") for i in range(60)]
+    assert texts[(2, True)] != texts[(2, False)]  # the model file's own threshold drops lines
 
 
 def _bad_inputs(tmp_path):
