@@ -237,3 +237,115 @@ def test_models_from_before_vocabularies_use_vocabulary_1(model_copy):
     del pipeline[0].__dict__["keywords"]
     pipeline[0].__setstate__(dict(pipeline[0].__dict__))
     assert pipeline[0].keywords == 1
+
+
+def _meta_of(path):
+    return json.loads(metadata_path(path).read_text())
+
+
+# Each way a model file is refused: (what is done to a good copy, the whole message; "{model}" and
+# "{meta}" stand for the files, "{sklearn}" for this scikit-learn's version).
+REFUSALS = {
+    "model file missing": (lambda p: p.unlink(), "{model}: model file not found"),
+    "metadata a list": (lambda p: metadata_path(p).write_text("[1, 2]"), "{meta}: metadata is not a JSON object"),
+    "metadata not UTF-8": (lambda p: metadata_path(p).write_bytes(b'{"a": "\xff"}'),
+                           "{meta}: metadata is not valid JSON ('utf-8' codec can't decode byte 0xff in position 7: "
+                           "invalid start byte)"),
+    "format as a string": (lambda p: _edit_meta(p, format_version="5"),
+                           "{model}: model format version '5' is not readable by this linesift (reads [1, 2, 3, 4, 5])"),
+    "no libraries": (lambda p: _edit_meta(p, libraries={}),
+                     "{model}: model was saved with scikit-learn ?, this is {sklearn}; retrain it or install ?"),
+    "feature names not a list": (lambda p: _edit_meta(p, feature_names="length.chars"),
+                                 "{model}: metadata has no list of feature names"),
+    "feature names not strings": (lambda p: _edit_meta(p, feature_names=[1, 2]),
+                                  "{model}: metadata has no list of feature names"),
+    "definitions a list": (lambda p: _edit_meta(p, feature_definitions=["length.chars"]),
+                           "{model}: metadata's feature_definitions is not an object"),
+    "five unknown features": (lambda p: _edit_meta(p, linesift_version="0.0.1", feature_definitions={
+        **_meta_of(p)["feature_definitions"], **{f"length.gone{i}": 1 for i in range(5)}}),
+        "{model}: model uses features this linesift ({version}) does not have: length.gone0@1, length.gone1@1, "
+        "length.gone2@1 and 2 more; it was made by linesift 0.0.1: install that release or retrain the model with this one"),
+    "decoding by another rule": (lambda p: _edit_meta(p, decoding={"rule": "viterbi"}),
+                                 "{model}: metadata's decoding is not readable by this linesift (unknown rule 'viterbi'); "
+                                 "retrain it"),
+    "decoding without settings": (lambda p: _edit_meta(p, decoding={"rule": "page"}),
+                                  "{model}: metadata's decoding is not readable by this linesift ('recall_weight'); retrain it"),
+    "decoding not an object": (lambda p: _edit_meta(p, decoding=[1]),
+                               "{model}: metadata's decoding is not readable by this linesift (list indices must be "
+                               "integers or slices, not str); retrain it"),
+    "vocabulary as true": (lambda p: _edit_meta(p, keywords_vocabulary=True),
+                           "{model}: model uses keyword vocabulary True, which this linesift lacks (has [1, 2, 3]); "
+                           "upgrade linesift or retrain it"),
+    "vocabulary files changed": (lambda p: _edit_meta(p, keywords_digest="0" * 64),
+                                 "{model}: model was trained with a different keyword vocabulary 1 than this linesift's "
+                                 "(keywords.txt); retrain it"),
+    "no SHA-256": (lambda p: _edit_meta(p, sha256=None),
+                   "{model}: model file does not match the SHA-256 in its metadata (damaged, truncated or replaced); "
+                   "refusing to load it"),
+    "names disagree": (lambda p: _edit_meta(p, feature_names=list(reversed(_meta_of(p)["feature_names"]))),
+                       "{model}: feature names in the model and its metadata disagree"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_every_refusal_is_one_message_naming_the_file(model_copy, case):
+    import sklearn
+    from linesift.model.modelfile import linesift_version
+
+    damage, message = REFUSALS[case]
+    damage(model_copy)
+    with pytest.raises(ModelFileError) as refused:
+        load_model(model_copy)
+    assert str(refused.value) == message.format(model=model_copy, meta=metadata_path(model_copy),
+                                                sklearn=sklearn.__version__, version=linesift_version())
+
+
+def _with_pickle(path, obj=None, raw: bytes | None = None):
+    """``path`` holding another pickle (or raw bytes) under the good metadata, its SHA-256 updated."""
+    import joblib
+    from linesift.model.modelfile import sha256_file
+
+    if raw is not None:
+        path.write_bytes(raw)
+    else:
+        joblib.dump(obj, path)
+    _edit_meta(path, sha256=sha256_file(path))
+    return path
+
+
+def test_verified_files_that_are_not_fitted_linesift_pipelines_are_refused(model_copy):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    _with_pickle(model_copy, Pipeline([("model", LogisticRegression())]))
+    with pytest.raises(ModelFileError) as refused:
+        load_model(model_copy)
+    assert str(refused.value) == f"{model_copy}: model file holds an unfitted or foreign pipeline"
+    _with_pickle(model_copy, raw=b"not a pickle at all")
+    with pytest.raises(ModelFileError) as refused:
+        load_model(model_copy)
+    # joblib reads the first byte, "n" (110), as a pickle opcode it does not know
+    assert str(refused.value) == f"{model_copy}: model file could not be loaded (KeyError: 110)"
+
+
+def test_saving_refuses_another_suffix_and_writes_nothing(tmp_path, small_model):
+    from linesift.model.modelfile import save_model
+
+    pipeline, meta = load_model(small_model)
+    with pytest.raises(ModelFileError) as refused:
+        save_model(pipeline, meta, tmp_path / "m.pkl")
+    assert str(refused.value) == f"{tmp_path / 'm.pkl'}: model files must end in .joblib"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_saved_metadata_describes_the_file_beside_it(tmp_path, small_model):
+    from linesift.model.modelfile import library_versions, linesift_version, save_model, sha256_file
+
+    pipeline, meta = load_model(small_model)
+    written = save_model(pipeline, {"threshold": 0.4, "note": "kept"}, tmp_path / "again.joblib")
+    assert written == _meta_of(tmp_path / "again.joblib")
+    assert (written["threshold"], written["note"]) == (0.4, "kept")
+    assert written["model_file"] == "again.joblib" and written["sha256"] == sha256_file(tmp_path / "again.joblib")
+    assert written["libraries"] == library_versions() and written["linesift_version"] == linesift_version()
+    assert (written["keywords_vocabulary"], written["feature_names"]) == (1, meta["feature_names"])
+    assert metadata_path(tmp_path / "again.joblib").read_text().endswith("}\n")
