@@ -348,4 +348,37 @@ def test_saved_metadata_describes_the_file_beside_it(tmp_path, small_model):
     assert written["model_file"] == "again.joblib" and written["sha256"] == sha256_file(tmp_path / "again.joblib")
     assert written["libraries"] == library_versions() and written["linesift_version"] == linesift_version()
     assert (written["keywords_vocabulary"], written["feature_names"]) == (1, meta["feature_names"])
-    assert metadata_path(tmp_path / "again.joblib").read_text().endswith("}\n")
+    assert written["feature_definitions"] == meta["feature_definitions"] != {}
+    # For people: indented, keys sorted (diffs between two models' metadata read line by line).
+    assert metadata_path(tmp_path / "again.joblib").read_text() == json.dumps(written, indent=2, sort_keys=True) + "\n"
+    assert (tmp_path / "again.joblib").read_bytes()[:1] == b"x"  # zlib-compressed (compress=3), not a raw pickle
+
+
+def test_the_versions_the_metadata_records(monkeypatch):
+    import importlib.metadata
+    import platform
+
+    import joblib
+    import numpy as np
+    import sklearn
+    from linesift.model import modelfile
+
+    assert modelfile.library_versions() == {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+                                            "numpy": np.__version__, "joblib": joblib.__version__}
+    assert modelfile.linesift_version() == importlib.metadata.version("linesift")
+
+    def not_installed(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", not_installed)
+    assert modelfile.linesift_version() == "unknown"
+
+
+def test_a_featuriser_pickled_before_vocabularies_is_saved_as_vocabulary_1(tmp_path, small_model):
+    from linesift.model.modelfile import save_model
+
+    pipeline, _ = load_model(small_model)
+    pipeline[0].keywords = 2
+    assert save_model(pipeline, {}, tmp_path / "two.joblib")["keywords_vocabulary"] == 2
+    del pipeline[0].keywords
+    assert save_model(pipeline, {}, tmp_path / "old.joblib")["keywords_vocabulary"] == 1
