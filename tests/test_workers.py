@@ -117,3 +117,54 @@ def test_workers_end_when_their_parent_is_killed_outright():
     while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert all(_gone(pid) for pid in pids)
+
+
+def test_a_worker_set_up_in_this_process_labels_as_the_main_process_does(monkeypatch, small_model):
+    """What ``predict --jobs`` runs in each worker, run here (mutation tests see no worker process)."""
+    import gc
+
+    from linesift.model.io import predict as runner
+    from linesift.model.io.sinks import OutputSpec
+    from linesift.model.io.sources import Page
+    from linesift.model.predictor import Predictor
+
+    calls: list[tuple] = []
+    monkeypatch.setattr(signal, "signal", lambda *a: calls.append(("signal", *a)))  # pytest keeps its Ctrl-C
+    monkeypatch.setattr(signal, "pthread_sigmask", lambda *a: calls.append(("mask", *a)))
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append(("freeze",)))
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    monkeypatch.setattr(runner, "_WORKER", {})
+    spec, out = runner.ModelSpec(str(small_model), threshold=0.0), OutputSpec("jsonl", "lines")
+    items = [(Page({"id": i}, text, f"p{i}"), False, i == 0)
+             for i, text in enumerate(["Big storm hits\n\nShare\nWaves reached six metres.", "Home\nNews"])]
+    try:
+        runner._init_worker(spec, out)
+        assert calls == [("signal", signal.SIGINT, signal.SIG_IGN), ("mask", signal.SIG_UNBLOCK, {signal.SIGINT}),
+                         ("freeze",)]
+        assert os.environ["OMP_NUM_THREADS"] == "1"
+        from threadpoolctl import threadpool_info
+
+        assert {pool["num_threads"] for pool in threadpool_info()} <= {1}  # OpenMP and BLAS pools: one thread
+        rendered, n_lines = runner._worker_chunk(items)
+        expected = runner.label_chunk(Predictor.load(str(small_model), threshold=0.0), out, items)
+        assert (rendered, n_lines) == expected and n_lines == 6
+        # A forked worker inherits what _start_pool left: the main process's predictor for its model spec.
+        inherited = runner._WORKER["predictor"]
+        runner._WORKER["model"] = spec
+        runner._init_worker(spec, out)  # the same spec: the inherited predictor, not loaded again
+        assert runner._WORKER["predictor"] is inherited and calls.count(("freeze",)) == 1
+        runner._init_worker(runner.ModelSpec(str(small_model)), out)  # another spec: loaded
+        assert runner._WORKER["predictor"] is not inherited and calls.count(("freeze",)) == 2
+    finally:
+        if "limits" in runner._WORKER:
+            runner._WORKER["limits"].restore_original_limits()
+
+
+def test_a_counting_worker_leaves_ctrl_c_to_the_main_process(monkeypatch):
+    from linesift.model.io import predict as runner
+
+    calls: list[tuple] = []
+    monkeypatch.setattr(signal, "signal", lambda *a: calls.append(("signal", *a)))
+    monkeypatch.setattr(signal, "pthread_sigmask", lambda *a: calls.append(("mask", *a)))
+    runner._init_counter()
+    assert calls == [("signal", signal.SIGINT, signal.SIG_IGN), ("mask", signal.SIG_UNBLOCK, {signal.SIGINT})]
