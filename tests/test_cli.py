@@ -151,8 +151,8 @@ WRITERS = [
 def test_an_output_in_a_missing_folder_or_that_is_a_folder_is_refused_before_any_work(
         tmp_path, capsys, monkeypatch, small_model, problem, command, source, option, name):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "page.txt").write_text(PAGE)
-    (tmp_path / "shard.npy").write_bytes(b"not read: the output is refused first")
+    (tmp_path / "page.txt").write_bytes(b"\x00 not read: the output is refused first")  # read, it would fail
+    (tmp_path / "shard.npy").write_bytes(b"not read either")
     target = tmp_path / "missing" / name if problem == "missing folder" else tmp_path / name
     if problem == "a folder":
         target.mkdir()

@@ -546,6 +546,7 @@ def label(
 
         from .review import REVIEW_SUFFIXES
 
+        ensure_parent(out)
         # A queue written into a folder it reads (pages/queue.tsv) is an input of the next run.
         if os.path.exists(out) and any(os.path.samefile(p, out) for p in expand_paths(paths, REVIEW_SUFFIXES)):
             raise LinesiftError("output would overwrite an input file", source=out)
@@ -555,7 +556,6 @@ def label(
     if out is None:
         stdout_writer()(data)
         return
-    ensure_parent(out)
     with atomic_write(out, "wb") as handle:
         handle.write(data)
     _err(f"wrote {out} ({min(n, len(pages))} of {len(pages)} pages, most expected wrong lines first)")
