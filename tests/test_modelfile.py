@@ -348,7 +348,12 @@ def test_saved_metadata_describes_the_file_beside_it(tmp_path, small_model):
     assert written["model_file"] == "again.joblib" and written["sha256"] == sha256_file(tmp_path / "again.joblib")
     assert written["libraries"] == library_versions() and written["linesift_version"] == linesift_version()
     assert (written["keywords_vocabulary"], written["feature_names"]) == (1, meta["feature_names"])
-    assert written["feature_definitions"] == meta["feature_definitions"] != {}
+    from linesift.model import features
+    from linesift.model.modelfile import base_feature_names
+
+    defs = features.definitions(base_feature_names(meta["feature_names"]))
+    assert written["feature_definitions"] == defs and "length.chars" in defs
+    assert written["feature_registry_digest"] == features.registry_digest(defs)
     # For people: indented, keys sorted (diffs between two models' metadata read line by line).
     assert metadata_path(tmp_path / "again.joblib").read_text() == json.dumps(written, indent=2, sort_keys=True) + "\n"
     assert (tmp_path / "again.joblib").read_bytes()[:1] == b"x"  # zlib-compressed (compress=3), not a raw pickle

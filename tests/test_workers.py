@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from linesift.model.errors import LinesiftError
 from linesift.model.io.workers import WorkerPool
@@ -127,6 +128,7 @@ def test_a_worker_set_up_in_this_process_labels_as_the_main_process_does(monkeyp
     from linesift.model.io.sinks import OutputSpec
     from linesift.model.io.sources import Page
     from linesift.model.predictor import Predictor
+    from linesift.model.site_repeats import RepeatedLines, line_keys
 
     calls: list[tuple] = []
     monkeypatch.setattr(signal, "signal", lambda *a: calls.append(("signal", *a)))  # pytest keeps its Ctrl-C
@@ -135,10 +137,12 @@ def test_a_worker_set_up_in_this_process_labels_as_the_main_process_does(monkeyp
     monkeypatch.setenv("OMP_NUM_THREADS", "4")
     monkeypatch.setattr(runner, "_WORKER", {})
     spec, out = runner.ModelSpec(str(small_model), threshold=0.0), OutputSpec("jsonl", "lines")
-    items = [(Page({"id": i}, text, f"p{i}"), False, i == 0)
+    items = [(Page({"id": i, "url": f"https://example.com/{i}"}, text, f"p{i}"), False, i == 0)
              for i, text in enumerate(["Big storm hits\n\nShare\nWaves reached six metres.", "Home\nNews"])]
+    # The run's site-repeats step: "Share" is on other pages of example.com, so it becomes chrome.
+    revision = (runner.SiteRepeats(1), RepeatedLines(np.sort(line_keys("example.com", ["Share"])), 1))
     try:
-        runner._init_worker(spec, out)
+        runner._init_worker(spec, out, revision)
         assert calls == [("signal", signal.SIGINT, signal.SIG_IGN), ("mask", signal.SIG_UNBLOCK, {signal.SIGINT}),
                          ("freeze",)]
         assert os.environ["OMP_NUM_THREADS"] == "1"
@@ -146,8 +150,10 @@ def test_a_worker_set_up_in_this_process_labels_as_the_main_process_does(monkeyp
 
         assert {pool["num_threads"] for pool in threadpool_info()} <= {1}  # OpenMP and BLAS pools: one thread
         rendered, n_lines = runner._worker_chunk(items)
-        expected = runner.label_chunk(Predictor.load(str(small_model), threshold=0.0), out, items)
+        keep_all = Predictor.load(str(small_model), threshold=0.0)
+        expected = runner.label_chunk(keep_all, out, items, revision)
         assert (rendered, n_lines) == expected and n_lines == 6
+        assert rendered != runner.label_chunk(keep_all, out, items)[0]  # the revise step ran in the worker
         # A forked worker inherits what _start_pool left: the main process's predictor for its model spec.
         inherited = runner._WORKER["predictor"]
         runner._WORKER["model"] = spec
@@ -168,3 +174,14 @@ def test_a_counting_worker_leaves_ctrl_c_to_the_main_process(monkeypatch):
     monkeypatch.setattr(signal, "pthread_sigmask", lambda *a: calls.append(("mask", *a)))
     runner._init_counter()
     assert calls == [("signal", signal.SIGINT, signal.SIG_IGN), ("mask", signal.SIG_UNBLOCK, {signal.SIGINT})]
+
+
+def test_a_workers_model_spec_loads_the_threshold_it_names():
+    from linesift.model.io.predict import ModelSpec
+    from linesift.model.predictor import Predictor
+
+    # The bundled model (path None): its F0.5 and F2 thresholds differ from each other and from its own.
+    thresholds = {favor: ModelSpec(favor=favor).load().threshold for favor in (None, "precision", "recall")}
+    assert thresholds == {favor: Predictor.load(None, favor=favor).threshold for favor in thresholds}
+    assert len(set(thresholds.values())) == 3
+    assert ModelSpec(threshold=0.25).load().threshold == 0.25
