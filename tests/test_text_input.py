@@ -26,7 +26,8 @@ def test_legacy_cp1252_page_prefers_cp1252():
 
 @pytest.mark.parametrize("text", ["café olé\n", "Zürich müde\n", "naïve résumé\n"])
 def test_a_short_cp1252_page_is_read_as_cp1252_when_the_detector_lists_other_encodings_first(text):
-    # The detector lists cp1006 (Urdu) and others for these bytes, and not cp1252 at all.
+    # For the first two the detector lists cp1006 (Urdu) and others, and not cp1252 at all; the
+    # third it lists with cp1252 (the tie rule before this one).
     assert decode_page(text.encode("cp1252")) == text
 
 
