@@ -79,6 +79,7 @@ def test_a_compressed_text_page_is_refused_when_named_and_skipped_in_a_folder(tm
     with pytest.raises(DataError, match=f"^{re.escape(str(tmp_path / 'page.txt.gz'))}: a compressed file that is not .jsonl.gz"):
         read_review_pages([tmp_path / "page.txt.gz"])
     assert [p.name for p in read_review_pages([tmp_path])] == [str(tmp_path / "other.txt")]
+    assert [p.name for p in read_review_pages(iter([tmp_path / "other.txt"]))] == [str(tmp_path / "other.txt")]
 
 
 @pytest.mark.skipif(not __import__("os").path.exists("/proc/self/mem"), reason="needs Linux's /proc/self/mem (opens, then fails to read)")

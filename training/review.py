@@ -48,7 +48,8 @@ def read_review_pages(paths: Iterable[str | os.PathLike], encoding: str | None =
     ``labels`` when labelled) and hand-labelled TSV, given directly or found in folders; DataError
     names the file and line of a bad record."""
     pages: list[ReviewPage] = []
-    named = {str(p) for p in paths}
+    paths = [str(p) for p in paths]  # read twice below: a generator would be empty the second time
+    named = set(paths)
     for source in expand_paths(paths, REVIEW_SUFFIXES):
         if source.lower().endswith(".gz") and not source.lower().endswith(GZIP_JSONL_SUFFIX):
             if source in named:  # found in a folder it is skipped; named, it is an error, not silence
