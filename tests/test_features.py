@@ -395,3 +395,97 @@ def test_keyword_features_follow_the_featurisers_vocabulary():
     two = LineFeaturiser(context=False, keywords=2).fit(lines).transform(lines)[:, col]
     assert one.tolist()[:3] == [0.0, 0.0, one[2]] and one[2] > 0
     assert (two[:3] > 0).all() and two[3] == 0
+
+
+def test_section_heading_may_have_exactly_the_most_words():
+    """A sentence-less line of HEADING_MAX_WORDS words opens a section; one word more does not."""
+    heading = " ".join(["word"] * features.HEADING_MAX_WORDS)
+    pages = [["Menu", "It rained all day.", heading, "It rained again.", heading + " more", "Dry at last."]]
+    batch = LineBatch.from_pages(pages)
+    batch.cache["lexicon_scores"] = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    np.testing.assert_allclose(features.compute(batch, ["section.heading_lexicon"])[:, 0], [1, 1, 3, 3, 3, 3])
+
+
+def test_section_and_lexicon_features_without_lexicon_scores_say_which_group_is_missing():
+    batch = LineBatch.from_pages([["Menu", "It rained."]])
+    for name in SECTION_FEATURES[:2]:  # section.words needs no lexicon
+        with pytest.raises(ValueError) as caught:
+            features.compute(batch, [name])
+        assert str(caught.value) == "section features need a featuriser fitted with the 'lexicon' group"
+    with pytest.raises(ValueError) as caught:
+        features.compute(batch, ["lexicon.score"])
+    assert str(caught.value) == "lexicon.score needs a featuriser fitted with the 'lexicon' group"
+
+
+def test_unknown_group_is_refused_with_the_known_ones():
+    with pytest.raises(ValueError) as caught:
+        features.names_in_groups(("length", "telepathy"))
+    assert str(caught.value) == f"unknown feature groups: ['telepathy']; known: {list(features.ALL_GROUPS)}"
+
+
+def test_registering_a_feature(monkeypatch):
+    """A new name joins the registry at version 1 (or the version given); a known name or an
+    unknown group is refused, leaving the registry as it was."""
+    monkeypatch.setattr(features, "REGISTRY", dict(features.REGISTRY))
+    monkeypatch.setattr(features, "VERSIONS", dict(features.VERSIONS))
+
+    def fn(b):
+        return np.zeros(len(b))
+
+    assert features.feature("length", "test_only")(fn) is fn
+    assert features.REGISTRY["length.test_only"] == ("length", fn)
+    assert features.VERSIONS["length.test_only"] == 1
+    features.feature("position", "test_only_v3", version=3)(fn)
+    assert features.VERSIONS["position.test_only_v3"] == 3
+    before = dict(features.REGISTRY)
+    for group, name in (("length", "chars"), ("telepathy", "x"), ("length", "test_only")):
+        with pytest.raises(ValueError) as caught:
+            features.feature(group, name)(fn)
+        assert str(caught.value) == f"bad or duplicate feature {group}.{name}"
+    assert features.REGISTRY == before
+
+
+def test_keyword_feature_counts_its_own_group():
+    fn = features._keyword_feature("share")
+    batch = LineBatch.from_pages([["Share on Facebook", "Share this and subscribe", "A plain line"]])
+    np.testing.assert_allclose(fn(batch), np.log1p(features.keyword_hits(batch)["share"]))
+    assert fn(batch)[2] == 0 and fn(batch)[0] > 0
+    assert fn.__name__ == "kw_share" and "'share'" in fn.__doc__
+
+
+def test_registry_digest_is_the_one_the_bundled_model_recorded():
+    """The digest's recipe is part of the model-file format: a model written by an earlier
+    release must read the same digest from its own definitions."""
+    from linesift.model.location import bundled_model_path
+    from linesift.model.modelfile import read_metadata
+
+    meta = read_metadata(bundled_model_path())
+    assert features.registry_digest(meta["feature_definitions"]) == meta["feature_registry_digest"]
+    shuffled = dict(reversed(list(meta["feature_definitions"].items())))
+    assert features.registry_digest(shuffled) == meta["feature_registry_digest"]
+
+
+def test_character_classes_by_hand():
+    """Each class bit from the Unicode category, and the marks added on top; the table is built
+    afresh here, as at import."""
+    from linesift.model import batch as bt
+
+    table = bt._build_class_table()
+    expected = {
+        "A": bt.LETTER | bt.UPPER, "a": bt.LETTER, "ǅ": bt.LETTER | bt.UPPER, "中": bt.LETTER,
+        "5": bt.DIGIT, "٣": bt.DIGIT, "²": 0, "\u0301": 0,
+        " ": bt.SPACE, "\u00a0": bt.SPACE, "\t": bt.SPACE, "\u2028": bt.SPACE,
+        ",": bt.PUNCT, "€": bt.PUNCT, "+": bt.PUNCT, "#": bt.PUNCT,
+        ".": bt.PUNCT | bt.TERMINAL, "?": bt.PUNCT | bt.TERMINAL, "。": bt.PUNCT | bt.TERMINAL,
+        "…": bt.PUNCT | bt.TERMINAL, "\u0964": bt.PUNCT | bt.TERMINAL,
+        '"': bt.PUNCT | bt.CLOSER, ")": bt.PUNCT | bt.CLOSER, "」": bt.PUNCT | bt.CLOSER,
+        "»": bt.PUNCT | bt.CLOSER | bt.SEPARATOR, "|": bt.PUNCT | bt.SEPARATOR, "•": bt.PUNCT | bt.SEPARATOR,
+        "—": bt.PUNCT | bt.SEPARATOR, ">": bt.PUNCT | bt.SEPARATOR, "/": bt.PUNCT | bt.SEPARATOR,
+    }
+    got = {ch: int(table[ord(ch)]) for ch in expected}
+    assert got == {ch: int(bits) for ch, bits in expected.items()}
+    assert table.shape == (bt.TABLE_SIZE,) and table.dtype == np.uint8
+    np.testing.assert_array_equal(table, bt.CLASS_TABLE)
+    # Past the table, every code point reads as a letter (CJK extensions, emoji).
+    far = LineBatch.from_pages([["a\U00020001\U0001F600"]])
+    assert list(far.classes) == [bt.LETTER, bt.LETTER, bt.LETTER]
