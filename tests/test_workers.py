@@ -185,3 +185,119 @@ def test_a_workers_model_spec_loads_the_threshold_it_names():
     assert thresholds == {favor: Predictor.load(None, favor=favor).threshold for favor in thresholds}
     assert len(set(thresholds.values())) == 3
     assert ModelSpec(threshold=0.25).load().threshold == 0.25
+
+
+# --- a worker's loop, run on a thread of this process (mutation tests see no worker process) ----
+
+def _serve_here(function, initializer, initargs=(), parent=None):
+    """``_serve`` on a thread with fresh pipes: (thread, task sender, answer receiver)."""
+    import threading
+
+    from linesift.model.io import workers
+
+    task_reader, task_writer = FORK.Pipe(duplex=False)
+    answer_reader, answer_writer = FORK.Pipe(duplex=False)
+    parent = os.getppid() if parent is None else parent  # the thread's "parent": this process's
+    thread = threading.Thread(target=workers._serve, daemon=True,
+                              args=(task_reader, answer_writer, parent, function, initializer, initargs))
+    thread.start()
+    return thread, task_writer, answer_reader
+
+
+def test_a_worker_sets_up_once_answers_each_task_and_ends_at_the_stop_sign():
+    setups: list[tuple] = []
+    thread, tasks, answers = _serve_here(_divide, lambda *args: setups.append(args), ("model.joblib", 2))
+    for task in (4, 0, 8):
+        tasks.send(task)
+    assert answers.recv() == (True, 0.25)
+    ok, error = answers.recv()
+    assert not ok and isinstance(error, ZeroDivisionError)
+    assert answers.recv() == (True, 0.125)  # a task's error does not end the worker
+    tasks.send(None)  # the stop sign
+    thread.join(5)
+    assert not thread.is_alive()
+    assert setups == [("model.joblib", 2)]
+    with pytest.raises(EOFError):  # nothing answers the stop sign; the ended thread let go of its end
+        answers.recv()
+
+
+def test_a_worker_whose_setup_failed_answers_every_task_with_that_error():
+    ran: list = []
+    thread, tasks, answers = _serve_here(ran.append, _failing_setup)
+    tasks.send(1)
+    tasks.send(2)
+    first, second = answers.recv(), answers.recv()
+    assert first[0] is False and second[0] is False
+    assert str(first[1]) == "model file is corrupt" and second[1].args == first[1].args
+    assert ran == []  # the function never ran without its set-up
+    tasks.close()  # the parent closing its end ends the worker too
+    thread.join(5)
+    assert not thread.is_alive()
+
+
+def test_an_idle_worker_ends_when_its_parent_is_gone(monkeypatch):
+    from linesift.model.io import workers
+
+    monkeypatch.setattr(workers, "PARENT_CHECK_SECONDS", 0.01)
+    thread, tasks, answers = _serve_here(_divide, _nothing, parent=os.getppid() + 1_000_000)
+    thread.join(5)
+    assert not thread.is_alive()
+    alive, tasks2, answers2 = _serve_here(_divide, _nothing)  # its parent is there: it waits
+    time.sleep(0.2)
+    assert alive.is_alive()
+    tasks2.send(2)
+    assert answers2.recv() == (True, 0.5)
+    tasks2.send(None)
+    alive.join(5)
+    assert not alive.is_alive()
+
+
+def test_a_worker_closes_the_pipes_it_inherited_from_other_workers():
+    from linesift.model.io import workers
+
+    other_reader, other_writer = FORK.Pipe(duplex=False)
+    workers._INHERITED[:] = [other_writer]
+    try:
+        thread, tasks, answers = _serve_here(_divide, _nothing)
+        tasks.send(1)
+        assert answers.recv() == (True, 1.0)
+        assert other_writer.closed and workers._INHERITED == []
+        tasks.send(None)
+        thread.join(5)
+    finally:
+        workers._INHERITED.clear()
+
+
+def test_an_answer_that_does_not_pickle_reaches_the_parent_as_text():
+    from linesift.model.io import workers
+
+    reader, writer = FORK.Pipe(duplex=False)
+    workers._answer(writer, True, lambda: None)
+    ok, error = reader.recv()
+    assert ok is False and isinstance(error, LinesiftError)
+    assert str(error).startswith("worker failed: <function ") and "pickle" in str(error)
+    reader.close()
+    with pytest.raises(SystemExit) as gone:  # the parent has gone: the worker ends quietly
+        workers._answer(writer, True, 1)
+    assert gone.value.code == 0
+
+
+def test_a_feeder_sends_in_order_then_closes_at_the_stop_sign_or_a_gone_worker():
+    import queue
+
+    from linesift.model.io import workers
+
+    reader, writer = FORK.Pipe(duplex=False)
+    inbox: queue.Queue = queue.Queue()
+    for task in (1, "two", None, "never sent"):
+        inbox.put(task)
+    workers._feed(inbox, writer)
+    assert [reader.recv(), reader.recv(), reader.recv()] == [1, "two", None]
+    assert writer.closed and inbox.get_nowait() == "never sent"
+    with pytest.raises(EOFError):  # nothing after the stop sign
+        reader.recv()
+    reader2, writer2 = FORK.Pipe(duplex=False)
+    reader2.close()
+    inbox.put("to a worker that has gone")
+    workers._feed(inbox, writer2)  # returns, no error
+    assert writer2.closed
