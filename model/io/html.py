@@ -1,8 +1,8 @@
 """HTML to plain-text lines the way real scraped inputs look: one block element per line.
 
-Two maintained converters: ``resiliparse`` (one block per line, no blank lines; fast, and what
-``linesift predict`` uses for HTML input) and ``html-text`` (blank lines between paragraphs and
-headings). The bundled model is trained on pages converted by both, so that it does not learn one
+Two maintained converters, both with a blank line between paragraphs and headings and none
+between list items: ``resiliparse`` (fast, and what ``linesift predict`` uses for HTML input) and
+``html-text`` (which also sets block ``div``s apart). The bundled model is trained on pages converted by both, so that it does not learn one
 converter's habits. Both are optional dependencies (extras ``html`` and ``corpora``).
 """
 
