@@ -387,3 +387,48 @@ def test_a_featuriser_pickled_before_vocabularies_is_saved_as_vocabulary_1(tmp_p
     assert save_model(pipeline, {}, tmp_path / "two.joblib")["keywords_vocabulary"] == 2
     del pipeline[0].keywords
     assert save_model(pipeline, {}, tmp_path / "old.joblib")["keywords_vocabulary"] == 1
+
+
+def test_training_metadata_describes_the_data_and_the_run(small_model, sample_pages):
+    """What ``train`` records about its data (the small model: our samples, no cross-validation)."""
+    from collections import Counter
+
+    from linesift.training.data import count_labels, data_digest
+    from linesift.training.overlap import page_filter
+    from linesift.training.recipe import get_recipe
+
+    meta = read_metadata(small_model)
+    recipe = get_recipe("hgb")
+    data = meta["training_data"]
+    assert data["digest"] == data_digest(sample_pages) and data["files"] == []
+    assert (data["pages"], data["sites"]) == (10, 10)
+    assert data["lines"] == count_labels(sample_pages) and data["lines"]["content"] > 0
+    assert data["page_filter"] == page_filter(sample_pages)
+    records = Counter(p.corpus for p in sample_pages)
+    assert data["corpora"] == {name: {"records": n, "license": "see the data's own card"} for name, n in records.items()}
+    assert meta["recipe"] == recipe.as_dict() and meta["model_type"] == recipe.model_type == "hgb"
+    assert meta["feature_groups"] == list(recipe.groups) and meta["context"] == recipe.context
+    assert meta["seed"] == recipe.seed and meta["corpus_weights"] == dict(recipe.corpus_weights)
+    assert meta["feature_names"][0] == "length.chars" and len(meta["feature_names"]) == len(set(meta["feature_names"]))
+    # Without cross-validation nothing chose a threshold or a decoding.
+    assert meta["thresholds"] == {"f1": 0.5, "precision": 0.5, "recall": 0.5} and meta["threshold"] == 0.5
+    assert meta["metrics"] == {"cross_validation": "none", "folds": 0, "fold_thresholds": []}
+    assert "decoding" not in meta
+    assert meta["created"].endswith("+00:00") and meta["platform"]
+
+
+def test_a_corpus_the_data_knows_records_its_license(sample_pages):
+    """Pages of a built corpus carry its card's license into the model (a stub corpus, ours)."""
+    from dataclasses import replace
+
+    from linesift.training.corpora import CORPORA
+    from linesift.training.recipe import get_recipe
+    from linesift.training.stubs import CORPUS as STUBS
+    from linesift.training.stubs import LICENSE as STUBS_LICENSE
+    from linesift.training.train import train
+
+    pages = [replace(p, corpus="dragnet") for p in sample_pages[:5]] + [replace(p, corpus=STUBS) for p in sample_pages[5:]]
+    meta = train(pages, get_recipe("logreg"), data_files=["a.jsonl", "b.tsv"], cross_validation=False).metadata
+    assert meta["training_data"]["corpora"] == {"dragnet": {"records": 5, "license": CORPORA["dragnet"].license},
+                                                STUBS: {"records": 5, "license": STUBS_LICENSE}}
+    assert meta["training_data"]["files"] == ["a.jsonl", "b.tsv"]
