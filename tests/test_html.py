@@ -98,3 +98,39 @@ def test_html_page_is_predicts_reading_of_html_bytes():
     assert PREDICT_CONVERTER == "resiliparse"
     assert html_page(data) == ("Заголовок\n\nТекст статьи.", "https://r.example/1")
     assert html_page(b"") == ("", "")
+
+
+ARTICLE = """<html><body><header><nav><a href="/">Home</a> <a href="/news">News</a></nav></header><main><article>
+<h1>Storm hits coast</h1><img src="x.jpg" alt="Waves at the pier">
+<p>Waves reached <a href="https://x.example/m">six metres</a> on Monday.</p><ul><li>One</li><li>Two</li></ul>
+</article></main><footer><p>© 2026 Paper</p></footer></body></html>"""
+
+
+def test_resiliparse_gives_every_visible_block_and_nothing_it_adds():
+    """The whole page, chrome included (linesift decides what is chrome), without the image's alt
+    text, the links' addresses or list bullets, and one block per line."""
+    assert html_to_lines(ARTICLE, "resiliparse") == [
+        "Home News", "", "Storm hits coast", "", "Waves reached six metres on Monday.", "", "One", "Two",
+        "", "© 2026 Paper"]
+
+
+def test_a_charset_is_read_from_the_first_4096_bytes_only():
+    named = '<meta charset="windows-1251'  # the regular expression needs no more than this
+    for last_byte, expected in ((4096, "cp1251"), (4097, "cp1252")):  # 'windows-125' is no codec
+        html = "<!--" + "x" * (last_byte - len(named) - 7) + "-->" + named + '">' + RUSSIAN
+        data = html.encode("cp1251")
+        assert data.index(b"1251") + 4 == last_byte
+        assert decode_html(data) == data.decode(expected, errors="replace"), expected
+
+
+def test_the_url_is_read_from_the_first_20000_characters_only():
+    link = '<link href="https://a.example/" rel="canonical'
+    assert page_url("x" * (20_000 - len(link)) + link + '">') == "https://a.example/"
+    assert page_url("x" * (20_001 - len(link)) + link + '">') == ""  # 'canonica' ends the head
+
+
+def test_predict_reads_html_with_resiliparse():
+    """A ``div`` after a list: html-text sets it apart by a blank line, resiliparse does not."""
+    data = b"<body><ul><li>One</li></ul><div>Next block</div></body>"
+    assert html_to_lines(data.decode(), "html-text") == ["One", "", "Next block"]
+    assert html_page(data) == ("One\nNext block", "")

@@ -451,3 +451,56 @@ def test_stacking_order_keeps_every_page_and_each_sites_pages_in_their_order():
         assert [p.source for p in ordered if p.site == site] == [p.source for p in pages if p.site == site]
     assert ordered != pages
     assert _in_stacking_order(pages[:1], 2) == pages[:1]  # one site: nothing to order
+
+
+def test_plain_lexicon_scores_a_term_matrix_as_it_scores_a_batch():
+    """Both ways of scoring agree, intercept included, and a line without terms (last, here) gets
+    the intercept alone, with or without the seen-terms bit set."""
+    from linesift.model.lexicon import SEEN_BITS, term_matrix
+
+    b = LineBatch.from_pages([["Accept all cookies", "The minister said the budget would pass"] * 4])
+    y = np.array([0, 1] * 4)
+    new = LineBatch.from_pages([["Accept new cookies", "The budget would pass today", "— · —"]])
+    plain, seen = Lexicon().fit(b, y), Lexicon(seen=1).fit(b, y)
+    assert abs(plain.intercept_) > 1e-3  # so a wrong sign on it shows
+    got = plain.score_matrix(term_matrix(new))
+    assert got.shape == (3,) and np.allclose(got, plain.score(new))
+    assert got[2] == pytest.approx(plain.intercept_)
+    got = seen.score_matrix(term_matrix(new, SEEN_BITS))
+    assert got.shape == (3,) and got[2] == pytest.approx(seen.intercept_)
+    assert plain.weights_.dtype == np.float32  # half the model file's lexicon bytes
+
+
+def test_a_term_seen_exactly_the_bar_number_of_times_is_known():
+    lines = ["Twice seen words", "Twice seen words", "The minister said the budget would pass"]
+    lex = Lexicon(seen=2).fit(LineBatch.from_pages([lines]), np.array([0, 0, 1]))
+    score = lex.score(LineBatch.from_pages([["Twice seen words"]]))[0]
+    assert score < lex.intercept_ - 1e-6  # its chrome weight counts: it is not an unseen term
+
+
+def test_sample_weights_decide_between_lines_that_disagree():
+    """The same line labelled both ways leans to the side that weighs more, in ``fit`` and ``fit_matrix``."""
+    from linesift.model.lexicon import term_matrix
+
+    lines = ["Subscribe to our daily briefing"] * 4 + ["The council voted on the harbour plan"] * 2
+    b = LineBatch.from_pages([lines])
+    y = np.array([0, 0, 1, 1, 1, 1])
+    probe = LineBatch.from_pages([["Subscribe to our daily briefing"]])
+    leaning = {}
+    for side, weights in (("chrome", [5, 5, 1, 1, 1, 1]), ("content", [1, 1, 5, 5, 1, 1])):
+        w = np.array(weights, dtype=float)
+        by_batch = Lexicon().fit(b, y, sample_weight=w)
+        by_matrix = Lexicon().fit_matrix(term_matrix(b), y, sample_weight=w)
+        assert np.allclose(by_batch.weights_, by_matrix.weights_)
+        leaning[side] = by_batch.score(probe)[0] - by_batch.intercept_
+    assert leaning["chrome"] < 0 < leaning["content"]
+
+
+def test_regularisation_and_epochs_reach_the_solver():
+    chrome = ["Accept all cookies", "Manage cookies settings"]
+    content = ["The minister said the budget would pass", "Farmers said the harvest was late"]
+    b = LineBatch.from_pages([chrome * 5 + content * 5])
+    y = np.array([0] * 10 + [1] * 10)
+    norm = {alpha: np.abs(Lexicon(alpha=alpha).fit(b, y).weights_).sum() for alpha in (2e-6, 1e-1)}
+    assert norm[1e-1] < 0.5 * norm[2e-6]
+    assert not np.allclose(Lexicon(epochs=1).fit(b, y).weights_, Lexicon(epochs=8).fit(b, y).weights_)

@@ -58,6 +58,10 @@ def test_answers_come_back_in_submission_order(context):
         answers = [pool.result() for _ in range(10)]
     assert answers == [(i, i) for i in range(10)]
     assert all(not p.is_alive() for p in pool.processes_)
+    # Nothing of the pool keeps the interpreter alive once the main thread ends, and the parent
+    # only reads answers.
+    assert all(p.daemon for p in pool.processes_) and all(f.daemon for f in pool.feeders_)
+    assert all(a.readable and not a.writable for a in pool.answers_)
 
 
 def test_a_workers_exception_reaches_the_caller():
@@ -78,11 +82,47 @@ def test_a_failed_setup_is_reported_on_the_first_answer():
 
 
 def test_a_worker_that_dies_is_an_error_not_a_hang():
-    with pytest.raises(LinesiftError, match="worker process 1 of 2 stopped unexpectedly"):
+    with pytest.raises(LinesiftError) as caught:
         with WorkerPool(FORK, 2, _sleep, _nothing).start() as pool:
             pool.submit(30)
             os.kill(pool.processes_[0].pid, signal.SIGKILL)
             pool.result()
+    assert str(caught.value) in (
+        "worker process 1 of 2 stopped unexpectedly (exit code -9); out of memory? try fewer --jobs",
+        "worker process 1 of 2 stopped unexpectedly; out of memory? try fewer --jobs")  # not yet reaped
+
+
+class _Gone:
+    """A worker process that has ended, with the exit code the parent has seen (None: not reaped)."""
+
+    def __init__(self, exitcode):
+        self.exitcode = exitcode
+
+
+@pytest.mark.parametrize("exitcode, says", [(137, " (exit code 137)"), (None, "")])
+def test_a_dead_workers_message_gives_its_exit_code_when_known(exitcode, says):
+    from collections import deque
+
+    reader, writer = FORK.Pipe(duplex=False)
+    writer.close()  # the worker's end is gone: reading fails at once
+    pool = WorkerPool(FORK, 3, _sleep, _nothing)
+    pool.processes_, pool.answers_, pool.pending_ = [None, _Gone(exitcode), None], [None, reader, None], deque([1])
+    with pytest.raises(LinesiftError) as caught:
+        pool.result()
+    assert str(caught.value) == f"worker process 2 of 3 stopped unexpectedly{says}; out of memory? try fewer --jobs"
+
+
+def test_tasks_go_to_the_workers_in_turn():
+    import queue
+    from collections import deque
+
+    pool = WorkerPool(FORK, 2, _sleep, _nothing)
+    pool.inboxes_, pool.pending_, pool.submitted_ = [queue.Queue(), queue.Queue()], deque(), 0
+    for task in range(5):
+        pool.submit(task)
+    assert [pool.inboxes_[0].get_nowait() for _ in range(3)] == [0, 2, 4]
+    assert [pool.inboxes_[1].get_nowait() for _ in range(2)] == [1, 3]
+    assert list(pool.pending_) == [0, 1, 0, 1, 0] and pool.in_flight() == 5 and pool.submitted_ == 5
 
 
 def test_stopping_while_a_large_task_is_being_sent_returns_at_once():
