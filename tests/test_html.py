@@ -37,6 +37,8 @@ def test_the_declared_charset_reads_bytes_that_are_not_utf8():
 def test_cp1252_when_nothing_else_reads_the_bytes():
     html = "<p>café – “quoted”</p>"
     assert decode_html(html.encode("cp1252")) == html
+    # The five bytes cp1252 leaves undefined are replaced, not an error.
+    assert decode_html(b"<p>caf\xe9 \x81\x8d\x8f\x90\x9d</p>") == "<p>café \ufffd\ufffd\ufffd\ufffd\ufffd</p>"
     # An unknown charset, or one declared past the first 4,096 bytes, is not used.
     unknown = '<meta charset="x-no-such-codec">' + html
     assert decode_html(unknown.encode("cp1252")) == unknown
@@ -134,3 +136,4 @@ def test_predict_reads_html_with_resiliparse():
     data = b"<body><ul><li>One</li></ul><div>Next block</div></body>"
     assert html_to_lines(data.decode(), "html-text") == ["One", "", "Next block"]
     assert html_page(data) == ("One\nNext block", "")
+    assert html_to_lines(data.decode()) == ["One", "", "Next block"]  # the corpus builders' default: html-text
