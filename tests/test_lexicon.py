@@ -504,3 +504,73 @@ def test_regularisation_and_epochs_reach_the_solver():
     norm = {alpha: np.abs(Lexicon(alpha=alpha).fit(b, y).weights_).sum() for alpha in (2e-6, 1e-1)}
     assert norm[1e-1] < 0.5 * norm[2e-6]
     assert not np.allclose(Lexicon(epochs=1).fit(b, y).weights_, Lexicon(epochs=8).fit(b, y).weights_)
+
+
+LEXICON_PAGES = [["Subscribe to newsletters everywhere", "Councillors approved the harbourside redevelopment"],
+                 ["Unsubscribe from newsletters", "Residents welcomed the redevelopment plans"],
+                 ["Newsletters and notifications", "The redevelopment begins in springtime"]]
+
+
+def _lexicon_settings():
+    return dict(lexicon_bits=16, seed=3, lexicon_chars=4, lexicon_edges=True)
+
+
+def test_featuriser_fits_its_lexicons_with_the_recipes_settings_and_weights():
+    """The final lexicon and each out-of-fold one: the recipe's bits, seed, character n-grams and
+    edge terms, and the training lines' weights (here, equal to fitting a Lexicon by hand)."""
+    pages = LEXICON_PAGES * 2
+    y = np.array([0, 1] * 6)
+    w = np.array([3.0, 1.0, 1.0, 2.0] * 3)
+    site = np.array([0, 0, 0, 1, 1, 1])
+    f = LineFeaturiser(groups=("length", "lexicon"), context=False, stack_folds=2, **_lexicon_settings())
+    X = f.fit_transform(pages, y, groups=site, sample_weight=w)
+
+    def by_hand(fit_pages, fit_y, fit_w):
+        return Lexicon(16, seed=3, chars=4, edges=True).fit(LineBatch.from_pages(fit_pages), fit_y, sample_weight=fit_w)
+
+    lex = f.lexicon_
+    assert (lex.bits, lex.seed, lex.chars, lex.edges, lex.seen) == (16, 3, 4, True, 0)
+    np.testing.assert_allclose(lex.weights_, by_hand(pages, y, w).weights_)
+    assert not np.allclose(lex.weights_, by_hand(pages, y, None).weights_)  # the weights count
+    col = list(f.get_feature_names_out()).index("lexicon.score")
+    held_out = by_hand(pages[:3], y[:6], w[:6]).score(LineBatch.from_pages(pages[3:]))
+    np.testing.assert_allclose(X[6:, col], held_out)
+    # One site only: no fold to hold out, so the training lines get the final lexicon's scores.
+    one = LineFeaturiser(groups=("length", "lexicon"), context=False, stack_folds=2, **_lexicon_settings())
+    X1 = one.fit_transform(pages[:3], y[:6], groups=np.zeros(3, dtype=int))
+    np.testing.assert_allclose(X1[:, col], one.lexicon_.score(LineBatch.from_pages(pages[:3])))
+
+
+def test_featuriser_refusals_say_what_to_change():
+    cases = [
+        (dict(neighbours=(-1, 0)), True, "neighbour offsets must be non-zero and the window at least 1 line"),
+        (dict(window=0), True, "neighbour offsets must be non-zero and the window at least 1 line"),
+        (dict(groups=("length", "section")), True,
+         "the section feature group reads the lexicon's scores: add the 'lexicon' group"),
+        (dict(groups=("length", "lexicon")), False, "the lexicon feature group is learned: fit needs the line targets"),
+    ]
+    for params, with_y, message in cases:
+        with pytest.raises(ValueError) as caught:
+            LineFeaturiser(**params).fit([["a", "b"]], np.array([0, 1]) if with_y else None)
+        assert str(caught.value) == message, params
+
+
+def test_training_pages_are_featurised_in_chunks_of_whole_pages():
+    from linesift.model.featuriser import _chunks
+
+    pages = [["x"] * n for n in (3, 3, 3, 5, 1)]
+    assert [[len(p) for p in chunk] for chunk in _chunks(pages, 6)] == [[3, 3], [3], [5, 1]]
+    big = [["x"] * n for n in (10, 2, 9)]
+    assert [[len(p) for p in chunk] for chunk in _chunks(big, 6)] == [[10], [2], [9]]  # a bigger page goes alone
+    assert _chunks([], 6) == [[]]
+
+
+def test_featuriser_with_sections_and_a_featuriser_pickled_before_lexicon_seen():
+    pages = LEXICON_PAGES
+    f = LineFeaturiser(groups=("length", "lexicon", "section"), context=False).fit(pages, np.array([0, 1] * 3))
+    names = f.get_feature_names_out()
+    assert names.dtype == object and "section.mean_lexicon" in list(names)  # scikit-learn's convention
+    del f.lexicon_seen  # as in a featuriser saved before the option: seen terms off
+    assert f._new_lexicon().seen == 0
+    plain = LineFeaturiser()  # candidate-recipe options are off unless a recipe asks
+    assert (plain.lexicon_chars, plain.lexicon_edges, plain.seed) == (0, False, 0)
