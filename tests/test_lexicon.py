@@ -532,6 +532,8 @@ def test_featuriser_fits_its_lexicons_with_the_recipes_settings_and_weights():
     assert (lex.bits, lex.seed, lex.chars, lex.edges, lex.seen) == (16, 3, 4, True, 0)
     np.testing.assert_allclose(lex.weights_, by_hand(pages, y, w).weights_)
     assert not np.allclose(lex.weights_, by_hand(pages, y, None).weights_)  # the weights count
+    fitted = LineFeaturiser(groups=("length", "lexicon"), context=False, **_lexicon_settings()).fit(pages, y, sample_weight=w)
+    np.testing.assert_allclose(fitted.lexicon_.weights_, lex.weights_)  # fit alone weighs them too
     col = list(f.get_feature_names_out()).index("lexicon.score")
     held_out = by_hand(pages[:3], y[:6], w[:6]).score(LineBatch.from_pages(pages[3:]))
     np.testing.assert_allclose(X[6:, col], held_out)
