@@ -1,9 +1,10 @@
 """HTML to plain-text lines the way real scraped inputs look: one block element per line.
 
-Two maintained converters, both with a blank line between paragraphs and headings and none
+Two maintained converters, both with a blank line around paragraphs and headings and none
 between list items: ``resiliparse`` (fast, and what ``linesift predict`` uses for HTML input) and
-``html-text`` (which also sets block ``div``s apart). The bundled model is trained on pages converted by both, so that it does not learn one
-converter's habits. Both are optional dependencies (extras ``html`` and ``corpora``).
+``html-text`` (which also sets lists apart from the ``div``s beside them). The bundled model is
+trained on pages converted by both, so that it does not learn one converter's habits. Both are
+optional dependencies (extras ``html`` and ``corpora``).
 """
 
 from __future__ import annotations
