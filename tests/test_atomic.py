@@ -115,3 +115,39 @@ def test_a_link_into_a_missing_folder_is_an_error_naming_the_file_it_names(tmp_p
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"linesift: error: {tmp_path / 'missing' / 'out.txt'}: {os.strerror(errno.ENOENT)}"]
     assert link.is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["out.txt", "page.txt"]
+
+
+def test_the_temporary_file_is_hidden_beside_the_target_until_commit(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    atomic = AtomicFile("out.txt", "w")  # a bare name: the temporary file goes in the current folder
+    tmp = os.path.basename(atomic.tmp)
+    assert tmp.startswith(".out.txt.") and tmp.endswith(".tmp") and os.path.dirname(os.path.abspath(atomic.tmp)) == str(tmp_path)
+    atomic.handle.write("done")
+    atomic.commit()
+    assert sorted(os.listdir(tmp_path)) == ["out.txt"] and (tmp_path / "out.txt").read_text() == "done"
+
+
+def test_text_is_written_in_the_encoding_asked_for(tmp_path):
+    for encoding, expected in (("utf-8", "é€".encode()), ("cp1252", b"\xe9\x80")):
+        with atomic_write(tmp_path / "t.txt", "w", encoding) as handle:
+            handle.write("é€")
+        assert (tmp_path / "t.txt").read_bytes() == expected
+    with atomic_write(tmp_path / "b.bin", "wb", "cp1252") as handle:  # binary: the encoding is unused
+        handle.write(b"\x00\xff")
+    assert (tmp_path / "b.bin").read_bytes() == b"\x00\xff"
+
+
+def test_a_new_file_gets_the_umask_default_and_an_old_one_keeps_its_mode(tmp_path):
+    old = os.umask(0o022)
+    try:
+        with atomic_write(tmp_path / "new.txt") as handle:
+            handle.write("x")
+        assert stat.S_IMODE(os.stat(tmp_path / "new.txt").st_mode) == 0o644
+        assert os.umask(0o022) == 0o022  # the umask is as it was
+        (tmp_path / "kept.txt").write_text("old")
+        os.chmod(tmp_path / "kept.txt", 0o600)
+        with atomic_write(tmp_path / "kept.txt") as handle:
+            handle.write("new")
+        assert stat.S_IMODE(os.stat(tmp_path / "kept.txt").st_mode) == 0o600
+    finally:
+        os.umask(old)
