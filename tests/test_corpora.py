@@ -6,7 +6,6 @@ import json
 
 import pytest
 from linesift.training.align import align, put_back_headline, squash
-from linesift.training.convert import decode_html, html_to_lines, page_url
 from linesift.training.corpora import DRAGNET_COMMENTS, cleaneval_gold
 
 from .conftest import needs_shared
@@ -45,16 +44,6 @@ def test_ascii_only_matches_question_marked_references():
     line = "Café owners in Zürich protest the new rules about outdoor seating."
     assert align([line], reference, ascii_only=True).labels == ["content"]
     assert squash("Zürich", ascii_only=True) == squash("Z?rich", ascii_only=True)
-
-
-def test_html_to_lines_one_block_per_line_both_converters():
-    html = "<html><head><title>T</title></head><body><nav><a>Home</a> <a>News</a></nav>" \
-           "<h1>Headline here</h1><p>First paragraph.</p><ul><li>One</li><li>Two</li></ul></body></html>"
-    for converter in ("html-text", "resiliparse"):
-        lines = [l for l in html_to_lines(html, converter) if l]
-        assert "Headline here" in lines and "First paragraph." in lines, converter
-        assert "One" in lines and "Two" in lines, converter
-        assert all(l == l.strip() for l in lines)
 
 
 def test_headline_the_reference_leaves_out_is_put_back_above_the_article():
@@ -112,18 +101,6 @@ def test_cleaneval_gold_url_line_is_the_pages_url_not_its_text(lead):
     assert "example" not in reference and "URL" not in reference  # no "UK" or "Business" to align menus with
     assert reference.split() == ["Ferry", "to", "run", "hourly", "Residents", "&", "staff."]
     assert cleaneval_gold("\n<p>No URL here.") == ("", "No URL here.")
-
-
-def test_decode_html_handles_boms_and_legacy_bytes():
-    assert decode_html("hé".encode("utf-16")) == "hé"  # the codec writes a BOM
-    assert decode_html("hé".encode("utf-8")) == "hé"
-    assert decode_html("hé".encode("cp1252")) == "hé"
-
-
-def test_page_url_from_canonical_and_og():
-    assert page_url('<link rel="canonical" href="https://a.example/x">') == "https://a.example/x"
-    assert page_url('<meta property="og:url" content="http://b.example/y" />') == "http://b.example/y"
-    assert page_url("<p>nothing</p>") == ""
 
 
 @pytest.mark.parametrize("marker", ["!@#$%^&*()  COMMENTS", "!@#$%^&*() COMMENTS", "@#$%^&*() COMMENTS", "!@#$%^&**()  COMMENTS"])
