@@ -23,11 +23,13 @@ def _hits(index: KeywordIndex, lines: list[str]) -> np.ndarray:
     return counts
 
 
-INDEX = KeywordIndex({"a": ("sign in", "all rights reserved", "share"), "b": ("©", ".com", "in")})
+def _index() -> KeywordIndex:
+    """Built in each test, not at import: mutation testing sees only code a test runs."""
+    return KeywordIndex({"a": ("sign in", "all rights reserved", "share"), "b": ("©", ".com", "in")})
 
 
 def test_phrases_on_word_boundaries_and_across_spaces():
-    h = _hits(INDEX, ["Please SIGN   in now", "signing in", "All Rights\tReserved", "sharing"])
+    h = _hits(_index(), ["Please SIGN   in now", "signing in", "All Rights\tReserved", "sharing"])
     assert h[0].tolist() == [1, 1]  # 'sign in' for a, the word 'in' for b
     assert h[1].tolist() == [0, 1]
     assert h[2].tolist() == [1, 0]
@@ -35,18 +37,18 @@ def test_phrases_on_word_boundaries_and_across_spaces():
 
 
 def test_phrase_never_spans_two_lines():
-    h = _hits(INDEX, ["sign", "in"])
+    h = _hits(_index(), ["sign", "in"])
     assert h[:, 0].tolist() == [0, 0]
 
 
 def test_symbols_and_dotted_words():
-    h = _hits(INDEX, ["© me", "example.com", "the .community", "compact"])
+    h = _hits(_index(), ["© me", "example.com", "the .community", "compact"])
     assert h[:, 1].tolist() == [1, 1, 0, 0]
 
 
 def test_leading_hits_are_those_in_the_first_words():
     b = LineBatch.from_pages([["Share it", "we share", "you and we share", "x ©", "a b c ©", "example.com", "see example.com"]])
-    counts, leads = INDEX.hits(b.codes, (b.classes & (LETTER | DIGIT)) != 0, (b.classes & UPPER) != 0, b.starts)
+    counts, leads = _index().hits(b.codes, (b.classes & (LETTER | DIGIT)) != 0, (b.classes & UPPER) != 0, b.starts)
     assert counts[:, 0].tolist() == [1, 1, 1, 0, 0, 0, 0]
     assert leads[:, 0].tolist() == [1, 1, 0, 0, 0, 0, 0]  # third word does not lead (LEAD_WORDS = 2)
     # '©' after one word leads, after three not; '.com' leads as the second word, not as the third.
@@ -196,3 +198,61 @@ def test_word_ids_find_every_vocabulary_word_and_nothing_else():
     others = np.arange(1, 200_000, dtype=np.uint32) * np.uint32(2654435761)
     others = others[~np.isin(others, index.vocab_hashes)]
     assert (index.word_ids(others) == 0).all()
+
+
+def test_han_and_kana_at_the_edges_of_each_range_are_words_of_their_own():
+    from linesift.model.batch import CJK_RANGES
+    from linesift.model.keywords import phrase_words
+
+    def word_char(codes: range) -> str:  # some ranges start or end on unassigned code points
+        return next(chr(c) for c in codes if re.match(r"[^\W_]", chr(c)))
+
+    edges = [(word_char(range(low, high)), word_char(range(high, low, -1))) for low, high in CJK_RANGES]
+    assert [ord(first) for first, _ in edges] == [0x3041, 0x3400, 0x4E00, 0xF900, 0x20000]
+    for first, last in edges:
+        assert phrase_words(f"ab{first}cd{last}") == ["ab", first, "cd", last]
+        assert KeywordIndex({"g": (first,)}).split_cjk and KeywordIndex({"g": (last,)}).split_cjk
+
+
+@pytest.mark.parametrize("phrase, message", [
+    ("-share", "keyword phrase must start with a word, be one symbol or '.word': '-share'"),
+    ("a b c d e f g", "keyword phrase longer than 6 words: 'a b c d e f g'"),
+])
+def test_malformed_phrases_refused_with_the_phrase_named(phrase, message):
+    with pytest.raises(ValueError) as err:
+        KeywordIndex({"g": (phrase,)})
+    assert str(err.value) == message
+
+
+def test_an_index_of_symbols_and_dotted_words_only():
+    symbols = KeywordIndex({"g": ("©", ".de", ".x")})
+    assert symbols.max_words == 1
+    assert _hits(symbols, ["© 2024", "spiegel.de", "Made in Germany", "twitter.x"])[:, 0].tolist() == [1, 1, 0, 1]
+
+
+def test_words_after_a_symbol_or_a_dotted_phrase_still_count():
+    index = KeywordIndex({"g": ("©", "share"), "h": (".com", "login")})
+    assert _hits(index, ["Share ©", "Login at x.com"]).tolist() == [[2, 0], [0, 2]]
+
+
+def test_two_words_with_one_hash_are_refused():
+    assert word_hash("uidxqizpag") == word_hash("pxbzazsoap")  # found by a birthday search over 10-letter words
+    with pytest.raises(ValueError) as err:
+        KeywordIndex({"g": ("uidxqizpag", "pxbzazsoap")})
+    assert str(err.value) == "keyword vocabulary has two words with the same hash"
+
+
+def test_hash_powers_grow_on_demand_and_invert_each_other():
+    from linesift.model.keywords import _P, _Powers
+
+    assert _Powers().get(2)[0].tolist() == [1, int(_P)]  # a fresh table holds P**0 only, and grows
+    assert (_Powers().get(2)[1] * _P).tolist() == [_P, 1]
+    powers = _Powers()
+    assert powers.get(1)[0].tolist() == [1] and powers.get(1)[1].tolist() == [1]
+    up, down = powers.get(5)
+    assert up.tolist() == [pow(int(_P), i, 2**32) for i in range(5)]
+    assert ((up * down) == 1).all() and up.dtype == down.dtype == np.uint32
+    assert len(powers.up) == 5 and len(powers.get(3)[0]) == 3  # a shorter request reuses the table
+    powers.get(6)
+    assert len(powers.up) == 10  # grown to twice its size when that is more than asked for
+    assert powers.get(10)[0].tolist() == [pow(int(_P), i, 2**32) for i in range(10)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from linesift.model.batch import LineBatch
@@ -264,6 +266,83 @@ def test_page_stage_held_out_scores_never_see_their_own_site():
         held_out_sites.append(held)
     assert set().union(*held_out_sites) == set(groups)  # ...and every site is held out once
     assert model.predict_proba(X).shape == (len(X), 2)
+
+
+class _Weighed:
+    """A stub stage that records the width, row numbers (column 3, when it has one) and weights of
+    each fit, and scores every row 0.7."""
+
+    fits: list = []
+
+    def get_params(self, deep=False):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+    def fit(self, X, y, sample_weight=None):
+        rows = X[:, 3].astype(int) if X.shape[1] == 4 else None
+        _Weighed.fits.append((X.shape[1], rows, None if sample_weight is None else np.array(sample_weight)))
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X):
+        return np.tile([0.3, 0.7], (len(X), 1))
+
+
+def _pages_of_five(n_pages: int) -> np.ndarray:
+    """Rows of pages of 5 lines: log-position columns, a random score, the row's number."""
+    rng = np.random.default_rng(1)
+    return np.asarray([[np.log1p(i), np.log1p(4 - i), rng.random(), 5 * page + i]
+                       for page in range(n_pages) for i in range(5)])
+
+
+def test_page_stage_weighs_every_fit_with_its_rows_weights():
+    X = _pages_of_five(12)
+    y = (X[:, 2] > 0.5).astype(int)
+    weights = np.arange(1, len(X) + 1, dtype=float)
+    _Weighed.fits = []
+    PageStageClassifier(first=_Weighed(), second=_Weighed(), folds=3).fit(X, y, sample_weight=weights,
+                                                                           groups=np.arange(len(X)) // 10)
+    first, *folds, second = _Weighed.fits
+    assert first[0] == 4 and len(folds) == 3 and second[0] == len(CONTEXT_NAMES)
+    np.testing.assert_array_equal(first[2], weights)
+    for _, rows, seen in folds:
+        np.testing.assert_array_equal(seen, weights[rows])
+    np.testing.assert_array_equal(second[2], weights)
+
+
+def test_page_stage_without_groups_keeps_each_page_whole_and_reports_each_step():
+    X = _pages_of_five(12)
+    y = (X[:, 2] > 0.5).astype(int)
+    _Weighed.fits, said = [], []
+    PageStageClassifier(first=_Weighed(), second=_Weighed(), folds=3).fit(X, y, progress=said.append)
+    _, *folds, _ = _Weighed.fits
+    for _, rows, _ in folds:  # pages read from the layout columns: a page is wholly in or out
+        assert set(np.bincount(rows // 5, minlength=12).tolist()) == {0, 5}
+    assert said[0] == "first stage on 60 lines x 4 features" and said[-1] == "page stage on the held-out scores"
+    steps = [re.fullmatch(r"stacking fold (\d)/3: first stage on (\d+) lines, scoring (\d+)", m) for m in said[1:-1]]
+    assert [int(m[1]) for m in steps] == [1, 2, 3]
+    assert all(int(m[2]) + int(m[3]) == 60 for m in steps) and sum(int(m[3]) for m in steps) == 60
+
+
+def test_page_stage_predicts_the_training_labels_at_one_half():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X = _pages_of_five(12)
+    y = np.where(X[:, 2] > 0.5, "content", "chrome")
+    model = PageStageClassifier(first=HistGradientBoostingClassifier(max_iter=20, min_samples_leaf=2),
+                                second=HistGradientBoostingClassifier(max_iter=20, min_samples_leaf=2), folds=2).fit(X, y)
+    proba = model.predict_proba(X)[:, 1]
+    assert 0 < (proba >= 0.5).sum() < len(X)
+    assert model.predict(X).tolist() == np.where(proba >= 0.5, "content", "chrome").tolist()
+
+    class Even(_Weighed):
+        def predict_proba(self, X):
+            return np.full((len(X), 2), 0.5)
+
+    even = PageStageClassifier(first=_Weighed(), second=Even(), folds=2).fit(X, (X[:, 2] > 0.5).astype(int))
+    assert even.predict(X).tolist() == [1] * len(X)  # a line at exactly one half is kept
 
 
 def test_featurising_in_chunks_equals_one_batch(monkeypatch, sample_pages):

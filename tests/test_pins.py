@@ -253,6 +253,47 @@ def test_run_features_by_hand():
     assert run_features(scores[:0], words[:0], Layout(*(np.zeros(0, int),) * 3)).shape == (0, 4)
 
 
+def test_run_features_at_their_edges():
+    """A score of exactly STRONG is strong; a gap of exactly RUN_GAP weak lines is bridged; a page's
+    heaviest run may hold one word or none; the last row may open a run; a batch may have no run."""
+    from linesift.model.stage import RUN_GAP, RUN_NAMES, STRONG, Layout, run_features
+
+    assert (RUN_GAP, STRONG) == (2, 0.5)
+    # page 0 (rows 0-3): no strong line; page 1 (4-9): strong rows 4 (exactly STRONG, 1 word) and 7
+    # (no words) bridged over two weak rows; page 2 (10-12): two wordless strong rows bridged over a
+    # weak one; page 3 (13): one strong line of 4 words, a run opened by the batch's last row
+    scores = np.array([0.1] * 4 + [STRONG, 0.1, 0.1, 0.9, 0.1, 0.1] + [0.9, 0.1, 0.9] + [0.6])
+    words = np.array([3] * 4 + [1, 7, 7, 0, 7, 7] + [0, 5, 0] + [4], dtype=float)
+    layout = Layout(page=np.repeat([0, 1, 2, 3], [4, 6, 3, 1]), index=np.array([*range(4), *range(6), *range(3), 0]),
+                    count=np.repeat([4, 6, 3, 1], [4, 6, 3, 1]))
+    out = run_features(scores, words, layout)
+    col = {name: out[:, RUN_NAMES.index(name)] for name in RUN_NAMES}
+    np.testing.assert_allclose(col["stage1.run_share"], [0] * 4 + [1] * 4 + [0, 0] + [0] * 3 + [1])
+    np.testing.assert_allclose(col["stage1.run_words"], np.log1p([0] * 4 + [1] * 4 + [0, 0] + [0] * 3 + [4]))
+    np.testing.assert_allclose(col["stage1.run_lines"], np.log1p([0] * 4 + [4] * 4 + [0, 0] + [3] * 3 + [1]))
+    # a page without strong lines, or whose heaviest run has no words, is as far as its line count
+    np.testing.assert_allclose(col["stage1.top_run_distance"], np.log1p([4] * 4 + [0] * 4 + [1, 2] + [3] * 3 + [0]))
+    none = run_features(np.full(3, 0.1), np.ones(3), Layout(np.zeros(3, int), np.arange(3), np.full(3, 3)))
+    np.testing.assert_allclose(none, [[0, 0, 0, np.log1p(3)]] * 3)
+
+
+def test_page_profile_counts_a_score_of_exactly_strong_as_strong():
+    from linesift.model.stage import STRONG, Layout, page_profile
+
+    out = page_profile(np.zeros((4, 1)), np.array([STRONG, 0.49, 0.2, 0.1]),
+                       Layout(np.zeros(4, int), np.arange(4), np.full(4, 4)))
+    np.testing.assert_allclose(out[:, -1], 0.25)
+
+
+def test_consecutive_rows_become_a_slice_and_others_stay_indices():
+    from linesift.model.stage import _as_slice, _count
+
+    assert _as_slice(np.array([3, 4, 5])) == slice(3, 6)
+    rows = np.array([3, 5, 6])
+    assert _as_slice(rows) is rows
+    assert _count(slice(3, 6)) == 3 and _count(np.array([3, 5, 6, 9])) == 4
+
+
 def test_page_stage_sees_the_page_profile_only_when_asked():
     from linesift.model.stage import CONTEXT_NAMES, PageStageClassifier
     from sklearn.ensemble import HistGradientBoostingClassifier
