@@ -24,9 +24,8 @@ class AtomicFile:
             self.handle: IO = open(path, mode, encoding=None if "b" in mode else encoding)
             return
         self.target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
-        directory = self.target.parent if str(self.target.parent) else Path(".")
-        try:
-            fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=directory)
+        try:  # a bare name's parent is "."
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
         except OSError as exc:  # name the file asked for, not the temporary one
             exc.filename = str(self.target)
             raise
@@ -50,6 +49,8 @@ class AtomicFile:
             os.replace(self.tmp, self.target)
         except OSError as exc:
             self.abort()
+            if exc.filename == self.tmp:  # the rename's error names the temporary file, now gone
+                exc.filename = exc.filename2 = None
             raise named(exc, self.target) from None
         except BaseException:
             self.abort()

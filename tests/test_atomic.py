@@ -151,3 +151,47 @@ def test_a_new_file_gets_the_umask_default_and_an_old_one_keeps_its_mode(tmp_pat
         assert stat.S_IMODE(os.stat(tmp_path / "kept.txt").st_mode) == 0o600
     finally:
         os.umask(old)
+
+
+def test_the_default_mode_writes_bytes(tmp_path):
+    atomic = AtomicFile(tmp_path / "out.bin")
+    atomic.handle.write(b"\x00\xff")
+    atomic.commit()
+    assert (tmp_path / "out.bin").read_bytes() == b"\x00\xff"
+
+
+def test_a_failed_rename_names_the_target_and_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "kept").write_text("x")
+    atomic = AtomicFile(target, "w")
+    atomic.handle.write("text")
+    with pytest.raises(OSError) as caught:
+        atomic.commit()  # a file cannot replace a folder
+    assert caught.value.filename == str(target) and caught.value.filename2 is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"] and (target / "kept").read_text() == "x"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a device whose writes fail (Linux)")
+def test_a_device_whose_flush_fails_on_commit_is_named():
+    atomic = AtomicFile("/dev/full", "w")
+    assert atomic.direct
+    atomic.handle.write("x")  # buffered: the device refuses it when the file is closed
+    with pytest.raises(OSError) as caught:
+        atomic.commit()
+    assert caught.value.filename == "/dev/full" and caught.value.errno == errno.ENOSPC
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="holds a named pipe open read-write, as Linux allows")
+def test_a_named_pipe_gets_text_in_the_encoding_asked_for(tmp_path):
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    held = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    try:
+        atomic = AtomicFile(fifo, "w", encoding="latin-1")
+        atomic.handle.write("café")
+        atomic.commit()
+        got = os.read(held, 100)
+    finally:
+        os.close(held)
+    assert got == "café".encode("latin-1")

@@ -154,3 +154,106 @@ def test_training_time_estimate_counts_the_recipes_columns(sample_pages):
     assert np.isclose(ratio, len(wide.output_names()) / len(lean.output_names()))
     assert np.isclose(expected_seconds(bundled, 2 * 10**6, cross_validation=False) * bundled.folds,
                       expected_seconds(bundled, 2 * 10**6))
+
+
+def test_pages_without_a_site_or_url_are_their_own_site_and_corpora_come_from_the_file_name(tmp_path):
+    f = write(tmp_path / "wcxb.part-1.jsonl", json.dumps({"text": "a", "labels": ["content"]}) + "\n"
+              + json.dumps({"text": "b", "labels": ["chrome"], "corpus": "mine", "url": "https://www.gov.uk/x"}) + "\n")
+    plain, named = read_labelled([f])
+    assert (plain.site, plain.url, plain.corpus, plain.meta) == ("wcxb.part-1.jsonl:1", "", "wcxb", {})
+    assert (named.site, named.url, named.corpus) == ("gov.uk", "https://www.gov.uk/x", "mine")
+    t = write(tmp_path / "hand.tsv", "content\tHeadline\n")
+    (page,) = read_labelled([t])
+    assert (page.site, page.url, page.source) == ("hand.tsv:1", "", f"{t}:1")  # no page marker: line 1
+
+
+@pytest.mark.parametrize("url, site", [("", ""), ("http:///path", ""), ("https://www.gov.uk/guidance", "gov.uk")])
+def test_registered_domain_of_no_host_and_of_www_before_a_second_level_label(url, site):
+    assert registered_domain(url) == site
+
+
+@pytest.mark.parametrize("key", ["site", "corpus", "id", "language", "converter"])
+def test_jsonl_fields_that_must_be_strings(tmp_path, key):
+    f = write(tmp_path / "bad.jsonl", json.dumps({"text": "a", "labels": ["content"], key: 7}) + "\n")
+    with pytest.raises(DataError) as err:
+        read_labelled([f])
+    assert str(err.value) == f"{f}:1: field '{key}' must be a string"
+
+
+@pytest.mark.parametrize("key", ["with", "without"])
+def test_jsonl_snippets_must_be_lists_of_strings(tmp_path, key):
+    f = write(tmp_path / "bad.jsonl", json.dumps({"text": "a", "labels": ["content"], key: ["ok", 3]}) + "\n")
+    with pytest.raises(DataError) as err:
+        read_labelled([f])
+    assert str(err.value) == f"{f}:1: field '{key}' must be a list of strings"
+
+
+def test_label_errors_whole(tmp_path):
+    f = write(tmp_path / "bad.jsonl", json.dumps({"text": "a\nb", "labels": ["content", "other"]}) + "\n"
+              + json.dumps({"text": "a\nb", "labels": ["content", "blank"]}) + "\n")
+    with pytest.raises(DataError) as err:
+        read_labelled([f])
+    assert str(err.value) == f"{f}:1: label 2 is 'other'; expected one of content, chrome, blank, unknown"
+    f.write_text(f.read_text().split("\n", 1)[1], encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        read_labelled([f])
+    assert str(err.value) == f"{f}:1: line 2 has text but is labelled blank"
+
+
+def test_tsv_comments_blank_labels_and_long_bad_rows(tmp_path):
+    f = write(tmp_path / "a.tsv", "# a note\ncontent\tBody.\n#x\tnot a comment: it has a tab\n")
+    with pytest.raises(DataError) as err:
+        read_labelled([f])
+    assert str(err.value).startswith(f"{f}:3: expected 'content', 'chrome', 'unknown' or 'blank', a tab, then the line")
+    write(f, "content\tBody.\nblank\tsome text\n")
+    with pytest.raises(DataError) as err:
+        read_labelled([f])
+    assert str(err.value) == f"{f}:2: line has text but is labelled blank"
+    write(f, "x" * 60 + "\n")
+    with pytest.raises(DataError) as err:
+        read_labelled([f])
+    assert str(err.value).endswith(f"a tab, then the line; got {'x' * 40!r}")
+
+
+def test_file_errors_whole(tmp_path):
+    from linesift.model.errors import NotTextError
+    from linesift.training.data import _read_text
+
+    (tmp_path / "empty").mkdir()
+    for path, message in [(tmp_path / "empty", "no .jsonl or .tsv files in this directory"),
+                          (write(tmp_path / "x.csv", "a"), "labelled data must be .jsonl or .tsv"),
+                          (write(tmp_path / "none.jsonl", "\n\n"), None)]:
+        with pytest.raises(DataError) as err:
+            read_labelled([path])
+        assert str(err.value) == (f"{path}: {message}" if message else "no labelled pages in the given data")
+    with pytest.raises(DataError) as err:
+        _read_text(tmp_path / "empty")  # a folder where a file was expected
+    assert str(err.value) == f"{tmp_path / 'empty'}: cannot read (Is a directory)"
+    binary = tmp_path / "b.jsonl"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    with pytest.raises(NotTextError) as err:
+        read_labelled([binary])
+    assert str(err.value).startswith(f"{binary}: not a text file")
+
+
+def test_count_labels_and_masks():
+    from linesift.training.data import LabelledPage, count_labels
+
+    a = LabelledPage(["A", "", "B", "C"], ["content", "blank", "chrome", "unknown"], "s", "x.org", "c")
+    b = LabelledPage(["D"], ["content"], "s", "y.org", "c")
+    assert count_labels([a, b]) == {"content": 2, "chrome": 1, "blank": 1, "unknown": 1}
+    assert count_labels([]) == {"content": 0, "chrome": 0, "blank": 0, "unknown": 0}
+    assert a.content_mask().tolist() == [True, False, False] and a.judged_mask().tolist() == [True, True, False]
+    blank = LabelledPage(["", " "], ["blank", "blank"], "s", "z.org", "c")
+    assert blank.content_mask().dtype == bool and blank.judged_mask().dtype == bool  # masks index arrays
+
+
+def test_page_digest_is_labels_and_lines_and_takes_lone_surrogates():
+    import hashlib
+
+    from linesift.training.data import LabelledPage
+
+    page = LabelledPage(["A", ""], ["content", "blank"], "s", "x.org", "c")
+    assert page.digest() == hashlib.sha256(b"content\tA\nblank\t\n").hexdigest()  # the format data digests use
+    odd = LabelledPage(["\udc80"], ["chrome"], "s", "x.org", "c")  # a lone surrogate, as surrogateescape gives
+    assert odd.digest() == hashlib.sha256(b"chrome\t\xed\xb2\x80\n").hexdigest()

@@ -108,6 +108,14 @@ def test_html_is_converted_not_printed_as_markup(tmp_path, capsys, model):
     assert records(out)[0]["url"] == "https://news.example/bridge"
 
 
+def test_files_not_read_are_counted_by_kind_most_common_first():
+    from linesift.model.io.paths import kinds_summary
+
+    names = ["a.MD", "b.md", "x/c.md", "d", "e", "f.html", "g.csv"]
+    assert kinds_summary(names) == "3 .md, 2 without a suffix, 1 .csv, 1 .html"  # ties by name
+    assert kinds_summary([]) == ""
+
+
 def test_folders_are_searched_recursively_for_every_kind_and_mixed_inputs_each_use_their_reader(tmp_path, capsys, model):
     d = tmp_path / "crawl" / "2025" / "01"
     d.mkdir(parents=True)
