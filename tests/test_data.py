@@ -42,6 +42,13 @@ def test_jsonl_pages_and_whitespace_lines_become_blank(tmp_path):
         ({"text": "a", "labels": "content"}, "no list field 'labels'"),
         ({"text": "a", "labels": ["blank"]}, "has text but is labelled blank"),
         ({"text": "a", "labels": ["content"], "url": 3}, "field 'url' must be a string"),
+        ({"text": "a", "labels": ["content"], "site": 3}, "field 'site' must be a string"),
+        ({"text": "a", "labels": ["content"], "corpus": 3}, "field 'corpus' must be a string"),
+        ({"text": "a", "labels": ["content"], "id": 3}, "field 'id' must be a string"),
+        ({"text": "a", "labels": ["content"], "language": 3}, "field 'language' must be a string"),
+        ({"text": "a", "labels": ["content"], "converter": 3}, "field 'converter' must be a string"),
+        ({"text": "a", "labels": ["content"], "with": ["ok", 3]}, "field 'with' must be a list of strings"),
+        ({"text": "a", "labels": ["content"], "without": ["ok", 3]}, "field 'without' must be a list of strings"),
         ([1, 2], "not a JSON object"),
     ],
 )
@@ -84,6 +91,9 @@ def test_missing_and_wrong_suffix(tmp_path):
     ("http://example.com.br/a", "example.com.br"),
     ("https://blog.example.co.jp/p", "example.co.jp"),
     ("https://edition.cnn.com/2024/x", "cnn.com"),
+    ("https://www.gov.uk/guidance", "gov.uk"),  # www dropped before the second-level rule
+    ("", ""),  # no host, no site
+    ("http:///path", ""),
 ])
 def test_registered_domain(url, site):
     assert registered_domain(url) == site
@@ -165,27 +175,6 @@ def test_pages_without_a_site_or_url_are_their_own_site_and_corpora_come_from_th
     t = write(tmp_path / "hand.tsv", "content\tHeadline\n")
     (page,) = read_labelled([t])
     assert (page.site, page.url, page.source) == ("hand.tsv:1", "", f"{t}:1")  # no page marker: line 1
-
-
-@pytest.mark.parametrize("url, site", [("", ""), ("http:///path", ""), ("https://www.gov.uk/guidance", "gov.uk")])
-def test_registered_domain_of_no_host_and_of_www_before_a_second_level_label(url, site):
-    assert registered_domain(url) == site
-
-
-@pytest.mark.parametrize("key", ["site", "corpus", "id", "language", "converter"])
-def test_jsonl_fields_that_must_be_strings(tmp_path, key):
-    f = write(tmp_path / "bad.jsonl", json.dumps({"text": "a", "labels": ["content"], key: 7}) + "\n")
-    with pytest.raises(DataError) as err:
-        read_labelled([f])
-    assert str(err.value) == f"{f}:1: field '{key}' must be a string"
-
-
-@pytest.mark.parametrize("key", ["with", "without"])
-def test_jsonl_snippets_must_be_lists_of_strings(tmp_path, key):
-    f = write(tmp_path / "bad.jsonl", json.dumps({"text": "a", "labels": ["content"], key: ["ok", 3]}) + "\n")
-    with pytest.raises(DataError) as err:
-        read_labelled([f])
-    assert str(err.value) == f"{f}:1: field '{key}' must be a list of strings"
 
 
 def test_label_errors_whole(tmp_path):
