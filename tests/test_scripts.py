@@ -91,15 +91,23 @@ def test_mutate_stages_an_importable_copy_and_scores_per_module(tmp_path):
     assert '"src/linesift/model/*"' in config and '"src/linesift/training/metrics.py"' in config
     assert "tests/test_newcomer.py" not in config and "--deselect" in config
     assert '"tests/test_engines.py"' in config and '"tests/test_atomic.py"' in config
+    for test in mutate.SLOW_TESTS + mutate.FORK_HANGING_TESTS:  # each deselected, and each still a test
+        path, name = test.split("::")
+        assert f'"--deselect", "{test}"' in config and f"def {name}(" in (ROOT / path).read_text(encoding="utf-8")
     statuses = {"linesift.training.metrics.x_page_f1__mutmut_1": "killed",
                 "linesift.training.metrics.x__prf__mutmut_2": "survived",
+                "linesift.training.metrics.x__prf__mutmut_3": "segfault",
+                "linesift.training.metrics.x__prf__mutmut_4": "skipped",
                 "linesift.model.keywords.xǁKeywordIndexǁ__init____mutmut_3": "killed",
-                "linesift.model.keywords.x_default_index__mutmut_1": "no tests"}
+                "linesift.model.keywords.x_default_index__mutmut_1": "no tests",
+                "linesift.model.keywords.x_default_index__mutmut_2": "timeout"}
     assert mutate.module_of("linesift.model.keywords.xǁKeywordIndexǁ__init____mutmut_3") == "model/keywords.py"
     rows = mutate.table(statuses)
-    assert rows[1].split() == ["model/keywords.py", "2", "1", "0", "1", "0", "0.500"]
-    assert rows[2].split() == ["training/metrics.py", "2", "1", "1", "0", "0", "0.500"]
-    assert rows[-1].split() == ["all", "4", "2", "1", "1", "0", "0.500"]
+    assert rows[0].split() == ["module", "mutants", "killed", "survived", "no", "tests", "timeout", "segfault", "score"]
+    assert rows[1].split() == ["model/keywords.py", "3", "1", "0", "1", "1", "0", "0.333"]
+    # A test process killed by a signal proves nothing caught the mutant: it counts as not killed.
+    assert rows[2].split() == ["training/metrics.py", "4", "1", "1", "0", "0", "1", "0.333"]
+    assert rows[-1].split() == ["all", "7", "2", "1", "1", "1", "1", "0.333"]
 
 
 def test_mutation_runs_every_test_file_but_the_named_exclusions():
