@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 
 import numpy as np
 import pytest
@@ -75,6 +76,16 @@ def test_lines_scored_zero_by_the_convention_are_never_kept():
     assert _one_page([0.0, 0.0], [10, 10]).tolist() == [False, False]
     assert _one_page([0.0, 0.6, 0.0], [30, 5, 30]).tolist() == [False, True, False]
     assert _one_page([0.5, 0.0], [10, 10]).tolist() == [True, False]
+    # Not even when a strong negative shift would read them as likely content (p of 1e-6 at -20: 0.998).
+    assert _one_page([0.0, 0.5, 0.0], [30, 5, 30], PageDecoding(1.0, -20.0)).tolist() == [False, True, False]
+
+
+def test_scores_of_exactly_one_decode_without_warnings():
+    # Clipped below 1 before the probabilities' log1p(-p): a sure line is no infinite log nor a NaN.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _one_page([1.0, 0.2], [10, 10]).tolist() == [True, False]
+        assert _one_page([1.0, 1.0], [10, 10], PageDecoding(0.5, 2.0)).tolist() == [True, True]
 
 
 def test_a_page_of_unlikely_lines_keeps_nothing():
@@ -86,6 +97,9 @@ def test_a_page_of_unlikely_lines_keeps_nothing():
     assert many[0]
     # One likely line is enough to keep a page.
     assert _one_page([0.7, 0.01], [40, 4]).tolist() == [True, False]
+    # An exact tie (precision only: a line at 0.5 against a page that is empty with chance 0.5) keeps
+    # the line: nothing is kept only when that is the better bet.
+    assert _one_page([0.5], [10], PageDecoding(0.0, 0.0)).tolist() == [True]
 
 
 def test_predictor_labels_a_lone_photo_credit_chrome():
@@ -195,11 +209,18 @@ def test_predictor_decodes_pages_unless_a_threshold_is_asked_for(tmp_path, small
                                  {"rule": "page", "recall_weight": "x", "logit_shift": 0},
                                  {"rule": "page"}, "page",
                                  {"rule": "page", "recall_weight": 1, "logit_shift": float("inf")},
-                                 {"rule": "page", "recall_weight": -1, "logit_shift": 0}])
+                                 {"rule": "page", "recall_weight": -1, "logit_shift": 0},
+                                 {"rule": "page", "recall_weight": 1, "logit_shift": 50.5}])
 def test_unreadable_decoding_is_refused_in_one_line(tmp_path, small_model, bad):
     with pytest.raises(ModelFileError, match="decoding is not readable") as err:
         load_model(_with_decoding(tmp_path, small_model, bad))
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("weight, shift", [(0, 50), (0.0, -50), (2, 0)])
+def test_decoding_settings_at_their_edges_are_read(weight, shift):
+    # Precision alone (weight 0) and the largest shift either way are settings, not damage.
+    assert PageDecoding.from_dict({"rule": "page", "recall_weight": weight, "logit_shift": shift}) == PageDecoding(weight, shift)
 
 
 def test_format_2_model_without_decoding_labels_by_its_threshold(tmp_path, small_model, sample_pages):

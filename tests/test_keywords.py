@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import numpy as np
@@ -34,6 +35,10 @@ def test_phrases_on_word_boundaries_and_across_spaces():
     assert h[1].tolist() == [0, 1]
     assert h[2].tolist() == [1, 0]
     assert h[3].tolist() == [0, 0]
+    # Word ids follow the order words are first seen: a phrase's later word may be the first id.
+    lines = ["Please sign in now", "in", "sign"]
+    assert _hits(KeywordIndex({"a": ("in", "sign in")}), lines).tolist() == [[2], [1], [0]]
+    assert _hits(KeywordIndex({"a": ("sign in", "in")}), lines).tolist() == [[2], [1], [0]]
 
 
 def test_phrase_never_spans_two_lines():
@@ -44,6 +49,7 @@ def test_phrase_never_spans_two_lines():
 def test_symbols_and_dotted_words():
     h = _hits(_index(), ["© me", "example.com", "the .community", "compact"])
     assert h[:, 1].tolist() == [1, 1, 0, 0]
+    assert _hits(_index(), [".com at the batch's first character"])[:, 1].tolist() == [1]
 
 
 def test_leading_hits_are_those_in_the_first_words():
@@ -137,6 +143,8 @@ def test_vocabulary_2_adds_phrases_to_vocabulary_1s_groups_only():
     assert list(one) == list(two)
     assert all(set(one[g]) < set(two[g]) for g in one if g != "url")
     assert vocabulary_digest(vocabulary=1) != vocabulary_digest(vocabulary=2)
+    # Groups given are digested, not the vocabulary's (a model's own groups, checked on load).
+    assert vocabulary_digest({"a": ("x", "y z")}) == hashlib.sha256(b"a: x, y z").hexdigest() != vocabulary_digest()
     KeywordIndex(two)  # no phrase in two groups, none too long
 
 

@@ -394,9 +394,10 @@ def test_page_stage_turns_convention_chrome_columns_chrome():
     common = dict(first=HistGradientBoostingClassifier(max_iter=5), second=HistGradientBoostingClassifier(max_iter=5),
                   layout_columns=(0, 1), folds=2)
     plain = PageStageClassifier(**common).fit(X, y).predict_proba(X)[:, 1]
-    revised = PageStageClassifier(**common, chrome_columns=(3,)).fit(X, y).predict_proba(X)[:, 1]
+    both = PageStageClassifier(**common, chrome_columns=(3,)).fit(X, y).predict_proba(X)
+    revised = both[:, 1]
     assert (plain[flag > 0] > 0.5).all()  # the stages alone keep those content-looking lines
-    assert (revised[flag > 0] == 0).all()
+    assert (revised[flag > 0] == 0).all() and (both[flag > 0, 0] == 1).all()  # still probabilities
     np.testing.assert_allclose(revised[flag == 0], plain[flag == 0])
 
 
@@ -442,16 +443,23 @@ def test_page_stage_input_in_blocks_of_whole_pages_equals_one_block(monkeypatch)
     sizes = [1, 7, 3, 12, 2, 30, 5]
     index = np.concatenate([np.arange(n) for n in sizes])
     count = np.concatenate([np.full(n, n) for n in sizes])
-    X = np.column_stack([np.log1p(index), np.log1p(count - 1 - index), rng.random(len(index)), rng.random(len(index))])
+    n = len(index)
+    words, hits = rng.integers(0, 9, n).astype(float), rng.integers(0, 2, (n, 2)).astype(float)
+    X = np.column_stack([np.log1p(index), np.log1p(count - 1 - index), rng.random(n), rng.random(n),
+                         np.log1p(words), hits])
     layout = Layout.from_columns(X[:, 0], X[:, 1])
     blocks = stage.page_blocks(layout, 10)
     assert blocks == [(0, 11), (11, 23), (23, 55), (55, 60)]  # page starts 0, 1, 8, 11, 23, 25, 55
     assert all(layout.index[lo] == 0 for lo, _ in blocks)
     model = PageStageClassifier(first=HistGradientBoostingClassifier(max_iter=3),
                                 second=HistGradientBoostingClassifier(max_iter=3), layout_columns=(0, 1),
-                                passthrough=(3,), folds=2, page_means=(2,))
-    scores = rng.random(len(index))
+                                passthrough=(3,), folds=2, page_means=(2,), words_column=4, heading_columns=(4, 5, 6))
+    scores = rng.random(n)
     whole = model._second_input(X, scores)
+    # Each part in its columns: context, passthrough, page profile, runs, headings.
+    parts = [stage.context_features(scores, layout), X[:, [3]], stage.page_profile(X[:, [2]], scores, layout),
+             stage.run_features(scores, words, layout), stage.heading_features(scores, words, hits.sum(axis=1), layout)]
+    np.testing.assert_allclose(whole, np.column_stack(parts), rtol=1e-12, atol=1e-12)
     monkeypatch.setattr(stage, "BLOCK_ROWS", 10)
     blocked = model._second_input(X, scores, order="C")
     np.testing.assert_allclose(blocked, whole, rtol=1e-12, atol=1e-12)
@@ -482,6 +490,8 @@ def test_page_stage_overwriting_X_writes_its_input_into_X_and_fits_the_same_mode
         reused = model()._second_input(matrix, scores, order="C", overwrite_X=True)
         assert np.shares_memory(reused, matrix) and reused.flags.c_contiguous
         np.testing.assert_array_equal(reused, expected)
+    exact = np.ascontiguousarray(X[:, : expected.shape[1]])  # exactly as wide: its memory is reused
+    assert np.shares_memory(model()._second_input(exact, scores, order="C", overwrite_X=True), exact)
     narrow = X[:, :8].copy()  # narrower than the page stage's input: a matrix of its own
     assert not np.shares_memory(model()._second_input(narrow, scores, order="C", overwrite_X=True), narrow)
     kept = X.copy()

@@ -614,3 +614,75 @@ def test_the_final_fit_and_the_held_out_fit_get_the_recipes_language_balance(sam
     seen.clear()
     select_mod.leave_one_corpus_out(pages, recipe, held_out=[held], loco_folds=2)
     assert seen and set(seen) == {0.7}  # the threshold CV's folds and the held-out fit
+
+
+def _reference_page_features(scores, words, hits, sizes):
+    """context, run and heading features of one batch, line by line from their docstrings (slow, plain Python)."""
+    from linesift.model.stage import HEADING_WORDS, RUN_GAP, SCORE_OFFSETS, SCORE_WINDOWS, STRONG
+
+    context, runs, headings = [], [], []
+    start = 0
+    for size in sizes:
+        s, w, h = scores[start:start + size], words[start:start + size], hits[start:start + size]
+        start += size
+        strong = [i for i in range(size) if s[i] >= STRONG]
+
+        def distance(i, targets, size=size):
+            return min([abs(i - t) for t in targets] + [size])
+
+        rank = {j: r for r, j in enumerate(sorted(range(size), key=lambda j: (s[j], j)))}
+        # runs: strong lines, and weak ones between two strong lines at most RUN_GAP weak lines apart
+        member = [i in strong or any(a < i < b and b - a - 1 <= RUN_GAP for a in strong for b in strong)
+                  for i in range(size)]
+        run_of, run_words, run_lines = {}, [], []
+        for i in range(size):
+            if member[i]:
+                if not (i and member[i - 1]):
+                    run_words.append(0.0)
+                    run_lines.append(0)
+                run_of[i] = len(run_words) - 1
+                run_words[-1] += w[i] if i in strong else 0.0
+                run_lines[-1] += 1
+        mine = [run_words[run_of[i]] if member[i] else 0.0 for i in range(size)]
+        top = max(mine)
+        tops = [i for i in range(size) if member[i] and mine[i] >= top and top > 0]
+        first = strong[0] if strong else None
+        head_rows = [i for i in range(size) if w[i] <= HEADING_WORDS and h[i] > 0 and first is not None and i > first]
+        for i in range(size):
+            row = [s[i]] + [s[i + o] if 0 <= i + o < size else -1.0 for o in SCORE_OFFSETS]
+            row += [np.mean(s[max(i - half, 0):min(i + half + 1, size)]) for half in SCORE_WINDOWS]
+            before = sum(t < i for t in strong)
+            after = sum(t > i for t in strong)
+            outside = max(strong[0] - i, i - strong[-1], 0) if strong else size
+            row += [max(s), np.mean(s), before / max(len(strong), 1), after / max(len(strong), 1),
+                    np.log1p(distance(i, strong)), np.log1p(outside), rank[i] / max(size - 1, 1)]
+            context.append(row)
+            runs.append([mine[i] / max(top, 1.0), np.log1p(mine[i]),
+                         np.log1p(run_lines[run_of[i]] if member[i] else 0), np.log1p(distance(i, tops))])
+            above = [j for j in head_rows if j < i]
+            headings.append([float(bool(above)), np.log1p(i - above[-1]) if above else 0.0])
+    return np.array(context), np.array(runs), np.array(headings)
+
+
+def test_page_stage_features_match_a_line_by_line_reference():
+    """Random batches of pages, with scores of exactly STRONG, pages of one line, pages opening or
+    closing on their only strong line, and windows wider than their page, against plain Python."""
+    from linesift.model.stage import STRONG, Layout, context_features, heading_features, run_features
+
+    rng = np.random.default_rng(11)
+    for _ in range(60):
+        sizes = rng.integers(1, 40, int(rng.integers(1, 5)))
+        n = int(sizes.sum())
+        scores = rng.choice([0.05, 0.2, 0.45, STRONG, 0.55, 0.8, 0.95], n, p=[0.2, 0.2, 0.1, 0.15, 0.1, 0.15, 0.1])
+        scores = np.where(rng.random(n) < 0.5, rng.random(n), scores)  # ties and STRONG itself, and distinct scores
+        if rng.random() < 0.3:  # a page whose only strong line is its first (or last) line
+            scores[: sizes[0]] = 0.1
+            scores[0 if rng.random() < 0.5 else sizes[0] - 1] = 0.9
+        words = rng.integers(0, 12, n).astype(float)
+        hits = rng.choice([0, 1, 2], n, p=[0.7, 0.2, 0.1])
+        layout = Layout(np.repeat(np.arange(len(sizes)), sizes), np.concatenate([np.arange(k) for k in sizes]),
+                        np.repeat(sizes, sizes))
+        context, runs, headings = _reference_page_features(scores.tolist(), words.tolist(), hits.tolist(), sizes.tolist())
+        np.testing.assert_allclose(context_features(scores, layout), context, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(run_features(scores, words, layout), runs, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(heading_features(scores, words, hits, layout), headings, rtol=1e-12, atol=1e-12)
