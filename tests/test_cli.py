@@ -92,6 +92,23 @@ def test_favor_uses_the_stored_thresholds(small_model):
     assert Predictor.load(small_model, threshold=0.3, favor="recall").threshold == 0.3
 
 
+def test_threshold_bounds_favor_names_and_a_model_without_stored_thresholds():
+    from linesift.model.errors import LinesiftError
+    from linesift.model.predictor import resolve_threshold
+
+    meta = {"threshold": 0.42, "thresholds": {"precision": 0.6}}
+    assert [resolve_threshold(meta, t, None) for t in (0.0, 1.0)] == [0.0, 1.0]  # both ends allowed
+    for bad in (1.5, -0.1):
+        with pytest.raises(LinesiftError) as err:
+            resolve_threshold(meta, bad, None)
+        assert str(err.value) == f"threshold must be between 0 and 1, got {bad}"
+    with pytest.raises(LinesiftError) as err:
+        resolve_threshold(meta, None, "speed")
+    assert str(err.value) == "--favor must be one of precision, recall, got 'speed'"
+    assert resolve_threshold(meta, None, "recall") == 0.42  # not stored: the model's own threshold
+    assert resolve_threshold({"threshold": 0.42}, None, "precision") == 0.42
+
+
 # --- predict: text ------------------------------------------------------------------------
 
 def test_text_prints_content_lines_with_blank_line_gaps(tmp_path, capsys, small_model):

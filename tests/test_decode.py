@@ -199,8 +199,10 @@ def test_predictor_decodes_pages_unless_a_threshold_is_asked_for(tmp_path, small
     scores = decoded.score_batch(batch)
     want = np.zeros(len(batch.keep), bool)
     want[batch.keep] = decode_pages(scores[batch.keep], batch.n_chars, np.bincount(batch.page, minlength=len(pages)), decoding)
-    got = np.concatenate([np.array(r.labels) == "content" for r in decoded.predict_pages(pages)])
+    results = decoded.predict_pages(pages)
+    got = np.concatenate([np.array(r.labels) == "content" for r in results])
     assert got.tolist() == want.tolist()
+    assert [s for r in results for s in r.scores] == np.round(scores, 4).tolist()  # to four decimals, not 0 or 1
     fixed = np.concatenate([np.array(r.labels) == "content" for r in Predictor.load(path, threshold=0.5).predict_pages(pages)])
     assert fixed.tolist() == (batch.keep & (scores >= 0.5)).tolist()
 

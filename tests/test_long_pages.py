@@ -74,3 +74,15 @@ def test_predict_names_each_page_it_labelled_in_parts(tmp_path, capsys, monkeypa
     assert len(err) == cli.LONG_PAGES_SHOWN + 1 and err[-1] == f"linesift: ... and 2 more pages over {LIMIT} lines"
     out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [len(r["labels"]) for r in out] == [LIMIT + 5, 3] + [LIMIT + 5] * (cli.LONG_PAGES_SHOWN + 1)
+
+
+def test_batches_group_consecutive_pages_up_to_the_line_budget():
+    from linesift.model.predictor import _batches
+
+    pages = [["a"] * 3, ["b"] * 4, ["c"] * 10, ["d"], ["e"] * 2, [], ["f"] * 4]
+    sizes = [[len(p) for p in group] for group in _batches(pages, 7)]
+    # exactly 7 lines fit; a page over the budget goes alone; an empty page rides along
+    assert sizes == [[3, 4], [10], [1, 2, 0, 4]]
+    assert [[len(p) for p in g] for g in _batches(pages, 1)] == [[3], [4], [10], [1], [2], [0], [4]]  # one page a batch
+    assert [[len(p) for p in g] for g in _batches([["x"] * 2] * 4, 5)] == [[2, 2], [2, 2]]  # lines add up
+    assert list(_batches([], 7)) == []

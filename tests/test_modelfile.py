@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 from linesift.model.errors import ModelFileError
+from linesift.model.lexicon import BUCKET_BITS
 from linesift.model.modelfile import FORMAT_VERSION, load_model, metadata_path, read_metadata
 from linesift.model.predictor import Predictor
 
@@ -237,6 +238,13 @@ def test_models_from_before_vocabularies_use_vocabulary_1(model_copy):
     del pipeline[0].__dict__["keywords"]
     pipeline[0].__setstate__(dict(pipeline[0].__dict__))
     assert pipeline[0].keywords == 1
+    # A featuriser pickled before any of its later parameters (model format 1) reads as that format made it.
+    old = {"neighbours": (-2, -1, 1, 2), "window": 3, "lexicon_bits": BUCKET_BITS, "stack_folds": 3, "seed": 0,
+           "window_features": ("punctuation.ends_terminal", "length.words", "keywords.density"),
+           "neighbour_features": None, "lexicon_chars": 0, "lexicon_edges": False, "lexicon_seen": 0, "keywords": 1}
+    state = {k: v for k, v in pipeline[0].__dict__.items() if k not in old}
+    pipeline[0].__setstate__(state)
+    assert {k: getattr(pipeline[0], k) for k in old} == old
 
 
 def _meta_of(path):
