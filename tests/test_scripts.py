@@ -94,6 +94,14 @@ def test_mutate_stages_an_importable_copy_and_scores_per_module(tmp_path):
     for test in mutate.SLOW_TESTS + mutate.FORK_HANGING_TESTS:  # each deselected, and each still a test
         path, name = test.split("::")
         assert f'"--deselect", "{test}"' in config and f"def {name}(" in (ROOT / path).read_text(encoding="utf-8")
+    # Every test that starts Ray is on the list (a new one would hang in mutmut's forks, unseen).
+    import ast
+
+    starts_ray = {f"tests/{f.name}::{node.name}" for f in sorted((ROOT / "tests").glob("test_*.py"))
+                  for node in ast.walk(ast.parse(f.read_text(encoding="utf-8")))
+                  if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+                  and any(isinstance(c, ast.Call) and ast.unparse(c.func) == "ray.init" for c in ast.walk(node))}
+    assert starts_ray == set(mutate.FORK_HANGING_TESTS)
     statuses = {"linesift.training.metrics.x_page_f1__mutmut_1": "killed",
                 "linesift.training.metrics.x__prf__mutmut_2": "survived",
                 "linesift.training.metrics.x__prf__mutmut_3": "segfault",
