@@ -134,6 +134,15 @@ def test_keyword_group_hits_phrase_not_lookalike(group):
     assert values[1] == 0, f"{miss!r} should not hit {group}"
 
 
+@pytest.mark.parametrize("name", sorted(set(CASES) | {f"keywords.{g}" for g in KEYWORD_HITS}))
+def test_each_text_feature_gives_one_float_per_line_and_none_for_no_lines(name):
+    """The registry's contract, called directly (``compute`` would broadcast a stray value away)."""
+    fn = features.REGISTRY[name][1]
+    for pages, n in (([], 0), ([[]], 0), ([["", "  "]], 0), ([["One line."], ["", "Two", "lines"]], 3)):
+        values = fn(LineBatch.from_pages(pages))
+        assert values.shape == (n,) and values.dtype == np.float64, (pages, values)
+
+
 def test_keyword_groups_match_keyword_file():
     names = [n.split(".", 1)[1] for n in features.names_in_groups(("keywords",))]
     assert names[: len(default_index().names)] == default_index().names
@@ -165,7 +174,8 @@ def test_neighbour_columns_copy_within_page_only():
 
 
 def test_batch_equals_pages_one_by_one():
-    pages = [["Alpha beta.", "", "Share"], ["x"], [], ["   ", "Gamma | delta", "Read more »"]]
+    # Blank lines at page edges beside one-line pages: a blank never counts across a page boundary.
+    pages = [["Alpha beta.", "", "Share", ""], ["x"], [""], ["y"], [], ["   ", "Gamma | delta", "Read more »"]]
     f = LineFeaturiser().fit(pages)
     together = f.transform(pages)
     alone = np.vstack([f.transform([p]) for p in pages])

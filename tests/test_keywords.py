@@ -121,6 +121,12 @@ def test_han_and_kana_phrases_match_inside_unspaced_text():
 
 def test_an_index_without_han_or_kana_phrases_keeps_whole_runs():
     assert not KeywordIndex({"a": ("share", "공유")}).split_cjk
+    # So vocabulary 1 (models made before vocabulary 2) still reads "Share写真" as one word, as it
+    # was trained to; vocabulary 2, which has Han phrases, cuts it and finds "share".
+    for vocabulary, want in ((1, [0, 0, 1]), (2, [1, 1, 1])):
+        b = LineBatch.from_pages([["Share写真", "写真Share", "Share"]])
+        b.cache["keyword_vocabulary"] = vocabulary
+        assert features.keyword_hits(b)["share"].tolist() == want
 
 
 def test_phrase_words_cut_han_and_kana_like_the_lexicon():

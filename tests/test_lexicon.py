@@ -585,14 +585,89 @@ def test_sample_weights_decide_between_lines_that_disagree():
     assert leaning["chrome"] < 0 < leaning["content"]
 
 
-def test_regularisation_and_epochs_reach_the_solver():
-    chrome = ["Accept all cookies", "Manage cookies settings"]
-    content = ["The minister said the budget would pass", "Farmers said the harvest was late"]
-    b = LineBatch.from_pages([chrome * 5 + content * 5])
-    y = np.array([0] * 10 + [1] * 10)
-    norm = {alpha: np.abs(Lexicon(alpha=alpha).fit(b, y).weights_).sum() for alpha in (2e-6, 1e-1)}
-    assert norm[1e-1] < 0.5 * norm[2e-6]
-    assert not np.allclose(Lexicon(epochs=1).fit(b, y).weights_, Lexicon(epochs=8).fit(b, y).weights_)
+def test_the_lexicon_is_averaged_log_loss_sgd_run_for_every_epoch():
+    """Its training pinned to the solver it names: averaged SGD on the log loss, ``epochs`` full passes
+    (no early stop), so a change of solver settings is a change of models, made on purpose."""
+    from linesift.model.lexicon import term_matrix
+    from sklearn.linear_model import SGDClassifier
+
+    rng = np.random.default_rng(5)
+    words = ["cookies", "accept", "share", "minister", "budget", "harbour", "council", "said", "the", "more"]
+    lines = [" ".join(rng.choice(words, size=rng.integers(2, 7))) for _ in range(60)]
+    y = np.array(["cookies" in line or "share" in line for line in lines], dtype=int)
+    b = LineBatch.from_pages([lines])
+    lex = Lexicon(alpha=3e-4, epochs=20, seed=2).fit(b, y)  # past where a tolerance would stop it
+    ref = SGDClassifier(loss="log_loss", alpha=3e-4, max_iter=20, tol=None, random_state=2, average=True)
+    ref.fit(term_matrix(b), y)
+    np.testing.assert_allclose(lex.weights_, ref.coef_[0].astype(np.float32))
+    assert lex.intercept_ == pytest.approx(ref.intercept_[0])
+
+
+def test_a_lexicon_made_with_no_arguments_is_the_bundled_models():
+    """``Lexicon()``'s defaults are the recipe the bundled model was trained with."""
+    from linesift.model.predictor import Predictor
+
+    bundled = Predictor.load().pipeline.named_steps["features"].lexicon_
+    fresh = Lexicon()
+    names = ("bits", "alpha", "epochs", "seed", "chars", "edges", "seen")
+    assert {n: getattr(fresh, n) for n in names} == {n: getattr(bundled, n) for n in names}
+
+
+def test_term_norms_give_lines_without_terms_zero():
+    from linesift.model.lexicon import term_norms
+
+    for _ in range(20):  # fresh output memory each time: a stale value would show
+        norms = term_norms(np.array([0, 0, 2, 2, 2, 2]), 5)
+        np.testing.assert_array_equal(norms, [1 / np.sqrt(2), 0.0, 0.5, 0.0, 0.0])
+        assert norms.dtype == np.float64
+
+
+def test_a_term_matrix_at_the_seen_bits_folds_to_the_plain_one():
+    """A bucket at fewer bits is its terms' top bits: folding the fine matrix gives the coarse one."""
+    from linesift.model.lexicon import SEEN_BITS, _coarse, term_matrix
+
+    b = LineBatch.from_pages([["Accept all cookies today", "Die Datenschutzerklärung gilt"], ["他们开会 now"]])
+    for chars, edges in ((0, False), (5, True)):
+        fine, plain = term_matrix(b, SEEN_BITS, chars, edges), term_matrix(b, 12, chars, edges)
+        assert fine.shape == (3, 2**SEEN_BITS) and plain.shape == (3, 2**12)
+        folded = _coarse(fine, 12)
+        assert folded.shape == plain.shape
+        np.testing.assert_allclose(folded.toarray(), plain.toarray())
+
+
+def test_character_grams_start_at_exactly_the_shortest_long_word():
+    from linesift.model.lexicon import CHAR_GRAM_MIN_WORD
+
+    n = CHAR_GRAM_MIN_WORD
+    b = LineBatch.from_pages([["a" * n, "b" * (n - 1), "c" * (n + 1)]])
+    lines, _ = line_terms(b, chars=5)
+    assert np.bincount(lines, minlength=3).tolist() == [1 + n - 4, 1, 1 + n - 3]
+    lines, _ = line_terms(b, chars=n + 1)  # grams longer than the floor: the word must hold one
+    assert np.bincount(lines, minlength=3).tolist() == [1, 1, 2]
+
+
+def test_character_and_edge_terms_hash_as_documented():
+    """Each is its word's (or gram's, or pair's) folded hash plus its salt, mixed, top bits: the
+    buckets a saved lexicon's weights sit in, which must not move between releases."""
+    from linesift.model import lexicon as lx
+    from linesift.model.keywords import word_hash
+
+    def bucket(h, bits=18):
+        with np.errstate(over="ignore"):
+            return int((np.uint32(h) * lx._MIX) >> np.uint32(32 - bits))
+
+    def salted(h, salt):
+        with np.errstate(over="ignore"):
+            return np.uint32(h) + salt
+
+    b = LineBatch.from_pages([["Read Datenschutz here"]])
+    read, daten, here = (word_hash(w) for w in ("read", "datenschutz", "here"))
+    with np.errstate(over="ignore"):
+        pair = np.uint32(read) * lx._PAIR + np.uint32(daten) + lx._BIGRAM_SALT
+    lines, buckets = line_terms(b, chars=10, edges=True)
+    grams = [salted(word_hash(g), lx._CHAR_SALT) for g in ("datenschut", "atenschutz")]
+    edge = [salted(read, lx._FIRST_SALT), salted(pair, lx._FIRST_SALT), salted(here, lx._LAST_SALT)]
+    assert buckets[-5:].tolist() == [bucket(h) for h in grams + edge]
 
 
 LEXICON_PAGES = [["Subscribe to newsletters everywhere", "Councillors approved the harbourside redevelopment"],
