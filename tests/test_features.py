@@ -138,7 +138,8 @@ def test_keyword_group_hits_phrase_not_lookalike(group):
 def test_each_text_feature_gives_one_float_per_line_and_none_for_no_lines(name):
     """The registry's contract, called directly (``compute`` would broadcast a stray value away)."""
     fn = features.REGISTRY[name][1]
-    for pages, n in (([], 0), ([[]], 0), ([["", "  "]], 0), ([["One line."], ["", "Two", "lines"]], 3)):
+    for pages, n in (([], 0), ([[]], 0), ([["", "  "]], 0), ([["— · —", "..."]], 2),
+                     ([["One line."], ["", "Two", "lines"]], 3)):
         values = fn(LineBatch.from_pages(pages))
         assert values.shape == (n,) and values.dtype == np.float64, (pages, values)
 

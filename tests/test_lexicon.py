@@ -72,7 +72,8 @@ def test_word_spans_match_a_character_by_character_reference():
 
 def test_character_grams_of_long_words_share_buckets_across_compounds():
     b = LineBatch.from_pages([["Die Datenschutzerklärung gilt", "kurz"], ["Datenschutzinformation hier"]])
-    plain, _ = line_terms(b, chars=0)
+    plain, _ = line_terms(b)
+    assert np.bincount(plain).tolist() == [5, 1, 3]  # by default, words and pairs only
     lines, buckets = line_terms(b, chars=5)
     # 20 and 22 letters give 16 and 18 5-grams; short words ("Die", "gilt", "hier") give none.
     assert np.bincount(lines).tolist() == [5 + 16, 1, 3 + 18]
@@ -611,6 +612,18 @@ def test_a_lexicon_made_with_no_arguments_is_the_bundled_models():
     fresh = Lexicon()
     names = ("bits", "alpha", "epochs", "seed", "chars", "edges", "seen")
     assert {n: getattr(fresh, n) for n in names} == {n: getattr(bundled, n) for n in names}
+
+
+def test_a_batch_without_words_has_no_terms_and_scores_the_intercept():
+    from linesift.model.lexicon import term_matrix
+
+    b = LineBatch.from_pages([["— · —", "..."], ["+++"]])
+    for chars, edges in ((0, False), (5, True)):
+        lines, buckets = line_terms(b, chars=chars, edges=edges)
+        assert lines.shape == buckets.shape == (0,) and lines.dtype == buckets.dtype == np.int64
+        assert term_matrix(b, 12, chars, edges).shape == (3, 2**12) and term_matrix(b, 12, chars, edges).nnz == 0
+    lex = Lexicon().fit(LineBatch.from_pages([["Accept cookies", "The minister spoke"] * 3]), np.array([0, 1] * 3))
+    np.testing.assert_allclose(lex.score(b), [lex.intercept_] * 3)
 
 
 def test_term_norms_give_lines_without_terms_zero():
