@@ -198,7 +198,7 @@ def test_out_dir_mirrors_relative_paths_and_keeps_compression(tmp_path, capsys, 
     (src / "empty.jsonl").write_bytes(b"")
     (src / "sub" / "c.wet").write_bytes(wet_bytes())
     pq.write_table(pa.table({"text": [PAGE]}), src / "t.parquet")
-    out = tmp_path / "out"
+    out = tmp_path / "runs" / "out"  # made with its parents
     code, stdout, err = run(capsys, "predict", str(src), "--out-dir", str(out), "--format", "jsonl", "-t", "0", *model)
     assert code == EXIT_OK and stdout == "", err
     made = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
@@ -267,6 +267,29 @@ def test_workers_label_with_the_predictor_the_run_was_given(tmp_path, monkeypatc
     assert texts[(2, True)] != texts[(2, False)]  # the model file's own threshold drops lines
 
 
+def test_library_runs_stop_at_a_bad_input_unless_told_to_skip_it(tmp_path, small_model):
+    """``predict_inputs`` and ``count_repeats`` called as a library: the first bad record stops them,
+    as it stops the CLI without ``--skip-bad``; the output named is left as it was."""
+    from linesift.model.errors import LinesiftError
+    from linesift.model.io import predict as runner
+    from linesift.model.io.sinks import OutputSpec
+    from linesift.model.io.sources import ReadOptions
+
+    f = tmp_path / "p.jsonl"
+    f.write_text(json.dumps({"url": "https://a.example/1", "text": PAGE}) + "\n{broken\n")
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous\n")
+    model, spec = runner.ModelSpec(str(small_model)), OutputSpec("jsonl", "full")
+    with pytest.raises(LinesiftError, match=f"^{re.escape(str(f))}:2: not valid JSON"):
+        runner.predict_inputs([str(f)], [""], model, spec, ReadOptions(), out=str(out))
+    assert out.read_text() == "previous\n"
+    for count in (runner.count_repeats, runner.count_shard):
+        with pytest.raises(LinesiftError, match=f"^{re.escape(str(f))}:2: not valid JSON"):
+            count([str(f)], ["jsonl"], ReadOptions(), runner.SiteRepeats(2))
+    stats = runner.predict_inputs([str(f)], [""], model, spec, ReadOptions(), out=str(out), skip_bad=True)
+    assert (stats.pages, stats.skipped) == (1, 1) and len(out.read_text().splitlines()) == 1
+
+
 def _bad_inputs(tmp_path):
     good = gzip.compress((json.dumps({"text": PAGE}) + "\n").encode() * 50)
     wet = wet_bytes()
@@ -306,16 +329,25 @@ def test_skip_bad_goes_past_each_bad_format(tmp_path, capsys, model):
                          "--skip-bad", *model)
     assert code == EXIT_INPUT
     assert f"{len(bad)} input(s) skipped" in err
+    for name, message in bad.items():  # each skip on a line of its own, naming the file and why
+        assert any(line.startswith(f"linesift: skipped {tmp_path / name}") and message in line
+                   for line in err.splitlines()), (name, err)
     # The WET file's good first record and the good file are written; the cut record is not.
     assert any(r.get("url") == "https://a.example/storm" for r in records(out))
     assert not any(r.get("url") == "https://b.example/bridge" for r in records(out))
+    code, _, err = run(capsys, "predict", *(str(tmp_path / n) for n in bad), str(tmp_path / "good.jsonl"),
+                       "--skip-bad", "--out-dir", str(tmp_path / "out"), *model)
+    assert code == EXIT_INPUT
+    # Per input: outputs for what was read (the WET file up to its cut record); none for the inputs
+    # that could not be read, not even an empty one.
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["cut.jsonl", "good.jsonl"]
 
 
 def test_parquet_output_needs_a_file_and_parquet_from_stdin_is_refused(tmp_path, capsys, model):
     f = tmp_path / "p.jsonl"
     f.write_text(json.dumps({"text": PAGE}) + "\n")
     code, _, err = run(capsys, "predict", str(f), "--format", "parquet", *model)
-    assert code == EXIT_INPUT and "Parquet output needs a file" in err
+    assert code == EXIT_INPUT and err == "linesift: error: Parquet output needs a file: give --out NAME.parquet or --out-dir\n"
     code, _, err = run(capsys, "predict", str(f), "--out", str(tmp_path / "a.jsonl"), "--out-dir", str(tmp_path), *model)
     assert code == EXIT_USAGE
 
@@ -331,7 +363,10 @@ def test_a_missing_extra_is_one_line_naming_it(tmp_path, capsys, model, monkeypa
     assert f"{tmp_path / 'p.parquet'}: Parquet input and output needs pyarrow: pip install 'linesift[parquet]'" in err
 
 
-def test_progress_only_when_asked_or_on_a_terminal(tmp_path, capsys, model):
+def test_progress_only_when_asked_or_on_a_terminal(tmp_path, capsys, model, monkeypatch):
+    from linesift.model.io import predict as runner
+
+    monkeypatch.setattr(runner, "CHUNK_RECORDS", 2)  # two chunks: the counts add up over them
     f = tmp_path / "p.jsonl"
     f.write_text("".join(json.dumps({"text": PAGE}) + "\n" for _ in range(3)))
     code, _, err = run(capsys, "predict", str(f), "-o", str(tmp_path / "o.jsonl"), *model)
@@ -350,6 +385,47 @@ def test_out_dir_text_and_tsv_outputs_stay_plain(tmp_path, capsys, model):
         assert code == EXIT_OK, err
         assert [p.name for p in (tmp_path / fmt).iterdir()] == [name]
         assert (tmp_path / fmt / name).read_text().startswith("### page r\n" if fmt == "tsv" else "==> r <==\n")
+
+
+def test_text_output_heads_each_record_and_opens_each_output_without_a_blank_line(tmp_path, capsys, model):
+    """Headers follow a blank line, except the first of each output: one stream, or a file per input."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("a", "b"):
+        (src / f"{name}.jsonl").write_text("".join(json.dumps({"id": f"{name}{i}", "text": "Kept line"}) + "\n"
+                                                   for i in (1, 2)))
+    code, out, err = run(capsys, "predict", str(src), "-f", "text", "-t", "0", *model)
+    assert code == EXIT_OK, err
+    assert out == "".join(f"{'' if n == 'a1' else chr(10)}==> {n} <==\nKept line\n" for n in ("a1", "a2", "b1", "b2"))
+    code, _, err = run(capsys, "predict", str(src), "--out-dir", str(tmp_path / "out"), "-f", "text", "-t", "0", *model)
+    assert code == EXIT_OK, err
+    for name in ("a", "b"):
+        want = f"==> {name}1 <==\nKept line\n\n==> {name}2 <==\nKept line\n"
+        assert (tmp_path / "out" / f"{name}.txt").read_text() == want
+
+
+def test_out_dir_refusals_name_the_output_at_fault_and_write_nothing(tmp_path, capsys, model, monkeypatch):
+    from .test_cli import stdin_bytes
+
+    for folder in ("x", "y"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "a.jsonl").write_text(json.dumps({"text": PAGE}) + "\n")
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "predict", str(tmp_path / "x" / "a.jsonl"), str(tmp_path / "y" / "a.jsonl"),
+                       "--out-dir", str(out), *model)
+    assert code == EXIT_INPUT
+    assert err == (f"linesift: error: {out / 'a.jsonl'}: two inputs would write the same output "
+                   f"(one of them: {tmp_path / 'y' / 'a.jsonl'})\n")
+    code, _, err = run(capsys, "predict", str(tmp_path / "x"), "--out-dir", str(tmp_path / "x"), *model)
+    assert code == EXIT_INPUT and err == f"linesift: error: {tmp_path / 'x' / 'a.jsonl'}: output would overwrite an input file\n"
+    stdin_bytes(monkeypatch, PAGE.encode())
+    code, _, err = run(capsys, "predict", "-", "--out-dir", str(out), *model)
+    assert code == EXIT_INPUT and err == "linesift: error: --out-dir needs files: stdin has no name to write under\n"
+    assert not out.exists()  # a refused run leaves no folder behind
+    (tmp_path / "taken").write_text("mine")
+    code, _, err = run(capsys, "predict", str(tmp_path / "x"), "--out-dir", str(tmp_path / "taken"), *model)
+    assert code == EXIT_INPUT and err == f"linesift: error: {tmp_path / 'taken'}: --out-dir is not a folder\n"
+    assert (tmp_path / "taken").read_text() == "mine"
 
 
 def _read_warc(path):

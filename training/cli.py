@@ -232,10 +232,8 @@ def predict(
             require("zstandard", out)
         if os.path.exists(out) and any(os.path.exists(s) and os.path.samefile(s, out) for s in sources if s != "-"):
             raise LinesiftError("output would overwrite an input file", source=out)
-    if out_dir is not None and not os.path.isdir(out_dir):
-        if os.path.exists(out_dir):
-            raise LinesiftError("--out-dir is not a folder", source=out_dir)
-        os.makedirs(out_dir)
+    if out_dir is not None and os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise LinesiftError("--out-dir is not a folder", source=out_dir)  # made with the first output, not before
     model_spec = ModelSpec(str(model) if model is not None else None, threshold, favor.value if favor else None)
     spec = OutputSpec(output, emit.value, text_field)
     options = ReadOptions(text_field=text_field, id_field=id_field, encoding=encoding)

@@ -94,16 +94,15 @@ def is_jsonl(path: str) -> bool:
 
 
 def read_page(source: str, encoding: str | None = None) -> str:
-    """A text page from a file or stdin, decoded (as ``encoding`` when given); NotTextError for binary input."""
+    """A text page from a file, decoded (as ``encoding`` when given); NotTextError for binary input."""
     stream = open_raw(source)
     try:
         data = stream.read()
     except OSError as exc:
         raise LinesiftError(f"cannot read ({exc.strerror})", source=source) from None
     finally:
-        if source != STDIN:
-            stream.close()
-    return decode_page(data, "<stdin>" if source == STDIN else source, encoding)
+        stream.close()
+    return decode_page(data, source, encoding)
 
 
 # ---- work done per chunk (in this process or a worker) -------------------------------------
