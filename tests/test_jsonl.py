@@ -53,6 +53,7 @@ def test_line_breaks_that_json_leaves_raw_are_escaped_and_the_rest_kept():
 
 def test_what_the_fast_encoder_refuses_goes_out_through_the_lenient_one():
     assert to_json_line({"text": "\ud800x"}) == b'{"text": "\\ud800x"}\n'  # a lone surrogate, as its escape
+    assert to_json_line({"text": "\ud800 \u00e9"}) == '{"text": "\\ud800 \u00e9"}\n'.encode()  # the rest stays UTF-8
     assert to_json_line({"n": 2 ** 70}) == b'{"n": 1180591620717411303424}\n'
     assert to_json_line({"text": "\ud800\u2028"}) == b'{"text": "\\ud800\\u2028"}\n'
 

@@ -66,6 +66,7 @@ def test_predict_names_each_page_it_labelled_in_parts(tmp_path, capsys, monkeypa
     body = "\n".join(f"Line {i} of a page that is really many pages." for i in range(LIMIT + 5))
     records = [{"id": f"long-{i}", "text": body} for i in range(cli.LONG_PAGES_SHOWN + 2)]
     records.insert(1, {"id": "short", "text": "A short page.\n\nWith a sentence of its own."})
+    records.insert(2, {"id": "at-the-limit", "text": "\n".join(["Exactly as many lines as a part."] * LIMIT)})
     source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     code = cli.main(["predict", str(source), "--emit", "labels", "-o", str(tmp_path / "out.jsonl")])
     err = capsys.readouterr().err.splitlines()
@@ -73,7 +74,7 @@ def test_predict_names_each_page_it_labelled_in_parts(tmp_path, capsys, monkeypa
     assert err[0] == f"linesift: long-0: {LIMIT + 5:,} lines, labelled in parts of {LIMIT} (is it many pages in one?)"
     assert len(err) == cli.LONG_PAGES_SHOWN + 1 and err[-1] == f"linesift: ... and 2 more pages over {LIMIT} lines"
     out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [len(r["labels"]) for r in out] == [LIMIT + 5, 3] + [LIMIT + 5] * (cli.LONG_PAGES_SHOWN + 1)
+    assert [len(r["labels"]) for r in out] == [LIMIT + 5, 3, LIMIT] + [LIMIT + 5] * (cli.LONG_PAGES_SHOWN + 1)
 
 
 def test_batches_group_consecutive_pages_up_to_the_line_budget():

@@ -245,7 +245,12 @@ def test_edge_tables_and_shards_come_back_and_near_misses_do_not():
     ("u 1#top", "u 1"), ("https://a.example/x#a#b", "https://a.example/x"), ("", "fallback"), (None, "fallback"), (17, "fallback"), (["u"], "fallback"),
 ])
 def test_a_page_is_its_url_without_fragment_else_its_name(url, page):
+    from linesift.model.io.predict import SiteRepeats
+    from linesift.model.io.sources import Page
+
     assert page_id_of(url, "fallback") == page
+    # In a run: the record's url field, whichever field names the site.
+    assert SiteRepeats(2, site_field="domain").page_id(Page({"url": url, "domain": "a.example"}, "text", "fallback")) == page
 
 
 def test_a_shard_is_a_copy_and_an_empty_join_is_an_empty_shard():
