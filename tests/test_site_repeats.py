@@ -392,6 +392,25 @@ def test_counting_in_workers_counts_what_one_process_counts(tmp_path, monkeypatc
     assert tables[1].repeated("harbour0.example", [APPEAL]).tolist() == [True]
 
 
+def test_counting_skips_pages_without_a_site_and_counts_a_url_once_across_chunks(tmp_path, monkeypatch):
+    """One page per chunk: a page without a site is passed over (the pages after it still count), and
+    a URL seen in an earlier chunk is not counted again."""
+    from linesift.model.io import predict as run_module
+    from linesift.model.io.sources import ReadOptions
+
+    monkeypatch.setattr(run_module, "CHUNK_LINES", 1)
+    line = "Support our journalism today"
+
+    def count(records):
+        src = str(write_jsonl(tmp_path / "crawl.jsonl", records))
+        table = run_module.count_repeats([src], ["jsonl"], ReadOptions(), run_module.SiteRepeats(2))
+        return table.repeated("harbour.example", [line]).tolist()
+
+    pages = [{"url": f"https://harbour.example/{i}", "text": f"Story {i}\n{line}"} for i in range(3)]
+    assert count([{"text": line}] + pages) == [True]  # held by 2 other pages of its site
+    assert count(pages[:2] + [pages[0]]) == [False]  # two pages, one of them twice: 1 other page
+
+
 def contents(out):
     return [json.loads(line)["content"] for line in out.splitlines()]
 
