@@ -244,6 +244,20 @@ def test_jobs_2_writes_the_same_bytes_as_jobs_1(tmp_path, capsys, model, monkeyp
     assert len(gzip.decompress(outputs[("1", "jsonl.gz")]).splitlines()) == 120
 
 
+def test_jobs_2_writes_what_was_read_before_a_bad_record_in_order(tmp_path, capsys, model, monkeypatch):
+    """Workers busy with earlier chunks when a record goes bad: their pages are still written, in input order."""
+    from linesift.model.io import predict as runner
+
+    monkeypatch.setattr(runner, "CHUNK_LINES", 40)
+    f = tmp_path / "p.jsonl"
+    f.write_text("".join(json.dumps({"id": i, "text": (PAGE, OTHER)[i % 2]}) + "\n" for i in range(60)) + "{broken\n")
+    for jobs in ("1", "2"):
+        code, out, err = run(capsys, "predict", str(f), "--jobs", jobs, "--emit", "labels", *model)
+        assert code == EXIT_INPUT
+        assert err == f"linesift: error: {f}:61: not valid JSON (Expecting property name enclosed in double quotes at column 2)\n"
+        assert [r["id"] for r in records(out)] == list(range(60)), jobs
+
+
 def test_workers_label_with_the_predictor_the_run_was_given(tmp_path, monkeypatch, small_model):
     """Forked workers share the caller's loaded predictor (its memory, its settings); they load
     the model spec themselves only where they cannot inherit it."""

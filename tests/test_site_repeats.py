@@ -381,7 +381,7 @@ def test_counting_in_workers_counts_what_one_process_counts(tmp_path, monkeypatc
     records = crawl_records(n_sites=3, copies=2)
     records[5]["url"] = records[1]["url"]  # the same URL twice counts once
     src = str(write_jsonl(tmp_path / "crawl.jsonl", records))
-    monkeypatch.setattr(run_module, "CHUNK_LINES", 20)  # a chunk of about two pages
+    monkeypatch.setattr(run_module, "CHUNK_LINES", 5)  # a chunk a page: more chunks than the workers hold at once
     step = run_module.SiteRepeats(2)
     tables = [run_module.count_repeats([src], ["jsonl"], ReadOptions(), step, jobs=jobs) for jobs in (1, 2)]
     assert np.array_equal(tables[0].keys, tables[1].keys) and len(tables[0].keys) > 0
