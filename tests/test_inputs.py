@@ -230,6 +230,9 @@ def test_jobs_2_writes_the_same_bytes_as_jobs_1(tmp_path, capsys, model, monkeyp
     from linesift.model.io import predict as runner
 
     monkeypatch.setattr(runner, "CHUNK_LINES", 40)  # many chunks from a small input: workers really run
+    pools = []
+    real_pool = runner.WorkerPool
+    monkeypatch.setattr(runner, "WorkerPool", lambda context, jobs, *rest: pools.append(jobs) or real_pool(context, jobs, *rest))
     f = tmp_path / "p.jsonl"
     f.write_text("".join(json.dumps({"id": i, "text": (PAGE, OTHER)[i % 2] * (1 + i % 4)}) + "\n" for i in range(120)))
     outputs = {}
@@ -239,6 +242,7 @@ def test_jobs_2_writes_the_same_bytes_as_jobs_1(tmp_path, capsys, model, monkeyp
             code, _, err = run(capsys, "predict", str(f), "--jobs", jobs, "--out", str(out), *model)
             assert code == EXIT_OK, err
             outputs[(jobs, fmt)] = out.read_bytes()
+        assert pools == ([] if jobs == "1" else [2, 2, 2])  # one job labels in this process; two start two workers
     for fmt in ("jsonl.gz", "parquet", "txt"):
         assert outputs[("1", fmt)] == outputs[("2", fmt)], fmt
     assert len(gzip.decompress(outputs[("1", "jsonl.gz")]).splitlines()) == 120

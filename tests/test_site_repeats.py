@@ -382,8 +382,12 @@ def test_counting_in_workers_counts_what_one_process_counts(tmp_path, monkeypatc
     records[5]["url"] = records[1]["url"]  # the same URL twice counts once
     src = str(write_jsonl(tmp_path / "crawl.jsonl", records))
     monkeypatch.setattr(run_module, "CHUNK_LINES", 5)  # a chunk a page: more chunks than the workers hold at once
+    pools = []
+    real_pool = run_module.WorkerPool
+    monkeypatch.setattr(run_module, "WorkerPool", lambda context, jobs, *rest: pools.append(jobs) or real_pool(context, jobs, *rest))
     step = run_module.SiteRepeats(2)
     tables = [run_module.count_repeats([src], ["jsonl"], ReadOptions(), step, jobs=jobs) for jobs in (1, 2)]
+    assert pools == [2]  # one job counts in this process; two start two workers
     assert np.array_equal(tables[0].keys, tables[1].keys) and len(tables[0].keys) > 0
     counter = RepeatCounter()
     for r in records:
