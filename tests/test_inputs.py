@@ -312,14 +312,19 @@ def _bad_inputs(tmp_path):
     good = gzip.compress((json.dumps({"text": PAGE}) + "\n").encode() * 50)
     wet = wet_bytes()
     cut_record = wet[: wet.index(b"The council") + 10]  # the second record's body ends early
-    pq.write_table(pa.table({"body": [PAGE]}), tmp_path / "notext.parquet")
+    pq.write_table(pa.table({"body": [PAGE], "title": ["t"]}), tmp_path / "notext.parquet")
+    (tmp_path / "badstart.txt.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip")  # a text page: its start is peeked
+    long_text = gzip.compress(("A line of a long page that goes on.\n" * 20000).encode())
+    (tmp_path / "cutshort.txt.gz").write_bytes(long_text[: len(long_text) // 2])
     (tmp_path / "trunc.jsonl.gz").write_bytes(good[: len(good) // 2])
     (tmp_path / "trunc.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(gzip.decompress(good))[:-8])
     (tmp_path / "cut.wet").write_bytes(cut_record)
     (tmp_path / "fake.parquet").write_bytes(b"PAR1 this is not parquet")
     (tmp_path / "fake.jsonl.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
     return {
-        "notext.parquet": "no text column 'text' (columns: body",
+        "notext.parquet": "no text column 'text' (columns: body, title; choose one with --text-field)",
+        "badstart.txt.gz": "damaged gzip data from its start (Error -3 while decompressing data: invalid code lengths set)",
+        "cutshort.txt.gz": "damaged gzip data before its end (Compressed file ended before the end-of-stream marker was reached)",
         "trunc.jsonl.gz": "damaged gzip data",
         "trunc.jsonl.zst": "damaged zstd data",
         "cut.wet": "is cut short",

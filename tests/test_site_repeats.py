@@ -479,6 +479,13 @@ def test_repeats_files_fail_in_one_line_and_leave_old_files_as_they_were(tmp_pat
     code, _, err = run(capsys, "repeats", "count", str(bad), "--out", str(tmp_path / "b.npy"), "--skip-bad")
     assert code == EXIT_INPUT and "skipped" in err and "bad.jsonl:5" in err and (tmp_path / "b.npy").exists()
     assert np.array_equal(np.load(tmp_path / "b.npy"), np.load(shard))
+    # so is an input whose very start cannot be read (its kind is found from its first bytes)
+    badstart = tmp_path / "badstart.txt.gz"
+    badstart.write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    code, _, err = run(capsys, "repeats", "count", str(badstart), str(src), "--out", str(tmp_path / "c.npy"), "--skip-bad")
+    assert code == EXIT_INPUT and np.array_equal(np.load(tmp_path / "c.npy"), np.load(shard))
+    assert err.splitlines()[0] == (f"linesift: skipped {badstart}: damaged gzip data from its start "
+                                   "(Error -3 while decompressing data: invalid code lengths set)")
     # pages without a site (text files, or records without the field) count for nothing, and it says so
     (tmp_path / "page.txt").write_text("Menu\nSome article text.\n", encoding="utf-8")
     for args in ((str(tmp_path / "page.txt"),), (str(src), "--site-field", "domain")):

@@ -186,7 +186,7 @@ def predict(
         from linesift.model.io.predict import ModelSpec, SiteRepeats, ensure_parent, predict_inputs
         from linesift.model.io.repeats import load_table
         from linesift.model.io.sinks import OutputSpec, compression_for, format_for
-        from linesift.model.io.sources import RECORD_KINDS, ReadOptions, expand_inputs, input_kind
+        from linesift.model.io.sources import RECORD_KINDS, ReadOptions, expand_inputs, input_kinds
         from linesift.model.predictor import Predictor
         from threadpoolctl import threadpool_limits
 
@@ -217,7 +217,8 @@ def predict(
         _err("reading one page from the terminal; end it with Ctrl-D (or give files: see 'linesift predict --help')")
     with _settled_heap():
         predictor = Predictor.load(model, threshold=threshold, favor=favor.value if favor else None)
-    kinds = [input_kind(s) for s in sources]
+    kept, kinds, unreadable = input_kinds(sources, skip_bad)
+    sources, roots = [sources[i] for i in kept], [roots[i] for i in kept]
     output = fmt.value
     if output == "auto":
         by_suffix = format_for(out) if out else None
@@ -243,9 +244,8 @@ def predict(
         stats = predict_inputs(sources, roots, model_spec, spec, options, out=out, out_dir=out_dir, jobs=n_jobs,
                                skip_bad=skip_bad, predictor=predictor, on_progress=on_progress,
                                kinds=kinds, site_repeats=step, repeated=table)
-    for path in missing or []:
-        stats.skipped += 1
-        stats.problems.append(f"{path}: no such file or directory")
+    stats.skipped += len(unreadable) + len(missing or [])
+    stats.problems += [str(exc) for exc in unreadable] + [f"{path}: no such file or directory" for path in missing or []]
     for name, n in stats.long_pages[:LONG_PAGES_SHOWN]:
         _err(f"{name}: {n:,} lines, labelled in parts of {lines_rule.PAGE_MAX_LINES:,} (is it many pages in one?)")
     if len(stats.long_pages) > LONG_PAGES_SHOWN:
@@ -585,7 +585,7 @@ def repeats_count(
     from linesift.model.io.paths import kinds_summary
     from linesift.model.io.predict import SiteRepeats, count_shard, ensure_parent
     from linesift.model.io.repeats import save_array
-    from linesift.model.io.sources import ReadOptions, expand_inputs, input_kind
+    from linesift.model.io.sources import ReadOptions, expand_inputs, input_kinds
     from linesift.model.site_repeats import DEFAULT_MIN_PAGES
 
     if encoding:
@@ -603,8 +603,9 @@ def repeats_count(
     ensure_parent(out)
     if os.path.exists(out) and any(os.path.samefile(s, out) for s in sources if os.path.exists(s)):
         raise LinesiftError("output would overwrite an input file", source=out)
-    problems: list[str] = [f"{path}: no such file or directory" for path in missing or []]
-    shard = count_shard(sources, [input_kind(s) for s in sources], ReadOptions(text_field=text_field, encoding=encoding),
+    kept, kinds, unreadable = input_kinds(sources, skip_bad)
+    problems: list[str] = [str(exc) for exc in unreadable] + [f"{path}: no such file or directory" for path in missing or []]
+    shard = count_shard([sources[i] for i in kept], kinds, ReadOptions(text_field=text_field, encoding=encoding),
                         SiteRepeats(DEFAULT_MIN_PAGES, site_field), skip_bad, jobs or _cores(),
                         on_skipped=lambda exc: problems.append(str(exc)))
     save_array(out, shard.to_array())

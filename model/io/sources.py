@@ -124,6 +124,24 @@ def input_kind(source: str) -> str:
     return sniff_kind(head)
 
 
+def input_kinds(sources: list[str], skip_bad: bool = False) -> tuple[list[int], list[str], list[LinesiftError]]:
+    """(indices of the sources whose kind was found, their kinds, the errors of the others): an
+    input whose start cannot be read stops the run unless ``skip_bad``, as a bad record does."""
+    kept: list[int] = []
+    kinds: list[str] = []
+    bad: list[LinesiftError] = []
+    for index, source in enumerate(sources):
+        try:
+            kinds.append(input_kind(source))
+        except LinesiftError as exc:
+            if not skip_bad:
+                raise
+            bad.append(exc)
+        else:
+            kept.append(index)
+    return kept, kinds, bad
+
+
 def _is_parquet(source: str) -> bool:
     try:
         with open(source, "rb") as handle:
