@@ -4,8 +4,10 @@ Parquet, WET/WARC, HTML), --emit, --out-dir, --jobs, and each format's bad input
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
+import sys
 
 import pytest
 from linesift.training.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
@@ -58,16 +60,53 @@ def test_every_kind_of_input_gives_the_same_labels_for_the_same_text(tmp_path, c
     (tmp_path / "p.jsonl.gz").write_bytes(gzip.compress(jsonl))
     (tmp_path / "p.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(jsonl))
     pq.write_table(pa.table({"id": [0, 1], "text": [PAGE, OTHER]}), tmp_path / "p.parquet")
+    (tmp_path / "c.wet").write_bytes(wet_bytes())
     (tmp_path / "c.wet.gz").write_bytes(gzip.compress(wet_bytes()))
+    (tmp_path / "c.wet.zst").write_bytes(zstandard.ZstdCompressor().compress(wet_bytes()))
     _, text_out, _ = run(capsys, "predict", str(tmp_path / "a.txt"), "--format", "jsonl", *model)
     expected = records(text_out)[0]["lines"]
-    for name in ("p.jsonl", "p.jsonl.gz", "p.jsonl.zst", "p.parquet", "c.wet.gz"):
+    for name in ("p.jsonl", "p.jsonl.gz", "p.jsonl.zst", "p.parquet", "c.wet", "c.wet.gz", "c.wet.zst"):
         code, out, err = run(capsys, "predict", str(tmp_path / name), "--format", "jsonl", *model)
         assert code == EXIT_OK, (name, err)
         got = records(out)
         assert len(got) == 2, name
         assert got[0]["lines"] == expected, name
         assert got[1]["text"] == OTHER, name
+
+
+def _pipe_as_stdin(monkeypatch, data: bytes) -> None:
+    """stdin a real pipe holding ``data``: it cannot seek or tell, as in 'zcat x | linesift predict -'."""
+    import os
+    import threading
+
+    read_end, write_end = os.pipe()
+
+    def feed():
+        with os.fdopen(write_end, "wb") as handle:
+            handle.write(data)
+
+    threading.Thread(target=feed, daemon=True).start()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(os.fdopen(read_end, "rb"), encoding="utf-8"))
+
+
+def test_every_record_kind_compressed_or_not_reads_from_a_pipe(tmp_path, capsys, model, monkeypatch):
+    """JSONL and WET through stdin as gzip, zstd or plain bytes: the records a file gives (fastwarc
+    asks a stream's position, which a pipe and a zstd decoder cannot give; a compressed stdin's
+    decoder reads past the bytes peeked at to recognise it)."""
+    jsonl = "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate((PAGE, OTHER))).encode()
+    _, want, _ = run(capsys, "predict", str(_write(tmp_path / "p.jsonl", jsonl)), "--emit", "labels", *model)
+    _, want_wet, _ = run(capsys, "predict", str(_write(tmp_path / "c.wet", wet_bytes())), "--emit", "labels", *model)
+    assert len(want.splitlines()) == len(want_wet.splitlines()) == 2
+    for data, expected in ((jsonl, want), (wet_bytes(), want_wet)):
+        for packed in (data, gzip.compress(data), zstandard.ZstdCompressor().compress(data)):
+            _pipe_as_stdin(monkeypatch, packed)
+            code, out, err = run(capsys, "predict", "-", "--emit", "labels", *model)
+            assert (code, out, err) == (EXIT_OK, expected, ""), packed[:8]
+
+
+def _write(path, data: bytes):
+    path.write_bytes(data)
+    return path
 
 
 def test_wet_records_keep_their_url_id_and_date(tmp_path, capsys, model):
@@ -516,6 +555,70 @@ def test_warc_html_in_each_content_coding_is_read_and_the_rest_named(tmp_path):
     assert all("Bridge approved" in p.text and "The council approved" in p.text for p in pages)
     assert [str(e) for e in bad] == [f"{f}: WARC record 6 (<urn:uuid:6>): its HTML is br-coded, which linesift cannot undo",
                    f"{f}: WARC record 7 (<urn:uuid:7>): its gzip-coded HTML is damaged"]
+
+
+@pytest.mark.parametrize("head, kind", [
+    (b"PAR1\x15\x04", "parquet"), (b"par1 is a word", "text"), (b"\xef\xbb\xbf \r\n WARC/1.1\r\n", "warc"),
+    (b"warc/1.1", "text"), (b"\n\t{\"text\": 1}", "jsonl"), (b"\xef\xbb\xbf<!DOCTYPE html><p>x", "html"),
+    (b"  <HTML lang=en>", "html"), (b"Plain words <html> later", "text"), (b"", "text"),
+])
+def test_a_stream_without_a_telling_name_is_known_by_its_first_bytes(head, kind):
+    from linesift.model.io.sources import looks_like_markup, sniff_kind
+
+    assert sniff_kind(head) == kind
+    assert looks_like_markup(head) == (kind == "html")
+    assert looks_like_markup(b" " * 60 + b"<html>") and not looks_like_markup(b"x" * 64 + b"<html>")
+
+
+def test_a_parquet_file_without_a_suffix_is_read_as_parquet(tmp_path, capsys, model):
+    from linesift.model.io.sources import input_kind
+
+    pq.write_table(pa.table({"id": ["n1"], "text": [PAGE]}), tmp_path / "part-00000")
+    (tmp_path / "notes.txt").write_bytes(b"PAR1 is how this note starts, and it is text.")
+    assert input_kind(str(tmp_path / "part-00000")) == "parquet"
+    assert input_kind(str(tmp_path / "notes.txt")) == "text"  # a telling name wins over the bytes
+    code, out, err = run(capsys, "predict", str(tmp_path / "part-00000"), "--emit", "labels", *model)
+    assert code == EXIT_OK, err
+    assert [r["id"] for r in records(out)] == ["n1"]
+
+
+def test_stdin_is_named_stdin_by_every_reader_and_left_open(capsys, monkeypatch, model):
+    from .test_cli import stdin_bytes
+
+    cases = [(b'{"text": "A page."}\n{broken\n', "linesift: error: <stdin>:2: not valid JSON "
+                                                   "(Expecting property name enclosed in double quotes at column 2)\n"),
+             (WARCINFO + warc_record("conversion", "https://a.example/b", "2", b"\x00\x01 binary"),
+              "linesift: error: <stdin>: WARC record 2 (<urn:uuid:2>): not a text file (contains NUL bytes)\n")]
+    for data, message in cases:
+        stdin_bytes(monkeypatch, data)
+        assert run(capsys, "predict", "-", *model)[2] == message
+        assert not sys.stdin.buffer.closed
+    stdin_bytes(monkeypatch, HTML.encode())
+    code, out, _ = run(capsys, "predict", "-", "-f", "jsonl", "-t", "0", *model)
+    assert code == EXIT_OK and records(out)[0]["id"] == "<stdin>" and "Bridge approved" in records(out)[0]["text"]
+    assert not sys.stdin.buffer.closed
+
+
+def test_a_panic_in_the_warc_reader_is_a_bad_input_not_a_traceback(tmp_path, monkeypatch):
+    """fastwarc is Rust: its panics reach Python as pyo3's PanicException, a BaseException."""
+    import fastwarc.warc
+    from linesift.model.errors import DataError
+
+    class PanicException(BaseException):
+        pass
+
+    def panics(*_, **__):
+        raise PanicException("called `Result::unwrap()` on an `Err` value\nstack backtrace: ...")
+
+    f = tmp_path / "c.wet"
+    f.write_bytes(wet_bytes())
+    monkeypatch.setattr(fastwarc.warc, "ArchiveIterator", panics)
+    with pytest.raises(DataError) as info:
+        _read_warc(f)
+    assert str(info.value) == f"{f}: the WARC reader failed after record 0 (called `Result::unwrap()` on an `Err` value)"
+    monkeypatch.setattr(fastwarc.warc, "ArchiveIterator", lambda *_, **__: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):  # Ctrl-C stays Ctrl-C
+        _read_warc(f)
 
 
 def test_warc_reader_errors_say_where_the_file_stops_being_warc(tmp_path):

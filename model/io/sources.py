@@ -26,6 +26,7 @@ from .streams import (
     open_decompressed,
     peek,
     stdin_is_terminal,
+    with_tell,
 )
 
 TEXT, JSONL, PARQUET, WARC, HTML = "text", "jsonl", "parquet", "warc", "html"
@@ -256,7 +257,7 @@ def read_warc(source: str, options: ReadOptions, on_bad: Callable[[DataError], N
     stream, _ = open_decompressed(source)
     number = 0
     try:
-        for rec in warc.ArchiveIterator(stream, record_types=warc.WarcRecordType.any_type, parse_http=False):
+        for rec in warc.ArchiveIterator(with_tell(stream), record_types=warc.WarcRecordType.any_type, parse_http=False):
             number += 1
             if rec.record_type not in (warc.WarcRecordType.conversion, warc.WarcRecordType.response):
                 continue
@@ -293,6 +294,10 @@ def read_warc(source: str, options: ReadOptions, on_bad: Callable[[DataError], N
         if number == 0:
             raise DataError(f"no WARC record found (not a WARC or WET file? {exc})", source=name) from None
         raise DataError(f"damaged WARC data after record {number} ({exc})", source=name) from None
+    except BaseException as exc:  # a panic in fastwarc's Rust code (pyo3's PanicException is a BaseException)
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise DataError(f"the WARC reader failed after record {number} ({_first_line(exc)})", source=name) from None
     finally:
         if source != STDIN:
             stream.close()

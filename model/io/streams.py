@@ -79,9 +79,22 @@ def peek(stream: IO[bytes], n: int = PEEK_BYTES) -> bytes:
     raise TypeError("stream cannot be peeked")
 
 
+_STDIN_DECOMPRESSED: dict[int, tuple[IO[bytes], str | None]] = {}
+
+
 def open_decompressed(source: str) -> tuple[IO[bytes], str | None]:
-    """(a buffered stream of the file's bytes, decompressed when gzip or zstd; the compression)."""
+    """(a buffered stream of the file's bytes, decompressed when gzip or zstd; the compression).
+    For stdin, the same stream every time: its decoder has read compressed bytes past what was peeked."""
     raw = open_raw(source)
+    if source != STDIN:
+        return _decompressed(raw, source)
+    if id(raw) not in _STDIN_DECOMPRESSED:
+        _STDIN_DECOMPRESSED.clear()
+        _STDIN_DECOMPRESSED[id(raw)] = _decompressed(raw, source)
+    return _STDIN_DECOMPRESSED[id(raw)]
+
+
+def _decompressed(raw: IO[bytes], source: str) -> tuple[IO[bytes], str | None]:
     if source == STDIN and stdin_is_terminal():
         return raw, None  # typed text; peeking would swallow the Ctrl-D that ends it
     kind = compression_of(peek(raw))
@@ -90,6 +103,31 @@ def open_decompressed(source: str) -> tuple[IO[bytes], str | None]:
     if kind == "zstd":
         return io.BufferedReader(ZstdReader(raw, source)), kind
     return raw, None  # type: ignore[return-value]
+
+
+class CountingReader(io.RawIOBase):
+    """A stream that counts the bytes it has handed out, so that ``tell`` works where the stream
+    below cannot (a pipe, a zstd decoder): fastwarc asks each record's offset and panics without it."""
+
+    def __init__(self, raw: IO[bytes]):
+        self.raw = raw
+        self.position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer) or 0
+        self.position += n
+        return n
+
+    def tell(self) -> int:
+        return self.position
+
+
+def with_tell(stream: IO[bytes]) -> IO[bytes]:
+    """``stream`` itself when it can seek, else wrapped in a CountingReader."""
+    return stream if stream.seekable() else CountingReader(stream)
 
 
 class ZstdReader(io.RawIOBase):
