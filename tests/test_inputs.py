@@ -345,6 +345,30 @@ def test_library_runs_stop_at_a_bad_input_unless_told_to_skip_it(tmp_path, small
             count([str(f)], ["jsonl"], ReadOptions(), runner.SiteRepeats(2))
     stats = runner.predict_inputs([str(f)], [""], model, spec, ReadOptions(), out=str(out), skip_bad=True)
     assert (stats.pages, stats.skipped) == (1, 1) and len(out.read_text().splitlines()) == 1
+    # The kinds a caller gives are used as given: read as one text page, the file has no bad record.
+    stats = runner.predict_inputs([str(f)], [""], model, spec, ReadOptions(), out=str(out), kinds=["text"])
+    assert (stats.pages, stats.skipped) == (1, 0) and json.loads(out.read_text())["text"].endswith("\n{broken\n")
+    with pytest.raises(LinesiftError) as refused:
+        runner.predict_inputs(["-"], [""], model, spec, ReadOptions(), site_repeats=runner.SiteRepeats(2))
+    assert str(refused.value) == "--site-repeats reads its input twice: give files, not stdin"
+
+
+def test_library_runs_take_one_job_unless_told(tmp_path, small_model, monkeypatch):
+    from linesift.model.io import predict as runner
+    from linesift.model.io.sinks import OutputSpec
+    from linesift.model.io.sources import ReadOptions
+
+    monkeypatch.setattr(runner, "CHUNK_LINES", 5)  # many chunks: more jobs would start workers
+    pools = []
+    monkeypatch.setattr(runner, "WorkerPool", lambda *args: pools.append(args))
+    f = tmp_path / "p.jsonl"
+    f.write_text("".join(json.dumps({"url": f"https://a.example/{i}", "text": PAGE}) + "\n" for i in range(8)))
+    step = runner.SiteRepeats(2)
+    runner.predict_inputs([str(f)], [""], runner.ModelSpec(str(small_model)), OutputSpec("jsonl", "labels"),
+                          ReadOptions(), out=str(tmp_path / "o.jsonl"), site_repeats=step)
+    runner.count_repeats([str(f)], ["jsonl"], ReadOptions(), step)
+    runner.count_shard([str(f)], ["jsonl"], ReadOptions(), step)
+    assert pools == [] and len((tmp_path / "o.jsonl").read_text().splitlines()) == 8
 
 
 def _bad_inputs(tmp_path):
