@@ -266,12 +266,12 @@ def predict_inputs(sources: list[str], roots: list[str], model: ModelSpec, spec:
     With ``site_repeats`` the input is read twice: first to count each site's lines, then to label;
     with ``repeated`` as well (a table counted before, over this run's pages or more), only once."""
     stats = RunStats()
-    kinds = kinds if kinds is not None else [input_kind(s) for s in sources]
     unreadable: set[int] = set()
     if spec.format == PARQUET_OUT and out is None and out_dir is None:
         raise LinesiftError("Parquet output needs a file: give --out NAME.parquet or --out-dir")
     if site_repeats is not None and repeated is None and STDIN in sources:
         raise LinesiftError("--site-repeats reads its input twice: give files, not stdin")
+    kinds = kinds if kinds is not None else [input_kind(s) for s in sources]  # after the refusals: stdin untouched
     outputs, header_for = plan_outputs(sources, roots, kinds, spec, out, out_dir)
 
     def on_bad(exc: DataError) -> None:
