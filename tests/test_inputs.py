@@ -89,6 +89,20 @@ def _pipe_as_stdin(monkeypatch, data: bytes) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(os.fdopen(read_end, "rb"), encoding="utf-8"))
 
 
+def test_a_counting_reader_tells_the_bytes_it_has_handed_out():
+    from linesift.model.io.streams import CountingReader, with_tell
+
+    seekable = io.BytesIO(b"0123456789")
+    assert with_tell(seekable) is seekable  # a file that can tell is read as it is
+    unseekable = CountingReader(io.BytesIO(b"0123456789"))  # as a pipe: seekable() is False
+    counted = with_tell(unseekable)
+    assert isinstance(counted, CountingReader) and counted.raw is unseekable
+    assert counted.readable() and counted.tell() == 0
+    buffer = bytearray(4)
+    assert counted.readinto(buffer) == 4 and counted.tell() == 4 and bytes(buffer) == b"0123"
+    assert counted.read() == b"456789" and counted.tell() == 10 and counted.read() == b"" and counted.tell() == 10
+
+
 def test_every_record_kind_compressed_or_not_reads_from_a_pipe(tmp_path, capsys, model, monkeypatch):
     """JSONL and WET through stdin as gzip, zstd or plain bytes: the records a file gives (fastwarc
     asks a stream's position, which a pipe and a zstd decoder cannot give; a compressed stdin's
