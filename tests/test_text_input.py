@@ -106,6 +106,28 @@ def test_cli_binary_file_one_line_error_and_exit_1(tmp_path, capsys):
     assert err == f"linesift: error: {f}: not a text file (contains NUL bytes)\n"
 
 
+def test_predict_decodes_a_text_page_as_told(tmp_path, capsys):
+    f = tmp_path / "eur.txt"
+    f.write_bytes(b"Price rose to 5 \x80 a litre on Monday, the ministry said.\n")
+    texts = {}
+    for encoding in ("cp1252", "latin-1"):
+        assert main(["predict", str(f), "-e", encoding, "-f", "jsonl", "--emit", "labels"]) == EXIT_OK
+        texts[encoding] = json.loads(capsys.readouterr().out)["text"]
+    assert "5 \u20ac a litre" in texts["cp1252"] and "5 \x80 a litre" in texts["latin-1"]
+
+
+def test_finding_kinds_stops_at_an_unreadable_start_unless_told_to_skip_it(tmp_path):
+    from linesift.model.io.sources import input_kinds
+
+    bad, good = tmp_path / "bad.txt.gz", tmp_path / "good.txt"
+    bad.write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    good.write_text("A page.")
+    with pytest.raises(LinesiftError, match=f"^{bad}: damaged gzip data from its start"):
+        input_kinds([str(bad), str(good)])
+    kept, kinds, errors = input_kinds([str(bad), str(good)], skip_bad=True)
+    assert (kept, kinds, [str(e).split(":")[0] for e in errors]) == ([1], ["text"], [str(bad)])
+
+
 def test_cli_binary_stdin_is_named_stdin_and_stdin_stays_open(capsys, monkeypatch):
     from .test_cli import stdin_bytes
 
