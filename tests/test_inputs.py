@@ -671,6 +671,16 @@ def test_warc_reader_errors_say_where_the_file_stops_being_warc(tmp_path):
     with pytest.raises(DataError) as info:
         _read_warc(tail)
     assert str(info.value).startswith(f"{tail}: damaged WARC data after record 3 (")
+    # A "WARC/1.1" line with no header after it: fastwarc gives a record of no type, no id, no headers.
+    headless, headless_tail = tmp_path / "headless.warc", tmp_path / "headless-tail.wet"
+    headless.write_bytes(b"WARC/1.1\r\nnot a header at all\r\n\r\n")
+    headless_tail.write_bytes(wet_bytes() + headless.read_bytes())
+    with pytest.raises(DataError) as info:
+        _read_warc(headless)
+    assert str(info.value) == f"{headless}: no WARC record found (not a WARC or WET file?)"
+    with pytest.raises(DataError) as info:
+        _read_warc(headless_tail)
+    assert str(info.value) == f"{headless_tail}: damaged WARC data after record 3 (a WARC line without headers)"
     many = gzip.compress(WARCINFO + b"".join(warc_record("conversion", f"https://a.example/{i}", str(i), (PAGE * 20).encode())
                                              for i in range(1, 200)))
     cut = tmp_path / "cut.wet.gz"

@@ -259,6 +259,11 @@ def read_warc(source: str, options: ReadOptions, on_bad: Callable[[DataError], N
     try:
         for rec in warc.ArchiveIterator(with_tell(stream), record_types=warc.WarcRecordType.any_type, parse_http=False):
             number += 1
+            if rec.record_type == warc.WarcRecordType.no_type and not rec.record_id and not rec.headers:
+                # fastwarc's reading of a "WARC/1.x" line followed by no header at all: not a record
+                if number == 1:
+                    raise DataError("no WARC record found (not a WARC or WET file?)", source=name)
+                raise DataError(f"damaged WARC data after record {number - 1} (a WARC line without headers)", source=name)
             if rec.record_type not in (warc.WarcRecordType.conversion, warc.WarcRecordType.response):
                 continue
             body = rec.reader.read()
