@@ -394,6 +394,8 @@ def _bad_inputs(tmp_path):
     long_text = gzip.compress(("A line of a long page that goes on.\n" * 20000).encode())
     (tmp_path / "cutshort.txt.gz").write_bytes(long_text[: len(long_text) // 2])
     (tmp_path / "trunc.jsonl.gz").write_bytes(good[: len(good) // 2])
+    many = gzip.compress((json.dumps({"text": PAGE}) + "\n").encode() * 5000)
+    (tmp_path / "cutlater.jsonl.gz").write_bytes(many[: len(many) // 2])  # past the first read: lines before it
     (tmp_path / "trunc.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(gzip.decompress(good))[:-8])
     (tmp_path / "cut.wet").write_bytes(cut_record)
     (tmp_path / "fake.parquet").write_bytes(b"PAR1 this is not parquet")
@@ -402,11 +404,12 @@ def _bad_inputs(tmp_path):
         "notext.parquet": "no text column 'text' (columns: body, title; choose one with --text-field)",
         "badstart.txt.gz": "damaged gzip data from its start (Error -3 while decompressing data: invalid code lengths set)",
         "cutshort.txt.gz": "damaged gzip data before its end (Compressed file ended before the end-of-stream marker was reached)",
-        "trunc.jsonl.gz": "damaged gzip data",
+        "trunc.jsonl.gz": "damaged gzip data from its start",
+        "cutlater.jsonl.gz": "damaged gzip data after line ",
         "trunc.jsonl.zst": "damaged zstd data",
         "cut.wet": "is cut short",
         "fake.parquet": "not a readable Parquet file",
-        "fake.jsonl.gz": "damaged gzip data",
+        "fake.jsonl.gz": "damaged gzip data from its start (Error -3 while decompressing data: invalid code lengths set)",
     }
 
 
@@ -438,9 +441,9 @@ def test_skip_bad_goes_past_each_bad_format(tmp_path, capsys, model):
     code, _, err = run(capsys, "predict", *(str(tmp_path / n) for n in bad), str(tmp_path / "good.jsonl"),
                        "--skip-bad", "--out-dir", str(tmp_path / "out"), *model)
     assert code == EXIT_INPUT
-    # Per input: outputs for what was read (the WET file up to its cut record); none for the inputs
-    # that could not be read, not even an empty one.
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["cut.jsonl", "good.jsonl"]
+    # Per input: outputs for what was read (the WET file up to its cut record, the JSONL file up to
+    # its damage); none for the inputs that could not be read, not even an empty one.
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["cut.jsonl", "cutlater.jsonl.gz", "good.jsonl"]
 
 
 def test_parquet_output_needs_a_file_and_parquet_from_stdin_is_refused(tmp_path, capsys, model):
