@@ -629,15 +629,18 @@ def test_stdin_is_named_stdin_by_every_reader_and_left_open(capsys, monkeypatch,
     cases = [(b'{"text": "A page."}\n{broken\n', "linesift: error: <stdin>:2: not valid JSON "
                                                    "(Expecting property name enclosed in double quotes at column 2)\n"),
              (WARCINFO + warc_record("conversion", "https://a.example/b", "2", b"\x00\x01 binary"),
-              "linesift: error: <stdin>: WARC record 2 (<urn:uuid:2>): not a text file (contains NUL bytes)\n")]
+              "linesift: error: <stdin>: WARC record 2 (<urn:uuid:2>): not a text file (contains NUL bytes)\n"),
+             (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200),
+              "linesift: error: <stdin>: not a text file (contains NUL bytes)\n")]
     for data, message in cases:
         stdin_bytes(monkeypatch, data)
         assert run(capsys, "predict", "-", *model)[2] == message
         assert not sys.stdin.buffer.closed
-    stdin_bytes(monkeypatch, HTML.encode())
-    code, out, _ = run(capsys, "predict", "-", "-f", "jsonl", "-t", "0", *model)
-    assert code == EXIT_OK and records(out)[0]["id"] == "<stdin>" and "Bridge approved" in records(out)[0]["text"]
-    assert not sys.stdin.buffer.closed
+    for data, text in ((HTML.encode(), "Bridge approved"), (b"A page from a pipe.\n", "A page from a pipe.")):
+        stdin_bytes(monkeypatch, data)
+        code, out, _ = run(capsys, "predict", "-", "-f", "jsonl", "-t", "0", *model)
+        assert code == EXIT_OK and records(out)[0]["id"] == "<stdin>" and text in records(out)[0]["text"], text
+        assert not sys.stdin.buffer.closed  # the caller's stream: read, never closed
 
 
 def test_a_panic_in_the_warc_reader_is_a_bad_input_not_a_traceback(tmp_path, monkeypatch):

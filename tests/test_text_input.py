@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 
 import numpy as np
@@ -126,18 +125,6 @@ def test_finding_kinds_stops_at_an_unreadable_start_unless_told_to_skip_it(tmp_p
         input_kinds([str(bad), str(good)])
     kept, kinds, errors = input_kinds([str(bad), str(good)], skip_bad=True)
     assert (kept, kinds, [str(e).split(":")[0] for e in errors]) == ([1], ["text"], [str(bad)])
-
-
-def test_cli_binary_stdin_is_named_stdin_and_stdin_stays_open(capsys, monkeypatch):
-    from .test_cli import stdin_bytes
-
-    stdin_bytes(monkeypatch, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
-    assert main(["predict", "-"]) == EXIT_INPUT
-    assert capsys.readouterr().err == "linesift: error: <stdin>: not a text file (contains NUL bytes)\n"
-    stdin_bytes(monkeypatch, b"A page from a pipe.\n")
-    assert main(["predict", "-", "-f", "text", "-t", "0"]) == EXIT_OK
-    assert capsys.readouterr().out == "A page from a pipe.\n"
-    assert not sys.stdin.buffer.closed  # the caller's stream: read, never closed
 
 
 def test_cli_empty_file_is_an_empty_page(tmp_path, capsys):
