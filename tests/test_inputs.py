@@ -631,7 +631,9 @@ def test_stdin_is_named_stdin_by_every_reader_and_left_open(capsys, monkeypatch,
              (WARCINFO + warc_record("conversion", "https://a.example/b", "2", b"\x00\x01 binary"),
               "linesift: error: <stdin>: WARC record 2 (<urn:uuid:2>): not a text file (contains NUL bytes)\n"),
              (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200),
-              "linesift: error: <stdin>: not a text file (contains NUL bytes)\n")]
+              "linesift: error: <stdin>: not a text file (contains NUL bytes)\n"),
+             (b"\x1f\x8b", "linesift: error: <stdin>: damaged gzip data from its start "
+                           "(Compressed file ended before the end-of-stream marker was reached)\n")]
     for data, message in cases:
         stdin_bytes(monkeypatch, data)
         assert run(capsys, "predict", "-", *model)[2] == message

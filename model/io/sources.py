@@ -116,7 +116,7 @@ def input_kind(source: str) -> str:
     try:
         head = peek(stream)
     except decompression_errors() as exc:
-        raise damaged(source, "from its start", exc) from None
+        raise damaged("<stdin>" if source == STDIN else source, "from its start", exc) from None
     finally:
         if source != STDIN:
             stream.close()
