@@ -10,6 +10,7 @@ import sys
 import pytest
 from linesift.model.modelfile import metadata_path
 from linesift.training.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
+from linesift.training.data import LabelledPage
 
 from .conftest import EXAMPLE, SAMPLES
 
@@ -395,6 +396,26 @@ def test_evaluate_warns_when_pages_are_in_the_models_training_data(tmp_path, cap
     fresh.write_text("### page https://new.example/a\nchrome\tHome\ncontent\tA page the model has never seen, about tides.\n")
     code, _, err = run(capsys, "evaluate", str(fresh), "--model", str(small_model))
     assert code == EXIT_OK and "training data" not in err
+
+
+def test_evaluate_without_blank_lines_scores_the_pages_as_text_without_them(tmp_path, capsys):
+    stripped = tmp_path / "stripped"
+    stripped.mkdir()
+    for tsv in sorted(SAMPLES.glob("*.tsv")):  # a TSV file's empty lines are its pages' blank lines
+        kept = [line for line in tsv.read_text(encoding="utf-8").splitlines() if line.strip()]
+        (stripped / tsv.name).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    reports, originals = [], [str(tsv) for tsv in sorted(SAMPLES.glob("*.tsv"))]  # in the directory's order
+    for argv in ([*originals, "--no-blank-lines"], [str(stripped)], originals):
+        code, out, _ = run(capsys, "evaluate", *argv, "--json", "--worst", "0")  # the bundled model
+        assert code == EXIT_OK
+        report = json.loads(out)
+        reports.append((report["confusion"], report["page_metric"], report["per_corpus"]))
+    assert reports[0] == reports[1]  # the option gives what a file without the blank lines gives
+    assert reports[0][:2] != reports[2][:2]  # and the model reads the pages differently without them
+    page = LabelledPage(["Title", "", "Body.", "  ", "Footer"], ["content", "blank", "content", "blank", "chrome"],
+                        "s.tsv", "example.org", "c")
+    assert page.without_blank_lines().lines == ["Title", "Body.", "Footer"]
+    assert page.without_blank_lines().labels == ["content", "content", "chrome"]
 
 
 def test_page_filter_finds_every_training_page_and_few_others(sample_pages):

@@ -412,6 +412,7 @@ def evaluate(
     peers: bool = typer.Option(False, "--peers", help="Also score keep-all, C4's line rule and jusText (if installed) on the same lines."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Also write the report as one self-contained HTML page: tables, precision/recall/F1 against the threshold, score histograms (drawn by matplotlib: the 'report' extra), the worst pages in the review view."),
     site_repeats: Optional[int] = typer.Option(None, "--site-repeats", min=1, help="Score the labels as 'predict --site-repeats K' gives them: content lines that K other pages of their site (the host of a record's url, else its site field) hold made chrome."),
+    no_blank_lines: bool = typer.Option(False, "--no-blank-lines", help="Score the pages with their blank lines removed, as text from Common Crawl WET files or C4 comes: how much the model leans on the blank lines between paragraphs. The worst pages' line numbers then count the lines left."),
 ) -> None:
     """Score a model on labelled pages.
 
@@ -438,6 +439,8 @@ def evaluate(
     if seen:
         _err(f"warning: {seen} of {len(pages)} pages are in the model's own training data: its figures on them "
              "are not a test on unseen pages (use the cross-validated figures in its metadata)")
+    if no_blank_lines:
+        pages = [p.without_blank_lines() for p in pages]
     evaluation, results = evaluate_results(predictor, pages, worst=worst, site_repeats=site_repeats or 0)
     report = evaluation.as_dict()
     if html_out is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
@@ -57,6 +57,12 @@ class LabelledPage:
 
     def content_text(self) -> str:
         return assemble(self.lines, self.labels)
+
+    def without_blank_lines(self) -> "LabelledPage":
+        """The page as text that has no blank lines gives it (Common Crawl WET, C4): its other lines and
+        labels, in order."""
+        keep = [i for i, line in enumerate(self.lines) if not is_blank(line)]
+        return replace(self, lines=[self.lines[i] for i in keep], labels=[self.labels[i] for i in keep])
 
     def digest(self) -> str:
         h = hashlib.sha256()
