@@ -14,6 +14,7 @@ from linesift.model.errors import ModelFileError
 from linesift.model.modelfile import load_model, metadata_path
 from linesift.model.predictor import Predictor
 from linesift.training.decoding import LOGIT_SHIFTS, RECALL_WEIGHTS, choose_decoding, decode_labelled, page_char_f1
+from linesift.training.evaluate import score_labels
 from linesift.training.recipe import get_recipe
 from linesift.training.train import cross_validate, train
 
@@ -292,6 +293,9 @@ def test_stub_pages_train_but_choose_no_fold_decoding_threshold_or_final_decodin
     assert {p.corpus for p in pages} - {p.corpus for p in sample_pages} == {"stubs", "stubs-shared"}
     stubs = sum(cv.report.per_corpus[name]["pages"] for name in ("stubs", "stubs-shared"))
     assert cv.report.pages == len(real) and stubs == len(pages) - len(real)
+    overall = score_labels([pages[i] for i in real], [cv.labels[i] for i in real], worst=0)
+    assert (cv.report.lines, cv.report.page, cv.report.snippets) == (overall.lines, overall.page, overall.snippets)
+    assert cv.report.lines != score_labels(pages, cv.labels, worst=0).lines  # the stubs' lines would count
 
 
 def test_evaluate_report_names_the_rule_that_labelled_the_pages(tmp_path, small_model, sample_pages):

@@ -446,14 +446,14 @@ def test_cross_validation_bookkeeping_by_hand(sample_pages, monkeypatch):
     pages = _cv_pages(sample_pages)
     _CONTENT_LINES.clear()
     _CONTENT_LINES.update(l for p in pages for l, lab in zip(p.lines, p.labels) if lab == CONTENT)
-    # language_balance reaches every fold; the sample pages have one language per corpus, so it
-    # leaves every weight as it is and the weights below need no language factor.
-    recipe = get_recipe("logreg").but(corpus_weights={"news": 0.5}, language_balance=0.5)
+    # page_balance and language_balance reach every fold and the thresholds' weights (the sample pages
+    # have one language per corpus, so only the page balance moves a weight: pages of 20+ judged lines).
+    recipe = get_recipe("logreg").but(corpus_weights={"news": 0.5}, page_balance=0.5, language_balance=0.5)
     fits, calls, messages, balances = [], [], [], []
     real_best = train_mod.best_threshold
 
     def stub_fit(pipeline, train_pages, corpus_weights=None, progress=None, page_balance=0.0, language_balance=0.0):
-        balances.append(language_balance)
+        balances.append((page_balance, language_balance))
         fits.append((frozenset(p.source for p in train_pages), corpus_weights))
         return _StubModel(FOLD_SHIFTS[len(fits) - 1])
 
@@ -467,8 +467,9 @@ def test_cross_validation_bookkeeping_by_hand(sample_pages, monkeypatch):
 
     assert cv.folds == 3 and len(fits) == 3
     assert all(weights == {"news": 0.5} for _, weights in fits)  # the recipe's corpus weights reach every fold
-    assert balances == [0.5, 0.5, 0.5]
-    weight = [p.judged_mask() * (0.5 if p.corpus == "news" else 1.0) for p in pages]
+    assert balances == [(0.5, 0.5)] * 3
+    weight = train_mod.page_weights(pages, {"news": 0.5}, 0.5, 0.5)  # pinned by hand in test_page_and_language_balance_by_hand
+    assert any(not np.allclose(w, p.judged_mask() * (0.5 if p.corpus == "news" else 1.0)) for w, p in zip(weight, pages))
     fold_of = [next(f for f, (trained, _) in enumerate(fits) if p.source not in trained) for p in pages]
     expected_scores = [np.array([float(np.clip(_stub_score(l) + FOLD_SHIFTS[f], 0, 1)) for l in p.lines if l.strip()])
                        for p, f in zip(pages, fold_of)]
@@ -594,26 +595,27 @@ def test_training_reports_each_stage_within_its_fold(sample_pages):
                                                       f"{len(sample_pages):,} pages")
 
 
-def test_the_final_fit_and_the_held_out_fit_get_the_recipes_language_balance(sample_pages, monkeypatch):
+def test_the_final_fit_and_the_held_out_fit_get_the_recipes_weights_and_balances(sample_pages, monkeypatch):
     from linesift.training import select as select_mod
 
     seen = []
     real_fit = train_mod.fit
 
     def recording_fit(pipeline, train_pages, corpus_weights=None, progress=None, page_balance=0.0, language_balance=0.0):
-        seen.append(language_balance)
+        seen.append((corpus_weights, page_balance, language_balance))
         return real_fit(pipeline, train_pages, corpus_weights, page_balance=page_balance, language_balance=language_balance)
 
     monkeypatch.setattr(train_mod, "fit", recording_fit)
     monkeypatch.setattr(select_mod, "fit", recording_fit)
-    recipe = get_recipe("logreg").but(language_balance=0.7)
+    recipe = get_recipe("logreg").but(language_balance=0.7, page_balance=0.4, corpus_weights={"news": 0.5})
     train_mod.train(list(sample_pages), recipe, cross_validation=False)
-    assert seen == [0.7]
+    assert seen == [({"news": 0.5}, 0.4, 0.7)]
     held = sample_pages[0].corpus
     pages = list(sample_pages) + [replace(p, corpus="other", source=p.source + "#o") for p in sample_pages]
     seen.clear()
     select_mod.leave_one_corpus_out(pages, recipe, held_out=[held], loco_folds=2)
-    assert seen and set(seen) == {0.7}  # the threshold CV's folds and the held-out fit
+    assert seen and {s[1:] for s in seen} == {(0.4, 0.7)}  # the threshold CV's folds and the held-out fit
+    assert all(weights == {"news": 0.5} for weights, *_ in seen)
 
 
 def _reference_page_features(scores, words, hits, sizes):
@@ -686,3 +688,138 @@ def test_page_stage_features_match_a_line_by_line_reference():
         np.testing.assert_allclose(context_features(scores, layout), context, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(run_features(scores, words, layout), runs, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(heading_features(scores, words, hits, layout), headings, rtol=1e-12, atol=1e-12)
+
+
+def test_build_pipeline_passes_every_recipe_setting_to_its_estimators():
+    from linesift.model import features
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    groups = ("length", "position", "punctuation", "keywords", "lexicon")
+    recipe = get_recipe("bundled").but(
+        groups=groups, context=True, seed=7, stack_folds=4, neighbours=(-1, 1), neighbour_features=("length.words",),
+        lexicon_chars=3, lexicon_edges=True, lexicon_seen=2, keywords=2, convention=True, page_profile=True,
+        page_runs=True, page_headings=True, classifier_params={"max_iter": 11, "learning_rate": 0.3, "max_bins": 31},
+        page_stage_params={"max_iter": 7, "max_leaf_nodes": 5})
+    pipeline = train_mod.build_pipeline(recipe)
+    assert [name for name, _ in pipeline.steps] == ["features", "classifier"]  # step names are in saved models
+    want = {"groups": groups, "context": True, "seed": 7, "stack_folds": 4, "neighbours": (-1, 1),
+            "neighbour_features": ("length.words",), "lexicon_chars": 3, "lexicon_edges": True, "lexicon_seen": 2,
+            "keywords": 2}
+    assert {k: pipeline[0].get_params()[k] for k in want} == want
+    stage = pipeline[-1]
+    for model, params in ((stage.first, recipe.classifier_params), (stage.second, recipe.page_stage_params)):
+        assert isinstance(model, HistGradientBoostingClassifier)
+        assert model.early_stopping is False and model.random_state == 7  # 'auto' would stop early past 10,000 lines
+        assert {k: model.get_params()[k] for k in params} == params
+    assert stage.second.get_params()["learning_rate"] == 0.1  # the page stage's own trees: defaults unless given
+    base = features.names_in_groups(groups)
+    assert stage.folds == 4
+    assert stage.layout_columns == (base.index("position.from_start"), base.index("position.from_end"))
+    assert stage.passthrough == tuple(base.index(n) for n in train_mod.PAGE_STAGE_PASSTHROUGH if n in base)
+    assert len(stage.passthrough) == 6  # words, page share, relative, ends_terminal, keyword density, lexicon: no echo
+    assert stage.page_means == tuple(base.index(n) for n in train_mod.PAGE_PROFILE)
+    assert stage.words_column == base.index("length.words")
+    assert stage.heading_columns == tuple(base.index(n) for n in train_mod.HEADING_COLUMNS)
+    assert stage.chrome_columns == tuple(base.index(n) for n in features.CONVENTION_CHROME if n in base)
+    plain = train_mod.build_pipeline(recipe.but(page_profile=False, page_runs=False, page_headings=False, convention=False))[-1]
+    assert (plain.page_means, plain.words_column, plain.heading_columns, plain.chrome_columns) == ((), None, (), ())
+
+    logreg = train_mod.build_pipeline(get_recipe("logreg"))
+    assert [name for name, _ in logreg.steps] == ["features", "scale", "classifier"]
+    assert (logreg[-1].C, logreg[-1].max_iter) == (1.0, 1000)
+    assert train_mod.build_pipeline(get_recipe("logreg").but(classifier_params={"C": 0.25}))[-1].C == 0.25
+    with pytest.raises(ValueError) as err:
+        train_mod.build_pipeline(get_recipe("logreg").but(page_stage=True))
+    assert str(err.value) == "a page stage reads the first stage's raw features: it needs model type hgb"
+    with pytest.raises(ValueError) as err:
+        train_mod.build_pipeline(recipe.but(groups=("position", "keywords", "lexicon")))
+    assert str(err.value) == "a page stage that reads chrome headings needs the feature groups length and keywords"
+    with pytest.raises(ValueError) as err:
+        train_mod.build_pipeline(recipe.but(model_type="svm"))
+    assert str(err.value) == "unknown model type 'svm'; choose from hgb, logreg"
+
+
+def _weighed_page(name: str, corpus: str, language: str, lines: int, unknown: int = 0) -> LabelledPage:
+    labels = ["content", "chrome"] * (lines // 2) + ["unknown"] * unknown
+    return LabelledPage([f"{name} line {i}." for i in range(len(labels))], labels, name, f"{name}.example", corpus,
+                        meta={"language": language})
+
+
+_WEIGHED = [_weighed_page("p1", "a", "de", 80), _weighed_page("p2", "a", "de", 20, unknown=1),
+            _weighed_page("p3", "a", "en", 20), _weighed_page("p4", "b", "ja", 20)]
+
+
+def test_page_and_language_balance_by_hand():
+    # page balance 0.5: p1's 80 judged lines weigh (20 / 80) ** 0.5 = 0.5 each against 1 for the 20-line pages,
+    # then x 1.5 so that corpus a keeps its 120; language balance 1: en pages weigh twice the de ones
+    # (2 de pages against 1 en), then x 0.8 to keep 120 again; corpus weights last.
+    got = train_mod.page_weights(_WEIGHED, {"b": 2.0}, page_balance=0.5, language_balance=1.0)
+    want = [[0.6] * 80, [1.2] * 20 + [0.0], [2.4] * 20, [2.0] * 20]
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w)
+    np.testing.assert_allclose(train_mod.page_weights(_WEIGHED, {"b": 2.0}, page_balance=0.5)[0], [0.75] * 80)
+    plain = train_mod.page_weights(_WEIGHED)  # no balance unless asked: every judged line weighs 1
+    assert [list(w) for w in plain] == [[1.0] * 80, [1.0] * 20 + [0.0], [1.0] * 20, [1.0] * 20]
+    np.testing.assert_allclose(train_mod.line_weights(_WEIGHED, {"b": 2.0}, 0.5, 1.0), np.concatenate(want))
+    assert train_mod.line_weights([]).shape == (0,)
+
+
+def test_fit_weighs_lines_by_the_corpus_page_and_language_weights_it_is_given():
+    seen = {}
+
+    class Recording(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y, sample_weight=None):
+            seen["X"], seen["w"] = X, sample_weight
+            self.classes_ = np.array([0, 1])
+            return self
+
+    from linesift.model.featuriser import LineFeaturiser
+
+    pipeline = Pipeline([("features", LineFeaturiser(groups=("length",), context=False)), ("classifier", Recording())])
+    train_mod.fit(pipeline, _WEIGHED, {"b": 2.0}, page_balance=0.5, language_balance=1.0)
+    np.testing.assert_allclose(seen["w"], train_mod.line_weights(_WEIGHED, {"b": 2.0}, 0.5, 1.0))
+    assert seen["X"].shape[0] == len(seen["w"]) == 141
+    train_mod.fit(pipeline, _WEIGHED)
+    np.testing.assert_array_equal(seen["w"], train_mod.line_weights(_WEIGHED))  # defaults: no balance, weight 1
+    with pytest.raises(DataError) as err:
+        train_mod.fit(pipeline, [replace(p, labels=["chrome"] * len(p.labels)) for p in _WEIGHED])
+    assert str(err.value) == "training data needs both content and chrome lines"
+
+
+def _stub_cv(pages, monkeypatch, folds=2):
+    """cross_validate with every fold's model the stub model, and each fold threshold's lines recorded."""
+    chosen_on: list[int] = []
+    real_best = train_mod.best_threshold
+
+    def recording_best(y, scores, beta=1.0, weights=None):
+        chosen_on.append(len(y))
+        return real_best(y, scores, beta, weights)
+
+    monkeypatch.setattr(train_mod, "fit", lambda *args, **kwargs: _StubModel())
+    monkeypatch.setattr(train_mod, "best_threshold", recording_best)
+    return train_mod.cross_validate(pages, get_recipe("logreg"), folds=folds), chosen_on[:folds]
+
+
+def test_cross_validation_of_stub_pages_alone_tunes_on_them(tmp_path, monkeypatch):
+    from linesift.training.data import read_labelled
+    from linesift.training.stubs import write_stubs
+
+    write_stubs(tmp_path / "stubs.jsonl")
+    stubs = list(read_labelled([tmp_path / "stubs.jsonl"]))[::10]
+    cv, _ = _stub_cv(stubs, monkeypatch)
+    assert cv.report.pages == len(stubs) and cv.report.lines.tn > 0  # the overall rows are the stubs' own
+
+
+def test_a_fold_whose_other_folds_hold_only_stub_pages_tunes_on_those(sample_pages, tmp_path, monkeypatch):
+    from linesift.training.data import read_labelled
+    from linesift.training.stubs import write_stubs
+
+    write_stubs(tmp_path / "stubs.jsonl")
+    real = [replace(p, site="one.example") for p in sample_pages]  # one site: one fold holds every real page
+    pages = real + list(read_labelled([tmp_path / "stubs.jsonl"]))[::10]
+    cv, chosen_on = _stub_cv(pages, monkeypatch)
+    f = cv.page_folds[0]
+    others = [p for p, g in zip(pages, cv.page_folds) if g != f]
+    assert others and all(p.corpus in train_mod.TUNING_EXCLUDED for p in others)
+    assert chosen_on[f] == sum(len(p.content_mask()) for p in others)  # the other fold's lines, not its own
+    assert cv.report.pages == len(real)
