@@ -164,6 +164,15 @@ def test_training_time_estimate_counts_the_recipes_columns(sample_pages):
     assert np.isclose(ratio, len(wide.output_names()) / len(lean.output_names()))
     assert np.isclose(expected_seconds(bundled, 2 * 10**6, cross_validation=False) * bundled.folds,
                       expected_seconds(bundled, 2 * 10**6))
+    # by hand: fits (the folds' and the final one) x million lines x columns x seconds per million lines and column
+    from linesift.training.train import FIT_SECONDS_PER_MILLION_LINES_AND_COLUMN as PER
+    from linesift.training.train import LOGREG_SECONDS_PER_MILLION_LINES
+    assert np.isclose(expected_seconds(bundled, 2 * 10**6), bundled.folds * 2 * len(lean.output_names()) * PER["two-stage"])
+    hgb = get_recipe("hgb")
+    columns = len(build_pipeline(hgb)[0].output_names())
+    assert np.isclose(expected_seconds(hgb, 5 * 10**5, cross_validation=False), 0.5 * columns * PER["hgb"])
+    logreg = get_recipe("logreg")
+    assert np.isclose(expected_seconds(logreg, 2 * 10**6), logreg.folds * 2 * LOGREG_SECONDS_PER_MILLION_LINES)
 
 
 def test_pages_without_a_site_or_url_are_their_own_site_and_corpora_come_from_the_file_name(tmp_path):

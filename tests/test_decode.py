@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -278,7 +279,11 @@ def test_stub_pages_train_but_choose_no_fold_decoding_threshold_or_final_decodin
     from linesift.training.train import THRESHOLD_BETAS, TUNING_EXCLUDED, best_threshold, page_weights
 
     write_stubs(tmp_path / "stubs.jsonl")
-    pages = list(sample_pages) + list(read_labelled([tmp_path / "stubs.jsonl"]))[::5]
+    first = sample_pages[0]  # with snippets, so that the overall rows' snippet metric is the real pages' too
+    snippets = {"with": [next(l for l, lab in zip(first.lines, first.labels) if lab == "content")],
+                "without": [next(l for l, lab in zip(first.lines, first.labels) if lab == "chrome")]}
+    pages = [replace(first, meta={**first.meta, **snippets})] + list(sample_pages[1:])
+    pages += list(read_labelled([tmp_path / "stubs.jsonl"]))[::5]
     recipe = get_recipe("hgb").but(name="hgb-decode", page_decoding=True, folds=3)
     cv = cross_validate(pages, recipe)
     real = [i for i, p in enumerate(pages) if p.corpus not in TUNING_EXCLUDED]
@@ -295,6 +300,7 @@ def test_stub_pages_train_but_choose_no_fold_decoding_threshold_or_final_decodin
     assert cv.report.pages == len(real) and stubs == len(pages) - len(real)
     overall = score_labels([pages[i] for i in real], [cv.labels[i] for i in real], worst=0)
     assert (cv.report.lines, cv.report.page, cv.report.snippets) == (overall.lines, overall.page, overall.snippets)
+    assert overall.snippets is not None and overall.snippets.pages == 1
     assert cv.report.lines != score_labels(pages, cv.labels, worst=0).lines  # the stubs' lines would count
 
 

@@ -65,6 +65,9 @@ def test_justext_fallback_matches_merged_paragraphs_by_text(monkeypatch):
     # a boilerplate verdict on a matched line is what makes it chrome, not the default
     fake.justext = lambda html, stoplist, encoding: [paragraph(text="First line", is_boilerplate=False)]
     assert justext_lines(["First line", "Second line", "Third line"]) == ["content", "chrome", "chrome"]
+    # a line matched once is passed: two paragraphs of the same text label two lines, in order
+    fake.justext = lambda html, stoplist, encoding: [paragraph(text="Same", is_boilerplate=False)] * 2
+    assert justext_lines(["Menu", "Same", "Same"]) == ["chrome", "content", "content"]
 
 
 def test_available_peers_with_justext():

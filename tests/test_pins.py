@@ -466,6 +466,7 @@ def test_cross_validation_bookkeeping_by_hand(sample_pages, monkeypatch):
     cv = train_mod.cross_validate(pages, recipe, folds=3, progress=messages.append)
 
     assert cv.folds == 3 and len(fits) == 3
+    assert cv.decoding is None and cv.fold_decodings == []  # a recipe without page decoding chooses none
     assert all(weights == {"news": 0.5} for _, weights in fits)  # the recipe's corpus weights reach every fold
     assert balances == [(0.5, 0.5)] * 3
     weight = train_mod.page_weights(pages, {"news": 0.5}, 0.5, 0.5)  # pinned by hand in test_page_and_language_balance_by_hand
@@ -823,3 +824,20 @@ def test_a_fold_whose_other_folds_hold_only_stub_pages_tunes_on_those(sample_pag
     assert others and all(p.corpus in train_mod.TUNING_EXCLUDED for p in others)
     assert chosen_on[f] == sum(len(p.content_mask()) for p in others)  # the other fold's lines, not its own
     assert cv.report.pages == len(real)
+
+
+def test_stacking_order_groups_pages_by_fold_and_keeps_their_order_within_it():
+    from linesift.model.stage import stacking_fold_of
+
+    # 60 pages of 6 sites, interleaved: a quicksort of 60 keys (past the 16 of insertion sort) reorders ties.
+    pages = [_weighed_page(f"s{i % 6}", "a", "en", 2 + i % 5) for i in range(60)]
+    pages = [replace(p, source=f"{p.source}#{i}") for i, p in enumerate(pages)]
+    ordered = train_mod._in_stacking_order(pages, 3)
+    sites = np.unique([p.site for p in pages], return_inverse=True)[1]
+    rows = np.repeat(sites, [len(p.content_mask()) for p in pages])
+    fold_of_site = dict(zip(rows.tolist(), stacking_fold_of(rows, 3).tolist()))
+    folds = [fold_of_site[s] for s in sites]
+    assert sorted(set(folds)) == [0, 1, 2]
+    want = [p for f in range(3) for p, g in zip(pages, folds) if g == f]  # by fold, in the input's order within it
+    assert [p.source for p in ordered] == [p.source for p in want]
+    assert train_mod._in_stacking_order(pages[:1], 3) == pages[:1]  # one site: no folds to order by
