@@ -462,3 +462,19 @@ def test_a_corpus_the_data_knows_records_its_license(sample_pages):
     assert meta["training_data"]["corpora"] == {"dragnet": {"records": 5, "license": CORPORA["dragnet"].license},
                                                 STUBS: {"records": 5, "license": STUBS_LICENSE}}
     assert meta["training_data"]["files"] == ["a.jsonl", "b.tsv"]
+
+
+def test_cross_validated_metadata_keeps_the_figures_and_no_training_text(sample_pages):
+    """The metadata sits beside the model (and the bundled one in git): the CV's worst pages, lines of
+    the training data, stay out of it; its figures go in."""
+    from linesift.training.recipe import get_recipe
+    from linesift.training.train import train
+
+    result = train(sample_pages, get_recipe("logreg").but(folds=2))
+    metrics = result.metadata["metrics"]
+    assert result.cv is not None and result.cv.report.worst  # the report had worst pages to leave out
+    assert "worst_pages" not in metrics
+    assert metrics["page_metric"] == result.cv.report.as_dict()["page_metric"] and metrics["folds"] == 2
+    assert metrics["cross_validation"] == "site-grouped" and len(metrics["fold_thresholds"]) == 2
+    text = json.dumps(result.metadata)
+    assert not any(line in text for p in sample_pages for line in p.lines if len(line) > 30)
