@@ -443,11 +443,11 @@ def _cv_pages(sample_pages):
 
 
 def test_cross_validation_bookkeeping_by_hand(sample_pages, monkeypatch):
-    pages = _cv_pages(sample_pages)
+    # Two languages in a corpus, so that the language balance moves a weight (as the page balance does
+    # on pages of 20+ judged lines); both balances must reach every fold and the thresholds' weights.
+    pages = [replace(p, meta={**p.meta, "language": "de" if i % 3 == 0 else "en"}) for i, p in enumerate(_cv_pages(sample_pages))]
     _CONTENT_LINES.clear()
     _CONTENT_LINES.update(l for p in pages for l, lab in zip(p.lines, p.labels) if lab == CONTENT)
-    # page_balance and language_balance reach every fold and the thresholds' weights (the sample pages
-    # have one language per corpus, so only the page balance moves a weight: pages of 20+ judged lines).
     recipe = get_recipe("logreg").but(corpus_weights={"news": 0.5}, page_balance=0.5, language_balance=0.5)
     fits, calls, messages, balances = [], [], [], []
     real_best = train_mod.best_threshold
@@ -471,6 +471,7 @@ def test_cross_validation_bookkeeping_by_hand(sample_pages, monkeypatch):
     assert balances == [(0.5, 0.5)] * 3
     weight = train_mod.page_weights(pages, {"news": 0.5}, 0.5, 0.5)  # pinned by hand in test_page_and_language_balance_by_hand
     assert any(not np.allclose(w, p.judged_mask() * (0.5 if p.corpus == "news" else 1.0)) for w, p in zip(weight, pages))
+    assert any(not np.allclose(w, v) for w, v in zip(weight, train_mod.page_weights(pages, {"news": 0.5}, 0.5)))
     fold_of = [next(f for f, (trained, _) in enumerate(fits) if p.source not in trained) for p in pages]
     expected_scores = [np.array([float(np.clip(_stub_score(l) + FOLD_SHIFTS[f], 0, 1)) for l in p.lines if l.strip()])
                        for p, f in zip(pages, fold_of)]
@@ -722,8 +723,10 @@ def test_build_pipeline_passes_every_recipe_setting_to_its_estimators():
     assert stage.words_column == base.index("length.words")
     assert stage.heading_columns == tuple(base.index(n) for n in train_mod.HEADING_COLUMNS)
     assert stage.chrome_columns == tuple(base.index(n) for n in features.CONVENTION_CHROME if n in base)
-    plain = train_mod.build_pipeline(recipe.but(page_profile=False, page_runs=False, page_headings=False, convention=False))[-1]
-    assert (plain.page_means, plain.words_column, plain.heading_columns, plain.chrome_columns) == ((), None, (), ())
+    plain = train_mod.build_pipeline(recipe.but(page_profile=False, page_runs=False, page_headings=False, convention=False,
+                                                context=False))
+    assert (plain[-1].page_means, plain[-1].words_column, plain[-1].heading_columns, plain[-1].chrome_columns) == ((), None, (), ())
+    assert plain[0].context is False
 
     logreg = train_mod.build_pipeline(get_recipe("logreg"))
     assert [name for name, _ in logreg.steps] == ["features", "scale", "classifier"]
