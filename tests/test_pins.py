@@ -593,6 +593,8 @@ def test_training_reports_each_stage_within_its_fold(sample_pages):
     folds = [m for m in messages if m.startswith("cv fold")]
     assert folds[0].startswith("cv fold 1/2: fitting on") and folds[1].startswith("cv fold 1/2: featurising")
     assert sum(m.startswith("cv fold 2/2: stacking fold") for m in folds) == 2
+    choosing = [m for m in folds if "choosing" in m]
+    assert choosing == [f"cv fold {f}/2: choosing the page decoding on the other folds' scores" for f in (1, 2)]
     assert messages.index(folds[-1]) < messages.index("final model: fitting on all "
                                                       f"{len(sample_pages):,} pages")
 
